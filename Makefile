@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test install lint format lock referentiels demo bench check clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# The venv is rebuilt whenever the lock file changes.
+$(VENV)/.installe: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installe
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py charger_referentiels
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py seed_demo
+	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.dev
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: | $(UV)
+	$(UV) lock
+
+bench: install
+	$(PY) bench/referentiels.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS)

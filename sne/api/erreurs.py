@@ -1,0 +1,108 @@
+"""Every API error is an RFC 9457 problem document, mapped here once.
+
+`code` is stable and snake_case (integrators branch on it), `detail` is French for a person.
+Nothing a client can send produces a 500: unexpected errors are logged (without the request
+body, which may hold personal data) and answered as a problem document too.
+"""
+
+import logging
+
+from django.http import Http404, JsonResponse
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sne.exceptions import ErreurMetier
+
+logger = logging.getLogger(__name__)
+
+TITRES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Action non autorisée",
+    404: "Ressource introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit",
+    422: "Données invalides",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+    503: "Service indisponible",
+}
+
+
+def probleme(status: int, code: str, detail: str, **extra) -> JsonResponse:
+    corps = {
+        "type": f"https://sne.example.fr/problemes/{code}",
+        "title": TITRES.get(status, "Erreur"),
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
+    return JsonResponse(
+        corps,
+        status=status,
+        content_type="application/problem+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _champ(loc) -> str:
+    # ninja reports ("query", "q") or ("body", "donnees", "demandeur", "nom"): keep the data path.
+    parties = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    if parties and parties[0] in ("donnees", "payload", "corps"):
+        parties = parties[1:]
+    return ".".join(parties)
+
+
+MESSAGES_PYDANTIC = {
+    "missing": "Ce champ est obligatoire.",
+    "string_too_short": "Ce champ est trop court.",
+    "string_too_long": "Ce champ est trop long.",
+    "string_type": "Une chaîne de caractères est attendue.",
+    "int_parsing": "Un nombre entier est attendu.",
+    "date_from_datetime_parsing": "Une date au format AAAA-MM-JJ est attendue.",
+    "date_parsing": "Une date au format AAAA-MM-JJ est attendue.",
+    "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
+    "literal_error": "Valeur non reconnue.",
+    "enum": "Valeur non reconnue.",
+}
+
+
+def installer(api) -> None:
+    @api.exception_handler(ErreurMetier)
+    def erreur_metier(request, exc: ErreurMetier):
+        return probleme(exc.statut_http, exc.code, exc.message, **exc.details)
+
+    @api.exception_handler(ValidationError)
+    def validation(request, exc: ValidationError):
+        erreurs = [
+            {
+                "champ": _champ(e.get("loc", ())),
+                "code": e.get("type", "invalide"),
+                "message": MESSAGES_PYDANTIC.get(e.get("type", ""), e.get("msg", "Invalide.")),
+            }
+            for e in exc.errors
+        ]
+        return probleme(
+            422, "donnees_invalides", "Certaines données sont invalides.", erreurs=erreurs
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def authentification(request, exc):
+        return probleme(401, "authentification_requise", "Jeton d'accès absent ou invalide.")
+
+    @api.exception_handler(Http404)
+    def introuvable(request, exc):
+        return probleme(404, "introuvable", "La ressource demandée est introuvable.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return probleme(exc.status_code, "erreur_http", str(exc))
+
+    @api.exception_handler(Exception)
+    def inattendue(request, exc):
+        logger.exception("Erreur inattendue sur %s %s", request.method, request.path)
+        return probleme(
+            500,
+            "erreur_interne",
+            "Une erreur inattendue est survenue ; rien n'a été enregistré. Réessayez plus tard.",
+        )

@@ -1,0 +1,72 @@
+"""Health of the service: the database first, then the parts that can be degraded."""
+
+from django.conf import settings
+from django.db import connection
+from ninja import Router, Schema
+
+router = Router(tags=["Santé"])
+
+
+class Sante(Schema):
+    statut: str
+    composants: dict[str, str]
+
+
+def _base_de_donnees() -> str:
+    try:
+        with connection.cursor() as curseur:
+            curseur.execute("SELECT 1")
+            curseur.fetchone()
+        return "ok"
+    except Exception:
+        return "indisponible"
+
+
+def _referentiels() -> str:
+    from sne.referentiels.models import Commune
+
+    try:
+        return "ok" if Commune.objects.exists() else "non_charges"
+    except Exception:
+        return "indisponible"
+
+
+def _file_de_taches() -> str:
+    from huey.contrib.djhuey import HUEY
+
+    try:
+        HUEY.pending_count()
+        return "ok"
+    except Exception:
+        return "indisponible"
+
+
+def _stockage() -> str:
+    racine = settings.MEDIA_ROOT
+    try:
+        racine.mkdir(parents=True, exist_ok=True)
+        temoin = racine / ".sante"
+        temoin.write_text("ok")
+        temoin.unlink()
+        return "ok"
+    except OSError:
+        return "indisponible"
+
+
+@router.get(
+    "/sante",
+    response={200: Sante, 503: Sante},
+    summary="État du service",
+    description="`statut` vaut `ok` quand la base répond ; `composants` dit quelles parties ne "
+    "sont pas `ok`. 503 quand la base ne répond pas.",
+    auth=None,
+)
+def sante(request):
+    composants = {"base_de_donnees": _base_de_donnees()}
+    if composants["base_de_donnees"] != "ok":
+        return 503, {"statut": "indisponible", "composants": composants}
+    composants["referentiels"] = _referentiels()
+    composants["file_de_taches"] = _file_de_taches()
+    composants["stockage"] = _stockage()
+    statut = "ok" if all(v == "ok" for v in composants.values()) else "degrade"
+    return 200, {"statut": statut, "composants": composants}

@@ -1,0 +1,229 @@
+"""The in-memory index behind commune resolution and autocompletion.
+
+35,000 communes fit in a few MB; looking them up in dictionaries and a sorted list answers in
+well under a millisecond, where a database round trip per keystroke would not. The index is
+built from the database on first use in each process and rebuilt when a new
+`ChargementReferentiel` appears (checked at most every `DELAI_VERIFICATION` seconds).
+"""
+
+import bisect
+import heapq
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .normalisation import cle, cle_sans_article
+
+DELAI_VERIFICATION = 60.0
+VILLES_A_ARRONDISSEMENTS = {"75056": "paris", "69123": "lyon", "13055": "marseille"}
+
+
+@dataclass(frozen=True)
+class FicheCommune:
+    """What the resolution needs to know about a commune, without touching the database."""
+
+    code_insee: str
+    nom: str
+    departement: str
+    type: str
+    commune_parente: str | None
+    population: int
+    codes_postaux: tuple[str, ...]
+    ouverte: bool
+    principal: str = ""
+
+    @property
+    def code_postal_principal(self) -> str | None:
+        if self.principal:
+            return self.principal
+        return self.codes_postaux[0] if self.codes_postaux else None
+
+
+@dataclass
+class IndexCommunes:
+    version: int | None = None
+    fiches: dict[str, FicheCommune] = field(default_factory=dict)
+    par_cle: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    par_cle_sans_article: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    par_nom_alternatif: dict[str, list[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    par_code_postal: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    par_ancien_code: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    cles_triees: list[tuple[str, str]] = field(default_factory=list)
+    codes_postaux_tries: list[str] = field(default_factory=list)
+    cles_par_departement: dict[str, dict[str, str]] = field(default_factory=dict)
+    cles_par_initiale: dict[str, dict[str, str]] = field(default_factory=dict)
+    arrondissements: dict[tuple[str, int], str] = field(default_factory=dict)
+    # Rank of each commune among namesakes: communes before arrondissements, most populated first.
+    rang: dict[str, tuple] = field(default_factory=dict)
+    memo_prefixes: dict[tuple, list[str]] = field(default_factory=dict)
+
+    def ajouter(self, fiche: FicheCommune, anciens_codes: list[str]) -> None:
+        self.fiches[fiche.code_insee] = fiche
+        for code in anciens_codes:
+            self.par_ancien_code[code].append(fiche.code_insee)
+        for cp in fiche.codes_postaux:
+            self.par_code_postal[cp].append(fiche.code_insee)
+        if not fiche.ouverte:
+            return  # a closed commune is found by its code, never offered by its name
+        k = cle(fiche.nom)
+        self.par_cle[k].append(fiche.code_insee)
+        self.cles_triees.append((k, fiche.code_insee))
+        k2 = cle_sans_article(fiche.nom)
+        if k2 != k:
+            self.par_cle_sans_article[k2].append(fiche.code_insee)
+            self.cles_triees.append((k2, fiche.code_insee))
+        if fiche.type == "arrondissement" and fiche.commune_parente:
+            # 75101…75120, 13201…13216, 69381…69389: the arrondissement's number ends the code.
+            numero = int(
+                fiche.code_insee[4:] if fiche.departement == "69" else fiche.code_insee[3:]
+            )
+            ville = VILLES_A_ARRONDISSEMENTS[fiche.commune_parente]
+            self.arrondissements[(ville, numero)] = fiche.code_insee
+
+    def ajouter_nom_alternatif(self, code_insee: str, nom: str, nature: str) -> None:
+        if code_insee not in self.fiches or not self.fiches[code_insee].ouverte:
+            return
+        for k in {cle(nom), cle_sans_article(nom)}:
+            self.par_nom_alternatif[k].append((code_insee, nom))
+            self.cles_triees.append((k, code_insee))
+
+    def terminer(self) -> None:
+        # Paris, Lyon and Marseille own the postal codes of their arrondissements.
+        codes_parents: dict[str, set[str]] = defaultdict(set)
+        for fiche in self.fiches.values():
+            if fiche.commune_parente:
+                codes_parents[fiche.commune_parente].update(fiche.codes_postaux)
+        for code, cps in codes_parents.items():
+            if code in self.fiches:
+                f = self.fiches[code]
+                self.fiches[code] = FicheCommune(
+                    **{**f.__dict__, "codes_postaux": tuple(sorted(set(f.codes_postaux) | cps))}
+                )
+        self.rang = {
+            code: (f.type != "commune", -f.population, code) for code, f in self.fiches.items()
+        }
+        self.cles_triees = sorted(set(self.cles_triees))
+        self.codes_postaux_tries = sorted(self.par_code_postal)
+        par_dep: dict[str, dict[str, str]] = defaultdict(dict)
+        par_initiale: dict[str, dict[str, str]] = defaultdict(dict)
+        for k, code in self.cles_triees:
+            identifiant = f"{k}#{code}"
+            par_dep[self.fiches[code].departement][identifiant] = k
+            par_initiale[k[0]][identifiant] = k
+        self.cles_par_departement = dict(par_dep)
+        self.cles_par_initiale = dict(par_initiale)
+
+    def prefixe(self, debut: str) -> list[str]:
+        """The codes of the communes whose key starts with `debut`, in key order."""
+        i = bisect.bisect_left(self.cles_triees, (debut, ""))
+        codes = []
+        while i < len(self.cles_triees) and self.cles_triees[i][0].startswith(debut):
+            codes.append(self.cles_triees[i][1])
+            i += 1
+        return codes
+
+    def meilleurs_par_prefixe(self, debut: str, departement: str | None, limite: int) -> list[str]:
+        """The `limite` most populated communes whose name starts with `debut`.
+
+        Short prefixes ("sai") match thousands of names: their answer is memoised.
+        """
+        memo = (debut, departement, limite)
+        if memo in self.memo_prefixes:
+            return self.memo_prefixes[memo]
+        codes = set(self.prefixe(debut))
+        if departement:
+            codes = {c for c in codes if self.fiches[c].departement == departement}
+        meilleurs = heapq.nsmallest(limite, codes, key=lambda c: self.rang[c][1:])
+        if len(debut) <= 4 and len(self.memo_prefixes) < 20_000:
+            self.memo_prefixes[memo] = meilleurs
+        return meilleurs
+
+    def codes_postaux_commencant_par(self, debut: str) -> list[str]:
+        i = bisect.bisect_left(self.codes_postaux_tries, debut)
+        resultat = []
+        while i < len(self.codes_postaux_tries) and self.codes_postaux_tries[i].startswith(debut):
+            resultat.append(self.codes_postaux_tries[i])
+            i += 1
+        return resultat
+
+
+_index: IndexCommunes | None = None
+_verifie_le = 0.0
+_verrou = threading.Lock()
+
+
+def _version_en_base() -> int | None:
+    from .models import ChargementReferentiel
+
+    return ChargementReferentiel.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+
+def construire_index() -> IndexCommunes:
+    from .models import CodePostal, Commune, NomAlternatif
+
+    index = IndexCommunes(version=_version_en_base())
+    codes_postaux: dict[str, list[str]] = defaultdict(list)
+    for code, commune in CodePostal.objects.order_by("code").values_list("code", "commune_id"):
+        codes_postaux[commune].append(code)
+    colonnes = (
+        "code_insee",
+        "nom",
+        "departement_id",
+        "type",
+        "commune_parente_id",
+        "population",
+        "date_fermeture",
+        "anciens_codes",
+        "code_postal_principal",
+    )
+    for (
+        code,
+        nom,
+        dep,
+        type_,
+        parente,
+        population,
+        fermeture,
+        anciens,
+        principal,
+    ) in Commune.objects.values_list(*colonnes).iterator(chunk_size=5000):
+        fiche = FicheCommune(
+            code_insee=code,
+            nom=nom,
+            departement=dep,
+            type=type_,
+            commune_parente=parente,
+            population=population or 0,
+            codes_postaux=tuple(codes_postaux.get(code, ())),
+            ouverte=fermeture is None,
+            principal=principal,
+        )
+        index.ajouter(fiche, [a for a in anciens.split("|") if a])
+    for code, nom, nature in NomAlternatif.objects.values_list("commune_id", "nom", "nature"):
+        index.ajouter_nom_alternatif(code, nom, nature)
+    index.terminer()
+    return index
+
+
+def index_communes() -> IndexCommunes:
+    """The current index, rebuilt when the referential has been reloaded."""
+    global _index, _verifie_le
+    maintenant = time.monotonic()
+    if _index is not None and maintenant - _verifie_le < DELAI_VERIFICATION:
+        return _index
+    with _verrou:
+        if _index is None or _index.version != _version_en_base():
+            _index = construire_index()
+        _verifie_le = maintenant
+        return _index
+
+
+def invalider_index() -> None:
+    """Forget the index (after a load, or in tests): the next lookup rebuilds it."""
+    global _index, _verifie_le
+    with _verrou:
+        _index = None
+        _verifie_le = 0.0

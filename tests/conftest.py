@@ -1,0 +1,62 @@
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
+# around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The real referentials (34,920 communes) are loaded once for the whole session."""
+    from sne.referentiels.chargement import charger_referentiels
+
+    with django_db_blocker.unblock():
+        charger_referentiels()
+
+
+@pytest.fixture
+def referentiels_charges(django_db_blocker):
+    """For transactional tests (browser), whose teardown empties the tables: reload if needed."""
+    from sne.referentiels.chargement import charger_referentiels
+    from sne.referentiels.index import invalider_index
+    from sne.referentiels.models import Commune
+
+    with django_db_blocker.unblock():
+        if not Commune.objects.exists():
+            charger_referentiels()
+    invalider_index()
+    yield
+    invalider_index()
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    """Debian's Chromium, headless, driven by Playwright (it cannot download its own here)."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium introuvable ({CHROMIUM}) : .ci/run doit l'installer.")
+        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(navigateur, live_server):
+    contexte = navigateur.new_context(locale="fr-FR", base_url=live_server.url)
+    page = contexte.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    contexte.close()
