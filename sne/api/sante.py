@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import connection
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 router = Router(tags=["Santé"])
 
@@ -64,9 +64,9 @@ def _stockage() -> str:
 def sante(request):
     composants = {"base_de_donnees": _base_de_donnees()}
     if composants["base_de_donnees"] != "ok":
-        return 503, {"statut": "indisponible", "composants": composants}
+        return Status(503, {"statut": "indisponible", "composants": composants})
     composants["referentiels"] = _referentiels()
     composants["file_de_taches"] = _file_de_taches()
     composants["stockage"] = _stockage()
     statut = "ok" if all(v == "ok" for v in composants.values()) else "degrade"
-    return 200, {"statut": statut, "composants": composants}
+    return Status(200, {"statut": statut, "composants": composants})

@@ -7,6 +7,7 @@ built from the database on first use in each process and rebuilt when a new
 """
 
 import bisect
+import gc
 import heapq
 import threading
 import time
@@ -137,7 +138,7 @@ class IndexCommunes:
         if departement:
             codes = {c for c in codes if self.fiches[c].departement == departement}
         meilleurs = heapq.nsmallest(limite, codes, key=lambda c: self.rang[c][1:])
-        if len(debut) <= 4 and len(self.memo_prefixes) < 20_000:
+        if len(debut) <= 6 and len(self.memo_prefixes) < 20_000:
             self.memo_prefixes[memo] = meilleurs
         return meilleurs
 
@@ -204,6 +205,13 @@ def construire_index() -> IndexCommunes:
         index.ajouter(fiche, [a for a in anciens.split("|") if a])
     for code, nom, nature in NomAlternatif.objects.values_list("commune_id", "nom", "nature"):
         index.ajouter_nom_alternatif(code, nom, nature)
+    # La Poste's libellé d'acheminement is the name on envelopes (« ST DENIS LA PLAINE »,
+    # « OISSEL »): a way in too, unless it is already the official name of some commune
+    # (« PARIS » for each arrondissement would make Paris ambiguous).
+    libelles = CodePostal.objects.values_list("commune_id", "libelle_acheminement").distinct()
+    for code, libelle in libelles:
+        if cle(libelle) not in index.par_cle and cle_sans_article(libelle) not in index.par_cle:
+            index.ajouter_nom_alternatif(code, libelle.title(), "acheminement")
     index.terminer()
     return index
 
@@ -217,6 +225,10 @@ def index_communes() -> IndexCommunes:
     with _verrou:
         if _index is None or _index.version != _version_en_base():
             _index = construire_index()
+            # Hundreds of thousands of long-lived objects: keep them out of the garbage
+            # collector's full passes, which otherwise stall a request for ~80 ms.
+            gc.collect()
+            gc.freeze()
         _verifie_le = maintenant
         return _index
 

@@ -157,12 +157,10 @@ def _par_nom(nom: str, index: IndexCommunes) -> list[Candidat]:
                 Candidat(f, 97, "nom officiel (article omis)", f.code_postal_principal)
             )
             vus.add(f.code_insee)
-    for code, ancien_nom in index.par_nom_alternatif.get(k, []) + index.par_nom_alternatif.get(
-        k2, []
-    ):
-        f = index.fiches[code]
+    alternatifs = dict(index.par_nom_alternatif.get(k, []) + index.par_nom_alternatif.get(k2, []))
+    for f in _classer(alternatifs, index):
         if f.code_insee not in vus:
-            raison = f"commune déléguée ou associée « {ancien_nom} »"
+            raison = f"autre nom connu : « {alternatifs[f.code_insee]} »"
             candidats.append(Candidat(f, 95, raison, f.code_postal_principal))
             vus.add(f.code_insee)
     return candidats
@@ -193,18 +191,33 @@ def _ressemblants(nom: str, departements: set[str] | None, index: IndexCommunes,
     return candidats[:limite]
 
 
-def _filtrer(candidats, departement, departements_code_postal, code_postal):
+def _filtrer(candidats, departement, departements_code_postal, code_postal, nom, index):
+    """Keep the candidates that agree with the département and the postal code typed.
+
+    Returns (candidates, conflict). A conflict is a name that exists, but not where the postal
+    code says: never settled silently. The communes of that place whose name starts like the
+    one typed (La Poste's addresses often shorten names) come first, then the namesakes.
+    """
     if departement:
         candidats = [c for c in candidats if c.commune.departement == departement]
     if code_postal:
         meme_code = [c for c in candidats if code_postal in c.commune.codes_postaux]
         if meme_code:
-            return [Candidat(c.commune, c.score, c.raison, code_postal) for c in meme_code]
-    if departements_code_postal:
-        meme_dep = [c for c in candidats if c.commune.departement in departements_code_postal]
-        if meme_dep:
-            return meme_dep
-    return candidats
+            return [Candidat(c.commune, c.score, c.raison, code_postal) for c in meme_code], False
+    if not departements_code_postal:
+        return candidats, False
+    meme_dep = [c for c in candidats if c.commune.departement in departements_code_postal]
+    if meme_dep:
+        return meme_dep, False
+    sur_place = []
+    debut = cle(nom)
+    if len(debut) >= 3:
+        for dep in sorted(departements_code_postal):
+            for code in index.meilleurs_par_prefixe(debut, dep, 5):
+                fiche = index.fiches[code]
+                cp = code_postal if code_postal in fiche.codes_postaux else None
+                sur_place.append(Candidat(fiche, 90, "début du nom", cp))
+    return sur_place + candidats, bool(candidats or sur_place)
 
 
 def _arrondissement_cedex(candidats, numero_cedex, index):
@@ -239,7 +252,9 @@ def resoudre_commune(
     code_connu = bool(code and (code in index.par_code_postal or code in index.fiches))
     if nom:
         candidats = _par_nom(nom, index)
-        candidats = _filtrer(candidats, departement, departements_cp, code if code_connu else None)
+        candidats, conflit = _filtrer(
+            candidats, departement, departements_cp, code if code_connu else None, nom, index
+        )
         ressemblance = False
         if not candidats and approchants:
             deps = {departement} if departement else departements_cp
@@ -249,7 +264,7 @@ def resoudre_commune(
         candidats = _par_code(code, index)
         if departement:
             candidats = [c for c in candidats if c.commune.departement == departement]
-        ressemblance = False
+        ressemblance = conflit = False
 
     if cedex or (code and not code_connu):
         candidats = [
@@ -284,7 +299,7 @@ def resoudre_commune(
                 "commune (par exemple « 75913 Paris CEDEX 13 »)."
             )
         return Resolution(INTROUVABLE, message=message, cedex=cedex)
-    if len(candidats) == 1 and not ressemblance:
+    if len(candidats) == 1 and not (ressemblance or conflit):
         commune = candidats[0].commune
         message = ""
         if cedex:
@@ -293,7 +308,12 @@ def resoudre_commune(
                 f"{candidats[0].code_postal}."
             )
         return Resolution(TROUVEE, candidats, message=message, cedex=cedex)
-    if ressemblance:
+    if conflit:
+        message = (
+            f"Le code postal {code} ne correspond pas à « {nom} » : vérifiez l'un ou l'autre, "
+            "puis choisissez la commune."
+        )
+    elif ressemblance:
         message = f"Aucune commune ne s'appelle exactement « {nom} » : laquelle vouliez-vous dire ?"
     else:
         message = (

@@ -60,7 +60,10 @@ def millesime_suivant(tmp_path):
     def reecrire(nom, garder, modifier=lambda ligne: ligne):
         with open(dossier / nom, encoding="utf-8") as f:
             lecteur = csv.DictReader(f)
-            champs, lignes = lecteur.fieldnames, [modifier(ligne) for ligne in lecteur if garder(ligne)]
+            champs, lignes = (
+                lecteur.fieldnames,
+                [modifier(ligne) for ligne in lecteur if garder(ligne)],
+            )
         with open(dossier / nom, "w", encoding="utf-8", newline="") as f:
             ecrivain = csv.DictWriter(f, champs, lineterminator="\n")
             ecrivain.writeheader()

@@ -77,6 +77,11 @@ TROUVEES = [
     ("93535 Saint-Denis Cedex", None, "93066", "93200"),
     ("93535 ST DENIS CEDEX", None, "93066", "93200"),
     ("95716 Roissy CDG Cedex", None, "95527", "95700"),
+    # La Poste's libellé d'acheminement, as on envelopes
+    ("76350 OISSEL", None, "76484", "76350"),
+    ("94210 LA VARENNE ST HILAIRE", None, "94068", "94210"),
+    ("69400 VILLEFRANCHE", None, "69264", "69400"),
+    ("69999 VILLEFRANCHE CEDEX", None, "69264", "69400"),
     # A delegated commune (merged) still leads to its commune
     ("Annecy-le-Vieux", None, "74010", "74000"),
     ("Annecy le Vieux", "74", "74010", "74000"),
@@ -133,6 +138,14 @@ def test_la_defense_propose_les_communes_qu_elle_couvre_avec_leur_code_postal():
         ("92026", "92400"),
         ("92062", "92800"),
     }
+
+
+def test_un_code_postal_qui_contredit_le_nom_n_est_jamais_tranche_en_silence():
+    resolution = resoudre_commune("93200 Bordeaux")
+
+    assert resolution.statut == AMBIGUE
+    assert "ne correspond pas" in resolution.message
+    assert "33063" in [c.commune.code_insee for c in resolution.candidats]
 
 
 def test_le_departement_leve_l_ambiguite():
