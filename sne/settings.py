@@ -225,5 +225,9 @@ LOGGING = {
     "formatters": {"simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Huey's consumer installs its own handler: do not print each line twice.
+        "huey": {"handlers": [], "propagate": False},
+    },
 }
