@@ -59,7 +59,9 @@ class IndexCommunes:
     arrondissements: dict[tuple[str, int], str] = field(default_factory=dict)
     # Rank of each commune among namesakes: communes before arrondissements, most populated first.
     rang: dict[str, tuple] = field(default_factory=dict)
-    memo_prefixes: dict[tuple, list[str]] = field(default_factory=dict)
+    memo_prefixes: dict[tuple, list[tuple[str, str | None]]] = field(default_factory=dict)
+    # (key, code) → the other name behind that key, for keys that are not official names.
+    autres_noms: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def ajouter(self, fiche: FicheCommune, anciens_codes: list[str]) -> None:
         self.fiches[fiche.code_insee] = fiche
@@ -90,6 +92,7 @@ class IndexCommunes:
         for k in {cle(nom), cle_sans_article(nom)}:
             self.par_nom_alternatif[k].append((code_insee, nom))
             self.cles_triees.append((k, code_insee))
+            self.autres_noms.setdefault((k, code_insee), nom)
 
     def terminer(self) -> None:
         # Paris, Lyon and Marseille own the postal codes of their arrondissements.
@@ -117,30 +120,41 @@ class IndexCommunes:
         self.cles_par_departement = dict(par_dep)
         self.cles_par_initiale = dict(par_initiale)
 
-    def prefixe(self, debut: str) -> list[str]:
-        """The codes of the communes whose key starts with `debut`, in key order."""
+    def prefixe(self, debut: str) -> list[tuple[str, str]]:
+        """The (key, code) pairs whose key starts with `debut`, in key order."""
         i = bisect.bisect_left(self.cles_triees, (debut, ""))
-        codes = []
+        paires = []
         while i < len(self.cles_triees) and self.cles_triees[i][0].startswith(debut):
-            codes.append(self.cles_triees[i][1])
+            paires.append(self.cles_triees[i])
             i += 1
-        return codes
+        return paires
 
-    def meilleurs_par_prefixe(self, debut: str, departement: str | None, limite: int) -> list[str]:
-        """The `limite` most populated communes whose name starts with `debut`.
+    def meilleurs_par_prefixe(
+        self, debut: str, departement: str | None, limite: int
+    ) -> list[tuple[str, str | None]]:
+        """The `limite` best communes whose name starts with `debut`, as (code, other name).
 
+        Official names come before other names (a delegated commune, La Poste's libellé), which
+        are returned so that a person sees why « Souleuvre en Bocage » answers « st den ».
         Short prefixes ("sai") match thousands of names: their answer is memoised.
         """
         memo = (debut, departement, limite)
         if memo in self.memo_prefixes:
             return self.memo_prefixes[memo]
-        codes = set(self.prefixe(debut))
-        if departement:
-            codes = {c for c in codes if self.fiches[c].departement == departement}
-        meilleurs = heapq.nsmallest(limite, codes, key=lambda c: self.rang[c][1:])
+        par_code: dict[str, str | None] = {}
+        for k, code in self.prefixe(debut):
+            if departement and self.fiches[code].departement != departement:
+                continue
+            autre_nom = self.autres_noms.get((k, code))
+            if code not in par_code or autre_nom is None:
+                par_code[code] = autre_nom
+        meilleurs = heapq.nsmallest(
+            limite, par_code, key=lambda c: (par_code[c] is not None, *self.rang[c][1:])
+        )
+        resultat = [(code, par_code[code]) for code in meilleurs]
         if len(debut) <= 6 and len(self.memo_prefixes) < 20_000:
-            self.memo_prefixes[memo] = meilleurs
-        return meilleurs
+            self.memo_prefixes[memo] = resultat
+        return resultat
 
     def codes_postaux_commencant_par(self, debut: str) -> list[str]:
         i = bisect.bisect_left(self.codes_postaux_tries, debut)

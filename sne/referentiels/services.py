@@ -213,7 +213,7 @@ def _filtrer(candidats, departement, departements_code_postal, code_postal, nom,
     debut = cle(nom)
     if len(debut) >= 3:
         for dep in sorted(departements_code_postal):
-            for code in index.meilleurs_par_prefixe(debut, dep, 5):
+            for code, _autre_nom in index.meilleurs_par_prefixe(debut, dep, 5):
                 fiche = index.fiches[code]
                 cp = code_postal if code_postal in fiche.codes_postaux else None
                 sur_place.append(Candidat(fiche, 90, "début du nom", cp))
@@ -359,8 +359,15 @@ def rechercher_communes(
     nom = _analyser(texte)[0]
     debut = cle(nom) if nom else ""
     if len(resultats) < limite and len(debut) >= 2:
-        fiches = (index.fiches[c] for c in index.meilleurs_par_prefixe(debut, departement, limite))
-        ajouter(Candidat(f, 90, "début du nom", f.code_postal_principal) for f in fiches)
+        ajouter(
+            Candidat(
+                index.fiches[code],
+                90 if autre_nom is None else 85,
+                "début du nom" if autre_nom is None else f"autre nom connu : « {autre_nom} »",
+                index.fiches[code].code_postal_principal,
+            )
+            for code, autre_nom in index.meilleurs_par_prefixe(debut, departement, limite)
+        )
     if len(resultats) < limite and len(debut) >= 4:
         deps = {departement} if departement else None
         ajouter(_ressemblants(nom, deps, index, limite - len(resultats)))
