@@ -1,6 +1,8 @@
 """What people type, and the commune it must give. Each line is a case seen at a desk."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sne.referentiels.services import (
     AMBIGUE,
@@ -222,3 +224,13 @@ def test_les_suggestions_proposent_un_nom_approchant_en_dernier_recours():
 def test_les_communes_d_un_code_postal():
     assert [c.commune.code_insee for c in communes_du_code_postal("93200")] == ["93066"]
     assert communes_du_code_postal("99999") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80), st.sampled_from([None, "93", "2A", "974"]))
+def test_aucune_saisie_ne_fait_echouer_la_resolution_ni_les_suggestions(texte, departement):
+    resolution = resoudre_commune(texte, departement)
+
+    assert resolution.statut in (TROUVEE, AMBIGUE, INTROUVABLE)
+    assert resolution.statut == INTROUVABLE or resolution.candidats
+    assert len(rechercher_communes(texte, departement)) <= 10
