@@ -32,3 +32,30 @@ SKIPLINKS = [
 
 def site(request):
     return {"SITE_CONFIG": SITE, "skiplinks": SKIPLINKS}
+
+
+MENU_GESTION = [
+    ("tableau", "Tableau de bord", "gestion:tableau"),
+    ("guichets", "Guichets", "gestion:guichets"),
+    ("utilisateurs", "Utilisateurs", "gestion_comptes:utilisateurs"),
+    ("fiche_collecte", "Importer une fiche collecte", "fiche_collecte:importer"),
+    ("associations", "Associations", "departement:associations"),
+    ("contacts", "Fichier des contacts", "departement:fichier_contacts"),
+    ("demandes", "Demandes des guichets", "departement:demandes"),
+    ("journal", "Journal d'audit", "audit:journal"),
+]
+
+
+def menu_gestion(request):
+    """The side menu of the back office, for gestionnaires and the national level only."""
+    if not request.user.is_authenticated or not request.path.startswith("/gestion/"):
+        return {}
+    from django.urls import NoReverseMatch, reverse
+
+    entrees = []
+    for code, libelle, nom in MENU_GESTION:
+        try:
+            entrees.append({"code": code, "libelle": libelle, "url": reverse(nom)})
+        except NoReverseMatch:
+            continue  # a page not yet built is simply not offered
+    return {"menu_gestion": entrees}

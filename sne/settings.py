@@ -54,8 +54,14 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "sne.comptes",
     "sne.referentiels",
+    "sne.organisations",
+    "sne.audit",
 ]
 
 MIDDLEWARE = [
@@ -66,8 +72,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sne.urls"
@@ -84,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sne.context_processors.site",
+                "sne.context_processors.menu_gestion",
             ],
         },
     },
@@ -141,9 +150,41 @@ if EN_TEST:
     # Tasks run at once, in the test's process, so tests see their effects.
     HUEY["immediate"] = True
 
+# --- Cache (rate limits, lockouts): shared by every process -----------------------------
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+elif EN_TEST:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "comptes.Utilisateur"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out login before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failed logins, per login (agents of a desk often share one address
+# behind a NAT: locking by IP would lock the whole desk out).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HEURES", 0.25))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # deliberate: see the comment above
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
+AXES_VERBOSE = False
+# Time-based one-time passwords (RFC 6238) for the second factor.
+OTP_TOTP_ISSUER = "SNE"
+# Links sent by e-mail (activation, password, change of e-mail address) expire after 2 days.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("DUREE_LIENS_SECONDES", 2 * 24 * 3600))
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -202,6 +243,7 @@ WHITENOISE_USE_FINDERS = True
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
+EMAIL_ASSISTANCE = os.environ.get("EMAIL_ASSISTANCE", "assistance@sne.example.fr")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SNE <ne-pas-repondre@sne.example.fr>")
 if EMAIL_URL.startswith("smtp"):
     from urllib.parse import unquote, urlparse

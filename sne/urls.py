@@ -7,6 +7,12 @@ from sne.api.api import api
 urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("comptes/", include("sne.comptes.urls")),
+    path("comptes/securite/", include("sne.comptes.urls_securite")),
+    path("gestion/", include("sne.organisations.urls")),
+    path("gestion/utilisateurs/", include("sne.comptes.urls_gestion")),
+    path("gestion/fiche-collecte/", include("sne.comptes.urls_fiche_collecte")),
+    path("gestion/departements/", include("sne.organisations.urls_departement")),
+    path("gestion/journal/", include("sne.audit.urls")),
     path("referentiels/", include("sne.referentiels.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -91,3 +91,97 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.prenom or self.email
+
+
+class HabilitationQuerySet(models.QuerySet):
+    def valides(self, le=None):
+        """Habilitations in force on a date (today by default)."""
+        le = le or timezone.localdate()
+        return self.filter(models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=le)).filter(
+            date_debut__lte=le
+        )
+
+
+class Habilitation(models.Model):
+    """A person's right to act: for a desk (saisie or consultation), over a département
+    (gestionnaire territorial), or nationally. The database refuses an incoherent one."""
+
+    class Role(models.TextChoices):
+        SAISIE = "saisie", "Saisie (enregistrer, modifier, renouveler, radier)"
+        CONSULTATION = "consultation", "Consultation seule"
+        GESTIONNAIRE = "gestionnaire", "Gestionnaire territorial"
+        NATIONAL = "national", "Administrateur national"
+
+    utilisateur = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, related_name="habilitations"
+    )
+    role = models.CharField("rôle", max_length=15, choices=Role.choices)
+    guichet = models.ForeignKey(
+        "organisations.Guichet",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="habilitations",
+    )
+    departement = models.ForeignKey(
+        "referentiels.Departement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="habilitations",
+    )
+    date_debut = models.DateField("à partir du", default=timezone.localdate)
+    date_fin = models.DateField("jusqu'au", null=True, blank=True)
+    cree_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = HabilitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "habilitation"
+        ordering = ["utilisateur", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        role__in=["saisie", "consultation"],
+                        guichet__isnull=False,
+                        departement__isnull=True,
+                    )
+                    | models.Q(role="gestionnaire", guichet__isnull=True, departement__isnull=False)
+                    | models.Q(role="national", guichet__isnull=True, departement__isnull=True)
+                ),
+                name="habilitation_coherente",
+                violation_error_message=(
+                    "Une habilitation de saisie ou de consultation vise un guichet ; celle d'un "
+                    "gestionnaire, un département ; celle d'un administrateur national, rien."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["utilisateur", "guichet"],
+                condition=models.Q(guichet__isnull=False),
+                name="habilitation_unique_par_guichet",
+                violation_error_message="Cette personne est déjà habilitée sur ce guichet.",
+            ),
+            models.UniqueConstraint(
+                fields=["utilisateur", "departement"],
+                condition=models.Q(role="gestionnaire"),
+                name="habilitation_gestionnaire_unique_par_departement",
+            ),
+            models.UniqueConstraint(
+                fields=["utilisateur"],
+                condition=models.Q(role="national"),
+                name="habilitation_nationale_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_fin__isnull=True)
+                | models.Q(date_fin__gte=models.F("date_debut")),
+                name="habilitation_dates_ordonnees",
+            ),
+        ]
+
+    def __str__(self):
+        cible = self.guichet or self.departement or "national"
+        return f"{self.utilisateur} — {self.get_role_display()} — {cible}"

@@ -1,7 +1,9 @@
 import pytest
 
-from sne.comptes.demo import COMPTES_DEMO, MOT_DE_PASSE_DEMO, creer_comptes_demo
 from sne.comptes.models import Utilisateur
+from sne.demo import COMPTES as COMPTES_DEMO
+from sne.demo import MOT_DE_PASSE_DEMO
+from sne.demo import creer_donnees_demo as creer_comptes_demo
 
 pytestmark = pytest.mark.django_db
 

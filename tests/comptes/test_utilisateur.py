@@ -20,10 +20,13 @@ def test_deux_comptes_ne_peuvent_partager_une_adresse_quelle_que_soit_sa_casse()
         Utilisateur.objects.bulk_create([Utilisateur(email="AGENT@bailleur.fr")])
 
 
-def test_la_connexion_accepte_l_adresse_dans_une_autre_casse():
+def test_la_connexion_accepte_l_adresse_dans_une_autre_casse(rf):
     Utilisateur.objects.create_user("agent@bailleur.fr", "un mot de passe")
+    requete = rf.post("/comptes/connexion/")
 
-    assert authenticate(username="Agent@Bailleur.fr", password="un mot de passe") is not None
+    utilisateur = authenticate(requete, username="Agent@Bailleur.fr", password="un mot de passe")
+
+    assert utilisateur is not None
 
 
 def test_les_mots_de_passe_sont_haches_avec_argon2(settings):

@@ -1,14 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from sne.comptes.demo import MOT_DE_PASSE_DEMO, creer_comptes_demo
+from sne.demo import MOT_DE_PASSE_DEMO, creer_donnees_demo
 
 
 class Command(BaseCommand):
-    help = "Crée (ou remet à l'état de démonstration) les comptes et données de démonstration."
+    help = "Crée (ou remet à l'état de démonstration) les guichets, comptes et données de démo."
 
     def handle(self, *args, **options):
-        comptes = creer_comptes_demo()
-        self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        comptes = creer_donnees_demo()
+        self.stdout.write(
+            self.style.SUCCESS("Données de démonstration prêtes (guichets 75BA1, 93CO1).")
+        )
         self.stdout.write(f"Comptes de démonstration (mot de passe : {MOT_DE_PASSE_DEMO}) :")
         for compte in comptes:
-            self.stdout.write(f"  - {compte['email']:<40} {compte['role']}")
+            self.stdout.write(f"  - {compte['email']:<42} {compte['libelle']}")

@@ -1,0 +1,87 @@
+"""The one permission layer: what a person may see and do, derived from their habilitations.
+
+Every view, API endpoint and task asks here (`droits_de(utilisateur)`) or uses the querysets
+that call it (`Guichet.objects.visibles_par(...)`, `Utilisateur.objects.visibles_par(...)`).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from sne.exceptions import NonAutorise
+
+
+@dataclass(frozen=True)
+class Droits:
+    guichets_saisie: frozenset[int] = frozenset()
+    guichets_consultation: frozenset[int] = frozenset()  # includes the saisie ones
+    departements_gestion: frozenset[str] = frozenset()
+    national: bool = False
+
+    @property
+    def est_gestionnaire(self) -> bool:
+        return self.national or bool(self.departements_gestion)
+
+    @property
+    def a_une_habilitation(self) -> bool:
+        return self.national or bool(self.departements_gestion or self.guichets_consultation)
+
+    def gere_departement(self, code: str) -> bool:
+        return self.national or code in self.departements_gestion
+
+    def gere_guichet(self, guichet) -> bool:
+        if self.national:
+            return True
+        codes = {d.code for d in guichet.departements.all()}
+        return bool(codes & self.departements_gestion)
+
+    def saisit_pour(self, guichet) -> bool:
+        return guichet.pk in self.guichets_saisie
+
+    def consulte_pour(self, guichet) -> bool:
+        return guichet.pk in self.guichets_consultation
+
+
+AUCUN_DROIT = Droits()
+
+
+def droits_de(utilisateur) -> Droits:
+    """The rights of a person today, computed once per request (cached on the user object)."""
+    if utilisateur is None or not utilisateur.is_authenticated or not utilisateur.is_active:
+        return AUCUN_DROIT
+    en_cache = getattr(utilisateur, "_droits_sne", None)
+    if en_cache is not None:
+        return en_cache
+    from .models import Habilitation
+
+    saisie, consultation, departements, national = set(), set(), set(), False
+    lignes = (
+        Habilitation.objects.valides()
+        .filter(utilisateur=utilisateur)
+        .filter(Q(guichet__isnull=True) | Q(guichet__actif=True))
+        .values_list("role", "guichet_id", "departement_id")
+    )
+    for role, guichet, departement in lignes:
+        if role == Habilitation.Role.SAISIE:
+            saisie.add(guichet)
+            consultation.add(guichet)
+        elif role == Habilitation.Role.CONSULTATION:
+            consultation.add(guichet)
+        elif role == Habilitation.Role.GESTIONNAIRE:
+            departements.add(departement)
+        elif role == Habilitation.Role.NATIONAL:
+            national = True
+    droits = Droits(frozenset(saisie), frozenset(consultation), frozenset(departements), national)
+    utilisateur._droits_sne = droits
+    return droits
+
+
+def oublier_droits(utilisateur) -> None:
+    """After a change of habilitations within the same request."""
+    if hasattr(utilisateur, "_droits_sne"):
+        del utilisateur._droits_sne
+
+
+def exiger(condition: bool, message: str = "Vous n'avez pas les droits pour cette action.") -> None:
+    if not condition:
+        raise NonAutorise(message)

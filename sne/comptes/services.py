@@ -1,0 +1,340 @@
+"""Use cases of accounts: habilitations, activation (« Mot de passe inconnu »), e-mail change.
+
+FAQ « Connexion à l'application nationale »: an agent activates their account with the e-mail
+of the fiche collecte. Where today's SNE answers two cryptic messages, here each says what to
+check and whom to contact.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from sne.audit.models import EvenementAudit
+from sne.audit.services import journaliser
+from sne.exceptions import ErreurMetier
+
+from .droits import droits_de, exiger, oublier_droits
+from .models import Habilitation, Utilisateur, normaliser_email
+
+LIMITE_DEMANDES_ACTIVATION = 5  # per address and per hour
+LIMITE_DEMANDES_ACTIVATION_IP = 30  # per client address and per hour
+
+
+class TropDeDemandes(ErreurMetier):
+    statut_http = 429
+    code = "trop_de_demandes"
+
+
+# --- Habilitations ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def habiliter(utilisateur, role, *, par, guichet=None, departement=None) -> Habilitation:
+    """Grant a habilitation. A gestionnaire grants rights on the desks and the département
+    they manage; only a national administrator creates gestionnaires and administrators."""
+    droits = droits_de(par)
+    if role in (Habilitation.Role.SAISIE, Habilitation.Role.CONSULTATION):
+        exiger(
+            guichet is not None and droits.gere_guichet(guichet),
+            "Ce guichet n'est pas dans vos départements.",
+        )
+    elif role == Habilitation.Role.GESTIONNAIRE:
+        exiger(
+            droits.national, "Seule l'assistance nationale nomme les gestionnaires territoriaux."
+        )
+    else:
+        exiger(droits.national, "Seule l'assistance nationale nomme les administrateurs nationaux.")
+    habilitation = Habilitation(
+        utilisateur=utilisateur, role=role, guichet=guichet, departement=departement, cree_par=par
+    )
+    try:
+        habilitation.full_clean()
+    except ValidationError as e:
+        raise ErreurMetier(" ".join(e.messages), code="habilitation_invalide") from e
+    try:
+        with transaction.atomic():
+            habilitation.save()
+    except IntegrityError as e:
+        raise ErreurMetier(
+            "Cette personne a déjà une habilitation sur ce guichet ou ce département.",
+            code="habilitation_existante",
+        ) from e
+    journaliser(
+        EvenementAudit.Action.HABILITATION,
+        utilisateur=par,
+        guichet=guichet,
+        objet=utilisateur,
+        resume=f"{habilitation.get_role_display()} — {guichet or departement or 'national'}",
+        details={
+            "role": role,
+            "guichet": guichet.code if guichet else None,
+            "departement": departement.code if departement else None,
+        },
+    )
+    oublier_droits(utilisateur)
+    return habilitation
+
+
+@transaction.atomic
+def retirer_habilitation(habilitation: Habilitation, *, par) -> None:
+    """End a habilitation today (kept for the record, never deleted)."""
+    droits = droits_de(par)
+    if habilitation.guichet:
+        exiger(
+            droits.gere_guichet(habilitation.guichet), "Ce guichet n'est pas dans vos départements."
+        )
+    else:
+        exiger(droits.national, "Seule l'assistance nationale retire ce rôle.")
+    hier = timezone.localdate() - timezone.timedelta(days=1)
+    habilitation.date_fin = max(hier, habilitation.date_debut)
+    if habilitation.date_debut > hier:
+        habilitation.delete()
+    else:
+        habilitation.save(update_fields=["date_fin"])
+    journaliser(
+        EvenementAudit.Action.RETRAIT_HABILITATION,
+        utilisateur=par,
+        guichet=habilitation.guichet,
+        objet=habilitation.utilisateur,
+        resume=f"{habilitation.get_role_display()} retirée",
+        details={"role": habilitation.role},
+    )
+    oublier_droits(habilitation.utilisateur)
+
+
+def gestionnaires_de(utilisateur) -> list[dict]:
+    """Who to contact about this person's account: the gestionnaires of the départements of
+    their desks (or of any département they are attached to), else the national support."""
+    departements = set(
+        Habilitation.objects.filter(utilisateur=utilisateur, guichet__isnull=False).values_list(
+            "guichet__departements", flat=True
+        )
+    )
+    habilitations = (
+        Habilitation.objects.valides()
+        .filter(role=Habilitation.Role.GESTIONNAIRE, departement__in=departements)
+        .select_related("utilisateur", "departement")
+    )
+    contacts = [
+        {
+            "nom": h.utilisateur.nom_complet or h.utilisateur.email,
+            "email": h.utilisateur.email,
+            "telephone": h.utilisateur.telephone,
+            "departement": str(h.departement),
+        }
+        for h in habilitations
+    ]
+    return contacts or [
+        {
+            "nom": "Assistance nationale du SNE",
+            "email": settings.EMAIL_ASSISTANCE,
+            "telephone": "",
+            "departement": "",
+        }
+    ]
+
+
+# --- Activation (« Mot de passe inconnu ») --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultatActivation:
+    statut: str  # "lien_envoye" | "compte_inconnu" | "sans_habilitation"
+    message: str
+    conseils: tuple[str, ...] = ()
+    contacts: tuple[dict, ...] = ()
+
+
+def _limiter(cle: str, limite: int) -> None:
+    compte = cache.get_or_set(cle, 0, timeout=3600)
+    if compte >= limite:
+        raise TropDeDemandes(
+            "Trop de demandes d'activation en peu de temps. Réessayez dans une heure ; si le "
+            "problème persiste, contactez votre gestionnaire territorial."
+        )
+    try:
+        cache.incr(cle)
+    except ValueError:
+        cache.set(cle, 1, timeout=3600)
+
+
+def lien_activation(utilisateur, base_url: str = "") -> str:
+    uid = urlsafe_base64_encode(force_bytes(utilisateur.pk))
+    jeton = default_token_generator.make_token(utilisateur)
+    return base_url + reverse("comptes:activation", args=[uid, jeton])
+
+
+def envoyer_lien_activation(utilisateur, base_url: str) -> None:
+    """E-mail a single-use, time-limited link to choose a password (after commit)."""
+    from .tasks import envoyer_email_activation
+
+    lien = lien_activation(utilisateur, base_url)
+    transaction.on_commit(lambda: envoyer_email_activation(utilisateur.pk, lien))
+
+
+@transaction.atomic
+def demander_activation(
+    email: str, *, base_url: str, adresse_ip: str | None = None
+) -> ResultatActivation:
+    """« Mot de passe inconnu »: send an activation link, or explain precisely why not."""
+    email = normaliser_email(email)
+    try:
+        validate_email(email)
+    except ValidationError as e:
+        raise ErreurMetier(
+            "Cette adresse e-mail n'est pas valide : vérifiez-la (une virgule à la place d'un "
+            "point, par exemple).",
+            code="email_invalide",
+        ) from e
+    _limiter(f"activation:email:{email}", LIMITE_DEMANDES_ACTIVATION)
+    if adresse_ip:
+        _limiter(f"activation:ip:{adresse_ip}", LIMITE_DEMANDES_ACTIVATION_IP)
+
+    utilisateur = Utilisateur.objects.filter(email__iexact=email, is_active=True).first()
+    if utilisateur is None:
+        return ResultatActivation(
+            "compte_inconnu",
+            "L'identifiant saisi ne correspond à aucun compte enregistré.",
+            conseils=(
+                "Vérifiez l'adresse : c'est celle que votre guichet a indiquée dans sa fiche "
+                "collecte (une virgule à la place d'un point, une lettre en trop…).",
+                "Une même adresse ne peut servir qu'à une seule personne : si votre guichet a "
+                "donné une adresse partagée, demandez-lui de vous en attribuer une personnelle.",
+                "Sinon, contactez le gestionnaire territorial de votre département : il vérifiera "
+                "la fiche collecte de votre guichet.",
+            ),
+        )
+    journaliser(
+        EvenementAudit.Action.ACTIVATION_DEMANDEE,
+        utilisateur=None,
+        objet=utilisateur,
+        resume="Demande de lien d'activation",
+        adresse_ip=adresse_ip,
+    )
+    if not droits_de(utilisateur).a_une_habilitation:
+        return ResultatActivation(
+            "sans_habilitation",
+            "Incohérence sur les données de votre profil : votre compte existe, mais aucune "
+            "habilitation en cours ne vous est attribuée.",
+            conseils=(
+                "Votre fiche de renseignement n'est peut-être pas encore parvenue à votre "
+                "gestionnaire territorial, ou vous n'y figuriez pas comme utilisateur.",
+                "Contactez votre gestionnaire territorial : il peut créer votre habilitation "
+                "le jour même.",
+            ),
+            contacts=tuple(gestionnaires_de(utilisateur)),
+        )
+    envoyer_lien_activation(utilisateur, base_url)
+    return ResultatActivation(
+        "lien_envoye",
+        f"Un lien pour choisir votre mot de passe vient d'être envoyé à {email}. Il est valable "
+        f"{settings.PASSWORD_RESET_TIMEOUT // 3600} heures et ne sert qu'une fois.",
+    )
+
+
+def utilisateur_du_lien(uidb64: str, jeton: str):
+    """The account a link designates, or None when the link is invalid, used or expired."""
+    try:
+        utilisateur = Utilisateur.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError, Utilisateur.DoesNotExist):
+        return None
+    if not default_token_generator.check_token(utilisateur, jeton):
+        return None
+    return utilisateur
+
+
+@transaction.atomic
+def activer(utilisateur, mot_de_passe: str, *, adresse_ip: str | None = None) -> None:
+    """Set the password chosen through an activation link (which it thereby invalidates)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(mot_de_passe, utilisateur)
+    except ValidationError as e:
+        raise ErreurMetier(" ".join(e.messages), code="mot_de_passe_refuse") from e
+    utilisateur.set_password(mot_de_passe)
+    utilisateur.save(update_fields=["password"])
+    journaliser(
+        EvenementAudit.Action.COMPTE_ACTIVE,
+        utilisateur=utilisateur,
+        objet=utilisateur,
+        resume="Mot de passe choisi",
+        adresse_ip=adresse_ip,
+    )
+
+
+# --- Change of e-mail address (FAQ: « vous êtes habilité à le faire par vous-même ») ---------
+
+SEL_EMAIL = "sne.comptes.changement-email"
+
+
+@transaction.atomic
+def demander_changement_email(utilisateur, nouvel_email: str, *, base_url: str) -> str:
+    """Send a confirmation link to the new address; nothing changes until it is followed."""
+    nouvel_email = normaliser_email(nouvel_email)
+    try:
+        validate_email(nouvel_email)
+    except ValidationError as e:
+        raise ErreurMetier("Cette adresse e-mail n'est pas valide.", code="email_invalide") from e
+    if nouvel_email == utilisateur.email:
+        raise ErreurMetier("C'est déjà votre adresse.", code="email_inchange")
+    if Utilisateur.objects.filter(email__iexact=nouvel_email).exists():
+        raise ErreurMetier(
+            "Cette adresse est déjà celle d'un autre compte : une adresse ne sert qu'à une "
+            "personne.",
+            code="email_deja_utilise",
+        )
+    jeton = signing.dumps(
+        {"u": utilisateur.pk, "e": nouvel_email, "a": utilisateur.email}, salt=SEL_EMAIL
+    )
+    lien = base_url + reverse("comptes:confirmer_email", args=[jeton])
+    from .tasks import envoyer_email_confirmation_adresse
+
+    transaction.on_commit(lambda: envoyer_email_confirmation_adresse(nouvel_email, lien))
+    return nouvel_email
+
+
+@transaction.atomic
+def confirmer_changement_email(jeton: str) -> Utilisateur:
+    try:
+        donnees = signing.loads(jeton, salt=SEL_EMAIL, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.BadSignature as e:
+        raise ErreurMetier(
+            "Ce lien de confirmation n'est pas valide ou a expiré : refaites la demande.",
+            code="lien_invalide",
+        ) from e
+    utilisateur = Utilisateur.objects.select_for_update().filter(pk=donnees["u"]).first()
+    if utilisateur is None or utilisateur.email != donnees["a"]:
+        raise ErreurMetier("Ce lien a déjà servi ou n'est plus valable.", code="lien_invalide")
+    if Utilisateur.objects.filter(email__iexact=donnees["e"]).exclude(pk=utilisateur.pk).exists():
+        raise ErreurMetier(
+            "Cette adresse est entre-temps devenue celle d'un autre compte.",
+            code="email_deja_utilise",
+        )
+    ancien = utilisateur.email
+    utilisateur.email = donnees["e"]
+    try:
+        with transaction.atomic():
+            utilisateur.save(update_fields=["email"])
+    except IntegrityError as e:
+        raise ErreurMetier(
+            "Cette adresse est déjà celle d'un autre compte.", code="email_deja_utilise"
+        ) from e
+    journaliser(
+        EvenementAudit.Action.EMAIL_MODIFIE,
+        utilisateur=utilisateur,
+        objet=utilisateur,
+        resume="Adresse e-mail modifiée",
+        details={"ancien_domaine": ancien.split("@")[-1]},
+    )
+    return utilisateur

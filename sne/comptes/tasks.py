@@ -1,0 +1,30 @@
+"""E-mails of the accounts, sent by the Huey worker after the transaction that asked for them
+has committed (never an e-mail about something that was rolled back)."""
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from huey.contrib.djhuey import db_task
+
+from .models import Utilisateur
+
+
+@db_task(retries=5, retry_delay=60)
+def envoyer_email_activation(utilisateur_id: int, lien: str) -> None:
+    utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
+    contexte = {"utilisateur": utilisateur, "lien": lien}
+    send_mail(
+        "SNE — Activez votre compte et choisissez votre mot de passe",
+        render_to_string("comptes/emails/activation.txt", contexte),
+        None,
+        [utilisateur.email],
+    )
+
+
+@db_task(retries=5, retry_delay=60)
+def envoyer_email_confirmation_adresse(email: str, lien: str) -> None:
+    send_mail(
+        "SNE — Confirmez votre nouvelle adresse e-mail",
+        render_to_string("comptes/emails/confirmation_adresse.txt", {"lien": lien}),
+        None,
+        [email],
+    )

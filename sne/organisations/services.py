@@ -1,0 +1,310 @@
+"""Use cases of the desks' set-up, run by gestionnaires territoriaux (and the national level).
+
+FAQ « Options de paramétrage »: the consultation scope can be changed at any time; contact
+points are kept by the gestionnaire and the file of contacts is sent every month to every desk;
+a desk is set up once its signed convention and fiche collecte are in, and its contacts are
+told by e-mail.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sne.audit.models import EvenementAudit
+from sne.audit.services import journaliser
+from sne.comptes.droits import droits_de, exiger
+from sne.exceptions import ErreurMetier
+
+from .models import Association, DemandeAuGestionnaire, Guichet, Organisation, PointContact
+
+HORS_DEPARTEMENT = "Ce guichet n'est pas habilité sur un département que vous gérez."
+
+
+def _exiger_gestion_des(departements, par) -> None:
+    droits = droits_de(par)
+    hors = sorted(d.code for d in departements if not droits.gere_departement(d.code))
+    exiger(not hors, f"Vous ne gérez pas le(s) département(s) {', '.join(hors)}.")
+
+
+@transaction.atomic
+def creer_organisation(*, par, nom: str, type: str, siren: str | None = None, adresse: str = ""):
+    exiger(droits_de(par).est_gestionnaire, "Seuls les gestionnaires créent des organisations.")
+    siren = (siren or "").replace(" ", "") or None
+    if siren and Organisation.objects.filter(siren=siren).exists():
+        raise ErreurMetier(f"Une organisation porte déjà le SIREN {siren}.", code="siren_existant")
+    organisation = Organisation(nom=nom.strip(), type=type, siren=siren, adresse=adresse)
+    organisation.full_clean()
+    organisation.save()
+    journaliser(
+        EvenementAudit.Action.CREATION,
+        utilisateur=par,
+        objet=organisation,
+        resume=f"Organisation {organisation.nom}",
+    )
+    return organisation
+
+
+@transaction.atomic
+def creer_guichet(*, par, organisation, code: str, nom: str, departements, email: str = ""):
+    """A new desk, habilitated on `departements` (registration), consulting them all by
+    default; its scope can be narrowed later (`modifier_perimetre`)."""
+    departements = list(departements)
+    if not departements:
+        raise ErreurMetier(
+            "Un guichet est habilité sur au moins un département.", code="departement_requis"
+        )
+    _exiger_gestion_des(departements, par)
+    code = code.strip().upper()
+    if Guichet.objects.filter(code=code).exists():
+        raise ErreurMetier(f"Le code de guichet {code} est déjà attribué.", code="code_existant")
+    guichet = Guichet(code=code, nom=nom.strip(), organisation=organisation, email=email)
+    guichet.full_clean()
+    try:
+        with transaction.atomic():
+            guichet.save()
+    except IntegrityError as e:
+        raise ErreurMetier(
+            f"Le code de guichet {code} est déjà attribué.", code="code_existant"
+        ) from e
+    guichet.departements.set(departements)
+    guichet.consultation_departements.set(departements)
+    journaliser(
+        EvenementAudit.Action.CREATION,
+        utilisateur=par,
+        guichet=guichet,
+        objet=guichet,
+        resume=f"Guichet {guichet.code}",
+        details={"departements": [d.code for d in departements]},
+    )
+    return guichet
+
+
+@transaction.atomic
+def modifier_perimetre(guichet, *, par, departements_entiers, communes) -> None:
+    """Change what a desk may consult: whole départements and/or communes, at any time (FAQ).
+
+    The scope may be wider than the départements of registration (a landlord present in a
+    neighbouring département) only within départements the gestionnaire manages.
+    """
+    exiger(droits_de(par).gere_guichet(guichet), HORS_DEPARTEMENT)
+    departements_entiers = list(departements_entiers)
+    communes = list(communes)
+    _exiger_gestion_des(departements_entiers + [c.departement for c in communes], par)
+    if not departements_entiers and not communes:
+        raise ErreurMetier(
+            "Le périmètre de consultation ne peut pas être vide.", code="perimetre_vide"
+        )
+    avant = {
+        "departements": sorted(guichet.consultation_departements.values_list("code", flat=True)),
+        "communes": sorted(guichet.consultation_communes.values_list("code_insee", flat=True)),
+    }
+    guichet.consultation_departements.set(departements_entiers)
+    guichet.consultation_communes.set(communes)
+    apres = {
+        "departements": sorted(d.code for d in departements_entiers),
+        "communes": sorted(c.code_insee for c in communes),
+    }
+    journaliser(
+        EvenementAudit.Action.PARAMETRAGE,
+        utilisateur=par,
+        guichet=guichet,
+        objet=guichet,
+        resume="Périmètre de consultation modifié",
+        details={"avant": avant, "apres": apres},
+    )
+
+
+@transaction.atomic
+def enregistrer_convention(
+    guichet, *, par, convention_signee_le, fiche_collecte=None, fiche_collecte_recue_le=None
+) -> None:
+    exiger(droits_de(par).gere_guichet(guichet), HORS_DEPARTEMENT)
+    if convention_signee_le and convention_signee_le > timezone.localdate():
+        raise ErreurMetier(
+            "La date de signature ne peut pas être dans le futur.", code="date_future"
+        )
+    guichet.convention_signee_le = convention_signee_le
+    champs = ["convention_signee_le"]
+    if fiche_collecte is not None:
+        guichet.fiche_collecte = fiche_collecte
+        guichet.fiche_collecte_recue_le = fiche_collecte_recue_le or timezone.localdate()
+        champs += ["fiche_collecte", "fiche_collecte_recue_le"]
+    guichet.save(update_fields=champs)
+    journaliser(
+        EvenementAudit.Action.PARAMETRAGE,
+        utilisateur=par,
+        guichet=guichet,
+        objet=guichet,
+        resume="Convention et fiche collecte enregistrées",
+    )
+
+
+def destinataires(guichet) -> list[str]:
+    """The addresses that hear from the SNE about a desk: its own and its contact points'."""
+    adresses = [guichet.email] + [c.email for c in guichet.contacts.all()]
+    return sorted({a.strip().lower() for a in adresses if a and a.strip()})
+
+
+@transaction.atomic
+def finaliser_parametrage(guichet, *, par) -> list[str]:
+    """Declare the set-up complete and tell the desk's contacts by e-mail (FAQ: « Un e-mail
+    confirmant la finalisation du paramétrage vous est alors adressé »)."""
+    exiger(droits_de(par).gere_guichet(guichet), HORS_DEPARTEMENT)
+    manque = []
+    if not guichet.convention_signee_le:
+        manque.append("la date de signature de la convention")
+    if not guichet.fiche_collecte_recue_le:
+        manque.append("la fiche collecte")
+    adresses = destinataires(guichet)
+    if not adresses:
+        manque.append("une adresse e-mail de contact")
+    if manque:
+        raise ErreurMetier(
+            "Le paramétrage ne peut être finalisé sans " + ", ".join(manque) + ".",
+            code="parametrage_incomplet",
+        )
+    guichet.parametrage_termine_le = timezone.now()
+    guichet.save(update_fields=["parametrage_termine_le"])
+    journaliser(
+        EvenementAudit.Action.PARAMETRAGE,
+        utilisateur=par,
+        guichet=guichet,
+        objet=guichet,
+        resume="Paramétrage finalisé, contacts prévenus",
+    )
+    from .tasks import envoyer_email_parametrage_termine
+
+    transaction.on_commit(lambda: envoyer_email_parametrage_termine(guichet.pk))
+    return adresses
+
+
+CHAMPS_CONTACT = ("libelle", "adresse", "code_postal", "commune", "horaires", "telephone", "email")
+
+
+@transaction.atomic
+def enregistrer_point_contact(guichet, *, par, point=None, **valeurs) -> PointContact:
+    """Create or update a contact point of a desk (gestionnaire of its département)."""
+    exiger(droits_de(par).gere_guichet(guichet), HORS_DEPARTEMENT)
+    point = point or PointContact(guichet=guichet)
+    exiger(point.guichet_id == guichet.pk, "Ce point de contact est celui d'un autre guichet.")
+    for champ in CHAMPS_CONTACT:
+        if champ in valeurs:
+            setattr(point, champ, valeurs[champ] if valeurs[champ] is not None else "")
+    if point.commune is None or point.commune == "":
+        point.commune = None
+    point.full_clean()
+    creation = point.pk is None
+    point.save()
+    journaliser(
+        EvenementAudit.Action.CREATION if creation else EvenementAudit.Action.MODIFICATION,
+        utilisateur=par,
+        guichet=guichet,
+        objet=point,
+        resume=f"Point de contact {point.libelle}",
+    )
+    return point
+
+
+@transaction.atomic
+def supprimer_point_contact(point, *, par) -> None:
+    exiger(droits_de(par).gere_guichet(point.guichet), HORS_DEPARTEMENT)
+    journaliser(
+        EvenementAudit.Action.SUPPRESSION,
+        utilisateur=par,
+        guichet=point.guichet,
+        objet=point,
+        resume=f"Point de contact {point.libelle} supprimé",
+    )
+    point.delete()
+
+
+# --- Associations (the départemental table, FAQ « bénéficiaire association ») ---------------
+
+
+@transaction.atomic
+def ajouter_association(
+    *, par, departement, nom: str, siren: str = "", adresse: str = "", date_creation=None
+) -> Association:
+    exiger(
+        droits_de(par).gere_departement(departement.code),
+        f"Vous ne gérez pas le département {departement.code}.",
+    )
+    nom = " ".join(nom.split())
+    if Association.objects.filter(departement=departement, nom__iexact=nom).exists():
+        raise ErreurMetier(
+            f"L'association « {nom} » figure déjà dans la table du département {departement.code}.",
+            code="association_existante",
+        )
+    association = Association(
+        departement=departement,
+        nom=nom,
+        siren=siren.replace(" ", ""),
+        adresse=adresse,
+        date_creation=date_creation,
+    )
+    association.full_clean()
+    association.save()
+    journaliser(
+        EvenementAudit.Action.CREATION,
+        utilisateur=par,
+        objet=association,
+        resume=f"Association {nom} ({departement.code})",
+    )
+    return association
+
+
+# --- Requests from desks to their gestionnaire ---------------------------------------------
+
+
+@transaction.atomic
+def adresser_demande(guichet, *, par, objet: str, message: str, departement=None):
+    """A desk agent asks the gestionnaire of one of the desk's départements."""
+    droits = droits_de(par)
+    exiger(
+        droits.consulte_pour(guichet) or droits.gere_guichet(guichet),
+        "Vous n'agissez pas pour ce guichet.",
+    )
+    departements = list(guichet.departements.all())
+    departement = departement or (departements[0] if departements else None)
+    exiger(departement in departements, "Ce guichet n'est pas habilité sur ce département.")
+    if not message.strip():
+        raise ErreurMetier("Écrivez votre demande.", code="message_vide")
+    demande = DemandeAuGestionnaire.objects.create(
+        guichet=guichet, departement=departement, auteur=par, objet=objet, message=message.strip()
+    )
+    journaliser(
+        EvenementAudit.Action.CREATION,
+        utilisateur=par,
+        guichet=guichet,
+        objet=demande,
+        resume=f"Demande au gestionnaire : {demande.get_objet_display()}",
+    )
+    from .tasks import prevenir_gestionnaires_nouvelle_demande
+
+    transaction.on_commit(lambda: prevenir_gestionnaires_nouvelle_demande(demande.pk))
+    return demande
+
+
+@transaction.atomic
+def repondre_demande(demande, *, par, reponse: str):
+    exiger(
+        droits_de(par).gere_departement(demande.departement_id),
+        f"Vous ne gérez pas le département {demande.departement_id}.",
+    )
+    if not reponse.strip():
+        raise ErreurMetier("Écrivez votre réponse.", code="reponse_vide")
+    demande.reponse = reponse.strip()
+    demande.statut = DemandeAuGestionnaire.Statut.TRAITEE
+    demande.repondu_par = par
+    demande.repondu_le = timezone.now()
+    demande.save()
+    journaliser(
+        EvenementAudit.Action.MODIFICATION,
+        utilisateur=par,
+        guichet=demande.guichet,
+        objet=demande,
+        resume="Réponse à une demande de guichet",
+    )
+    from .tasks import envoyer_reponse_demande
+
+    transaction.on_commit(lambda: envoyer_reponse_demande(demande.pk))
+    return demande
