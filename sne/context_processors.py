@@ -47,10 +47,16 @@ MENU_GESTION = [
 
 
 def menu_gestion(request):
-    """The side menu of the back office, for gestionnaires and the national level only."""
-    if not request.user.is_authenticated or not request.path.startswith("/gestion/"):
+    """The person's rights, and the side menu of the back office (gestionnaires)."""
+    if not request.user.is_authenticated:
         return {}
     from django.urls import NoReverseMatch, reverse
+
+    from sne.comptes.droits import droits_de
+
+    droits = droits_de(request.user)
+    if not request.path.startswith("/gestion/"):
+        return {"droits": droits}
 
     entrees = []
     for code, libelle, nom in MENU_GESTION:
@@ -58,4 +64,7 @@ def menu_gestion(request):
             entrees.append({"code": code, "libelle": libelle, "url": reverse(nom)})
         except NoReverseMatch:
             continue  # a page not yet built is simply not offered
-    return {"menu_gestion": entrees}
+    if not droits.est_gestionnaire:
+        # Desk agents reach only their requests to the gestionnaire in the back office.
+        entrees = [e for e in entrees if e["code"] == "demandes"]
+    return {"menu_gestion": entrees, "droits": droits}

@@ -13,6 +13,9 @@ from sne.organisations.models import Guichet, Organisation, PointContact
 from sne.referentiels.models import Commune, Departement
 
 MOT_DE_PASSE_DEMO = "demo-sne-2026"
+# Gestionnaires and administrators must use a second factor: their demo accounts get public,
+# single-use backup codes, put back at each seed.
+CODES_SECOURS_DEMO = [f"sne-demo-{n}" for n in range(1, 11)]
 DOMAINE = "demo.sne.example.fr"
 
 ORGANISATIONS = [

@@ -32,3 +32,13 @@ class NonAutorise(ErreurMetier):
 
     statut_http = 403
     code = "non_autorise"
+
+
+def valider(objet) -> None:
+    """Run a model's validation and turn its errors into one `ErreurMetier` for a person."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        objet.full_clean()
+    except ValidationError as e:
+        raise ErreurMetier(" ".join(e.messages), code="donnees_invalides") from e

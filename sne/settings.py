@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "sne.referentiels",
     "sne.organisations",
     "sne.audit",
+    "sne.demandes",
+    "sne.attestations",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "sne.comptes.middleware.DoubleFacteurMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -146,6 +149,7 @@ else:
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": False,
     }
+HUEY["utc"] = False  # periodic tasks (crontab) read in Europe/Paris time
 if EN_TEST:
     # Tasks run at once, in the test's process, so tests see their effects.
     HUEY["immediate"] = True
@@ -177,6 +181,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HEURES", 0.25))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# The login form posts "username"; fold it as a login (case) so that `Agent@x.fr` and
+# `agent@x.fr` count as one account.
+AXES_USERNAME_CALLABLE = "sne.comptes.securite.identifiant_pour_verrouillage"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # deliberate: see the comment above
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
@@ -269,6 +276,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         # Huey's consumer installs its own handler: do not print each line twice.
         "huey": {"handlers": [], "propagate": False},
     },

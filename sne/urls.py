@@ -14,6 +14,7 @@ urlpatterns = [
     path("gestion/departements/", include("sne.organisations.urls_departement")),
     path("gestion/journal/", include("sne.audit.urls")),
     path("referentiels/", include("sne.referentiels.urls")),
+    path("demandes/", include("sne.demandes.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -11,10 +11,10 @@ faker = Faker("fr_FR")
 
 
 def siren_fictif(n: int) -> str:
-    """A valid (Luhn) SIREN in the 99999xxxx range, which INSEE never attributes."""
-    base = f"99998{n % 10000:04d}"
+    """A valid (Luhn) SIREN in the 9998xxxxx range, which INSEE does not attribute."""
+    base = f"9998{n % 10000:04d}"
     for chiffre in "0123456789":
-        candidat = base[:8] + chiffre
+        candidat = base + chiffre
         total = 0
         for i, c in enumerate(reversed(candidat)):
             m = int(c) * (2 if i % 2 else 1)

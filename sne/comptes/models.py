@@ -20,7 +20,26 @@ def normaliser_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-class UtilisateurManager(BaseUserManager):
+class UtilisateurQuerySet(models.QuerySet):
+    def visibles_par(self, utilisateur):
+        """The accounts a person may see: all (national), those habilitated on the desks or
+        départements they manage (gestionnaire), else only their own."""
+        from .droits import droits_de
+
+        droits = droits_de(utilisateur)
+        if droits.national:
+            return self.all()
+        if droits.departements_gestion:
+            deps = droits.departements_gestion
+            return self.filter(
+                models.Q(habilitations__guichet__departements__in=deps)
+                | models.Q(habilitations__departement__in=deps)
+                | models.Q(pk=utilisateur.pk)
+            ).distinct()
+        return self.filter(pk=utilisateur.pk)
+
+
+class UtilisateurManager(BaseUserManager.from_queryset(UtilisateurQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):

@@ -264,6 +264,9 @@ def activer(utilisateur, mot_de_passe: str, *, adresse_ip: str | None = None) ->
         raise ErreurMetier(" ".join(e.messages), code="mot_de_passe_refuse") from e
     utilisateur.set_password(mot_de_passe)
     utilisateur.save(update_fields=["password"])
+    from axes.utils import reset
+
+    reset(username=utilisateur.email)  # a new password lifts a lockout
     journaliser(
         EvenementAudit.Action.COMPTE_ACTIVE,
         utilisateur=utilisateur,
@@ -338,3 +341,38 @@ def confirmer_changement_email(jeton: str) -> Utilisateur:
         details={"ancien_domaine": ancien.split("@")[-1]},
     )
     return utilisateur
+
+
+@transaction.atomic
+def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str, base_url: str):
+    """Give a person a habilitation on a desk, creating their account when needed, and invite
+    a new account to activate itself (FAQ: « l'habilitation est créée dans la journée »)."""
+    email = normaliser_email(email)
+    try:
+        validate_email(email)
+    except ValidationError as e:
+        raise ErreurMetier(
+            "Cette adresse e-mail n'est pas valide (une virgule à la place d'un point ?).",
+            code="email_invalide",
+        ) from e
+    utilisateur = Utilisateur.objects.filter(email__iexact=email).first()
+    nouveau = utilisateur is None
+    if nouveau:
+        utilisateur = Utilisateur.objects.create_user(
+            email, None, prenom=prenom.strip(), nom=nom.strip()
+        )
+    elif (
+        (prenom and nom)
+        and (utilisateur.prenom.lower(), utilisateur.nom.lower())
+        != (prenom.strip().lower(), nom.strip().lower())
+        and (utilisateur.prenom or utilisateur.nom)
+    ):
+        raise ErreurMetier(
+            f"L'adresse {email} est déjà celle de {utilisateur.nom_complet} : une adresse "
+            "identifie une seule personne. Demandez une adresse personnelle pour chaque agent.",
+            code="email_deja_utilise",
+        )
+    habiliter(utilisateur, role, par=par, guichet=guichet)
+    if nouveau or not utilisateur.has_usable_password():
+        envoyer_lien_activation(utilisateur, base_url)
+    return utilisateur, nouveau

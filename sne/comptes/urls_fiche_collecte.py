@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_fiche_collecte as views
 
 app_name = "fiche_collecte"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.importer, name="importer"),
+    path("apercu/", views.apercu, name="apercu"),
+    path("appliquer/", views.appliquer, name="appliquer"),
+    path("resultat/", views.resultat, name="resultat"),
+    path("modele.<str:format>", views.modele, name="modele"),
+]

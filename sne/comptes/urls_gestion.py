@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_gestion
 
 app_name = "gestion_comptes"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views_gestion.utilisateurs, name="utilisateurs"),
+    path("<int:pk>/", views_gestion.utilisateur, name="utilisateur"),
+]

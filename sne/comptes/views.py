@@ -1,6 +1,21 @@
-from django.contrib.auth import views as auth_views
+"""Pages of accounts: login, « Mot de passe inconnu » (activation), my account, e-mail change.
 
-from .forms import ConnexionForm
+Views parse, call a service of `services.py`, render; `ErreurMetier` becomes a message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from sne.audit.services import adresse_ip
+from sne.exceptions import ErreurMetier
+
+from . import services
+from .droits import droits_de
+from .forms import ChangementEmailForm, ChoixMotDePasseForm, ConnexionForm, MotDePasseInconnuForm
+from .models import Habilitation
 
 
 class ConnexionView(auth_views.LoginView):
@@ -12,3 +27,108 @@ class ConnexionView(auth_views.LoginView):
 
 class DeconnexionView(auth_views.LogoutView):
     pass
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_http_methods(["GET", "POST"])
+def mot_de_passe_inconnu(request):
+    """FAQ: « il vous suffit de vous connecter … et de cliquer sur Mot de passe inconnu »."""
+    form = MotDePasseInconnuForm(request.POST or None)
+    resultat, statut = None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            resultat = services.demander_activation(
+                form.cleaned_data["email"],
+                base_url=_base_url(request),
+                adresse_ip=adresse_ip(request),
+            )
+        except ErreurMetier as e:
+            form.add_error("email", e.message)
+            statut = e.statut_http
+    return render(
+        request,
+        "comptes/mot_de_passe_inconnu.html",
+        {"form": form, "resultat": resultat, "title": "Mot de passe inconnu"},
+        status=statut,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activation(request, uidb64, jeton):
+    """The single-use, time-limited link: choose a password."""
+    utilisateur = services.utilisateur_du_lien(uidb64, jeton)
+    if utilisateur is None:
+        return render(request, "comptes/lien_invalide.html", {"title": "Lien invalide"}, status=400)
+    form = ChoixMotDePasseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activer(
+                utilisateur, form.cleaned_data["mot_de_passe"], adresse_ip=adresse_ip(request)
+            )
+        except ErreurMetier as e:
+            form.add_error("mot_de_passe", e.message)
+        else:
+            messages.success(
+                request,
+                "Votre mot de passe est enregistré : connectez-vous avec votre adresse e-mail.",
+            )
+            return redirect("comptes:connexion")
+    return render(
+        request,
+        "comptes/activation.html",
+        {"form": form, "utilisateur": utilisateur, "title": "Choisir votre mot de passe"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mon_compte(request):
+    """What a person can see and change of their own account (FAQ: the e-mail address)."""
+    form = ChangementEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adresse = services.demander_changement_email(
+                request.user, form.cleaned_data["nouvel_email"], base_url=_base_url(request)
+            )
+        except ErreurMetier as e:
+            form.add_error("nouvel_email", e.message)
+        else:
+            messages.success(
+                request,
+                f"Un lien de confirmation a été envoyé à {adresse}. Votre adresse actuelle reste "
+                "votre identifiant jusqu'à ce que vous le suiviez.",
+            )
+            return redirect("comptes:mon_compte")
+    habilitations = (
+        Habilitation.objects.valides()
+        .filter(utilisateur=request.user)
+        .select_related("guichet", "departement")
+    )
+    return render(
+        request,
+        "comptes/mon_compte.html",
+        {
+            "form": form,
+            "habilitations": habilitations,
+            "droits": droits_de(request.user),
+            "gestionnaires": services.gestionnaires_de(request.user),
+            "title": "Mon compte",
+        },
+    )
+
+
+def confirmer_email(request, jeton):
+    try:
+        utilisateur = services.confirmer_changement_email(jeton)
+    except ErreurMetier as e:
+        return render(
+            request,
+            "comptes/lien_invalide.html",
+            {"message": e.message, "title": "Lien invalide"},
+            status=400,
+        )
+    messages.success(request, f"Votre adresse e-mail est désormais {utilisateur.email}.")
+    return redirect("comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion")

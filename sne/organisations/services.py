@@ -12,7 +12,7 @@ from django.utils import timezone
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de, exiger
-from sne.exceptions import ErreurMetier
+from sne.exceptions import ErreurMetier, valider
 
 from .models import Association, DemandeAuGestionnaire, Guichet, Organisation, PointContact
 
@@ -32,7 +32,7 @@ def creer_organisation(*, par, nom: str, type: str, siren: str | None = None, ad
     if siren and Organisation.objects.filter(siren=siren).exists():
         raise ErreurMetier(f"Une organisation porte déjà le SIREN {siren}.", code="siren_existant")
     organisation = Organisation(nom=nom.strip(), type=type, siren=siren, adresse=adresse)
-    organisation.full_clean()
+    valider(organisation)
     organisation.save()
     journaliser(
         EvenementAudit.Action.CREATION,
@@ -57,7 +57,7 @@ def creer_guichet(*, par, organisation, code: str, nom: str, departements, email
     if Guichet.objects.filter(code=code).exists():
         raise ErreurMetier(f"Le code de guichet {code} est déjà attribué.", code="code_existant")
     guichet = Guichet(code=code, nom=nom.strip(), organisation=organisation, email=email)
-    guichet.full_clean()
+    valider(guichet)
     try:
         with transaction.atomic():
             guichet.save()
@@ -191,7 +191,7 @@ def enregistrer_point_contact(guichet, *, par, point=None, **valeurs) -> PointCo
             setattr(point, champ, valeurs[champ] if valeurs[champ] is not None else "")
     if point.commune is None or point.commune == "":
         point.commune = None
-    point.full_clean()
+    valider(point)
     creation = point.pk is None
     point.save()
     journaliser(
@@ -241,7 +241,7 @@ def ajouter_association(
         adresse=adresse,
         date_creation=date_creation,
     )
-    association.full_clean()
+    valider(association)
     association.save()
     journaliser(
         EvenementAudit.Action.CREATION,

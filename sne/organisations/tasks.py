@@ -2,7 +2,8 @@
 
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sne.comptes.models import Habilitation
 
@@ -48,3 +49,12 @@ def envoyer_reponse_demande(demande_id: int) -> None:
         None,
         [demande.auteur.email],
     )
+
+
+@db_periodic_task(crontab(day="1", hour="7", minute="0"))
+def envoyer_fichiers_contacts_mensuels() -> None:
+    """FAQ « Options de paramétrage »: every month the file of contacts of each département is
+    sent to every desk habilitated on it (one e-mail per desk, XLSX attached)."""
+    from .fichier_contacts import envoyer_fichiers_contacts
+
+    envoyer_fichiers_contacts()

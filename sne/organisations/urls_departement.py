@@ -1,5 +1,30 @@
-from django.urls import path  # noqa: F401
+"""Pages of the départements (mounted at /gestion/departements/): the file of contacts, the
+table of associations and the requests of desks to their gestionnaire territorial."""
+
+from django.urls import path
+
+from . import views_departement as vues
 
 app_name = "departement"
 
-urlpatterns = []
+urlpatterns = [
+    path("contacts/", vues.fichier_contacts, name="fichier_contacts"),
+    path("contacts/<str:code>/xlsx/", vues.telecharger_contacts, name="telecharger_contacts"),
+    path("contacts/<str:code>/envoyer/", vues.envoyer_contacts, name="envoyer_contacts"),
+    path("associations/", vues.associations, name="associations"),
+    path("associations/recherche/", vues.recherche_associations, name="recherche_associations"),
+    path(
+        "associations/<str:code>/ajouter/",
+        vues.ajouter_association_vue,
+        name="ajouter_association",
+    ),
+    path(
+        "associations/<str:code>/importer/",
+        vues.importer_associations,
+        name="importer_associations",
+    ),
+    path("associations/<int:pk>/etat/", vues.etat_association, name="etat_association"),
+    path("demandes/", vues.demandes, name="demandes"),
+    path("demandes/guichet/", vues.mes_demandes, name="mes_demandes"),
+    path("demandes/<int:pk>/", vues.demande, name="demande"),
+]

@@ -4,6 +4,7 @@ from sne.comptes.models import Utilisateur
 from sne.demo import COMPTES as COMPTES_DEMO
 from sne.demo import MOT_DE_PASSE_DEMO
 from sne.demo import creer_donnees_demo as creer_comptes_demo
+from tests.outils import connecter
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_les_comptes_de_demonstration_sont_crees_une_seule_fois():
 
 def test_la_deconnexion_ramene_a_l_accueil(client):
     utilisateur = Utilisateur.objects.create_user("agent@bailleur.fr", "un mot de passe")
-    client.force_login(utilisateur)
+    connecter(client, utilisateur)
 
     reponse = client.post("/comptes/deconnexion/")
 

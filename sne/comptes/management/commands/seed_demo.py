@@ -14,3 +14,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes de démonstration (mot de passe : {MOT_DE_PASSE_DEMO}) :")
         for compte in comptes:
             self.stdout.write(f"  - {compte['email']:<42} {compte['libelle']}")
+        self.stdout.write(
+            "Gestionnaires et administratrice (double authentification obligatoire) : "
+            "code de secours sne-demo-1 … sne-demo-10 (chacun une fois, remis à chaque make run)."
+        )

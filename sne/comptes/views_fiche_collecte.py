@@ -1,0 +1,205 @@
+"""Import of a fiche collecte in three pages: upload, preview, result (`fiche_collecte.py` holds
+every rule; these views parse, check the page is a gestionnaire's, call it and render).
+
+Between the preview and « Appliquer », the uploaded file is kept in the person's session
+(base64, at most 2 Mo, with its SHA-256): nothing to clean up on disk, nobody else can reach it,
+and it expires with the session. The plan is never sent to the browser and back: « Appliquer »
+analyses the very same file again, then applies it, and refuses if the file changed since the
+preview the person read.
+"""
+
+import base64
+import hashlib
+import os
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sne.exceptions import ErreurMetier
+from sne.organisations.models import Guichet
+from sne.referentiels.models import Departement
+
+from .decorateurs import gestionnaire_requis
+from .fiche_collecte import (
+    TAILLE_MAX,
+    analyser_fiche_collecte,
+    appliquer_fiche_collecte,
+    lire_fichier,
+)
+from .models import Habilitation, Utilisateur
+
+SESSION_FICHIER = "fiche_collecte_fichier"
+SESSION_RESULTAT = "fiche_collecte_resultat"
+EXEMPLES = settings.BASE_DIR / "docs" / "exemples"
+MODELES = {
+    "csv": ("fiche-collecte-exemple.csv", "text/csv; charset=utf-8"),
+    "xlsx": (
+        "fiche-collecte-exemple.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _contexte(**valeurs) -> dict:
+    return {"rubrique": "fiche_collecte", "taille_max_mo": TAILLE_MAX // (1024 * 1024), **valeurs}
+
+
+def _fichier_en_session(request):
+    """The file uploaded at step 1, as a Django file, and its fingerprint; (None, "") if none."""
+    donnees = request.session.get(SESSION_FICHIER)
+    if not donnees:
+        return None, ""
+    contenu = base64.b64decode(donnees["contenu"])
+    return ContentFile(contenu, name=donnees["nom"]), donnees["empreinte"]
+
+
+@gestionnaire_requis
+@require_http_methods(["GET", "POST"])
+def importer(request):
+    """Step 1: upload. A file that cannot be read at all (format, size, encoding) is refused
+    here; its content is checked at step 2."""
+    erreur = ""
+    if request.method == "POST":
+        fichier = request.FILES.get("fichier")
+        if fichier is None:
+            erreur = "Choisissez le fichier de la fiche collecte (.csv ou .xlsx)."
+        else:
+            try:
+                lire_fichier(fichier)
+            except ErreurMetier as e:
+                erreur = e.message
+            else:
+                fichier.seek(0)
+                contenu = fichier.read()
+                request.session[SESSION_FICHIER] = {
+                    "nom": os.path.basename(fichier.name)[:150],
+                    "contenu": base64.b64encode(contenu).decode("ascii"),
+                    "empreinte": hashlib.sha256(contenu).hexdigest(),
+                }
+                request.session.pop(SESSION_RESULTAT, None)
+                return redirect("fiche_collecte:apercu")
+    return render(
+        request,
+        "comptes/fiche_collecte/importer.html",
+        _contexte(title="Importer une fiche collecte", erreur=erreur),
+    )
+
+
+@gestionnaire_requis
+@require_GET
+def apercu(request):
+    """Step 2: what the file will create, and every problem that prevents it."""
+    fichier, empreinte = _fichier_en_session(request)
+    if fichier is None:
+        messages.info(request, "Déposez d'abord le fichier de la fiche collecte.")
+        return redirect("fiche_collecte:importer")
+    try:
+        analyse = analyser_fiche_collecte(fichier, request.user)
+    except ErreurMetier as e:
+        request.session.pop(SESSION_FICHIER, None)
+        return render(
+            request,
+            "comptes/fiche_collecte/importer.html",
+            _contexte(title="Importer une fiche collecte", erreur=e.message),
+        )
+    departements = Departement.objects.filter(code__in=analyse.guichet.departements)
+    return render(
+        request,
+        "comptes/fiche_collecte/apercu.html",
+        _contexte(
+            title="Aperçu de la fiche collecte",
+            analyse=analyse,
+            departements=departements,
+            empreinte=empreinte,
+        ),
+    )
+
+
+@gestionnaire_requis
+@require_POST
+def appliquer(request):
+    """Step 3: analyse the stored file again and apply it; any refusal goes back to the preview
+    with its reason."""
+    fichier, empreinte = _fichier_en_session(request)
+    if fichier is None:
+        messages.info(request, "Déposez d'abord le fichier de la fiche collecte.")
+        return redirect("fiche_collecte:importer")
+    if request.POST.get("empreinte") != empreinte:
+        messages.warning(
+            request,
+            "Un autre fichier a été déposé depuis l'aperçu que vous avez validé : vérifiez cet "
+            "aperçu avant d'appliquer.",
+        )
+        return redirect("fiche_collecte:apercu")
+    try:
+        analyse = analyser_fiche_collecte(fichier, request.user)
+        resultat = appliquer_fiche_collecte(analyse, request.user, _base_url(request))
+    except ErreurMetier as e:
+        messages.error(request, f"Rien n'a été créé. {e.message}")
+        return redirect("fiche_collecte:apercu")
+    request.session.pop(SESSION_FICHIER, None)
+    request.session[SESSION_RESULTAT] = {
+        "guichet": resultat.guichet.pk,
+        "organisation_creee": resultat.organisation_creee,
+        "guichet_cree": resultat.guichet_cree,
+        "perimetre_modifie": resultat.perimetre_modifie,
+        "comptes_crees": [u.pk for u in resultat.comptes_crees],
+        "habilitations": [h.pk for h in resultat.habilitations_creees],
+        "deja_habilites": [u.pk for u in resultat.deja_habilites],
+        "invites": [u.pk for u in resultat.invites],
+    }
+    return redirect("fiche_collecte:resultat")
+
+
+@gestionnaire_requis
+@require_GET
+def resultat(request):
+    """What the last import of this session created, and who was invited."""
+    donnees = request.session.get(SESSION_RESULTAT)
+    guichet = None
+    if donnees:
+        guichet = (
+            Guichet.objects.visibles_par(request.user)
+            .select_related("organisation")
+            .filter(pk=donnees["guichet"])
+            .first()
+        )
+    if guichet is None:
+        return redirect("fiche_collecte:importer")
+    habilitations = Habilitation.objects.filter(pk__in=donnees["habilitations"]).select_related(
+        "utilisateur"
+    )
+    return render(
+        request,
+        "comptes/fiche_collecte/resultat.html",
+        _contexte(
+            title="Fiche collecte appliquée",
+            guichet=guichet,
+            resultat=donnees,
+            habilitations=habilitations,
+            deja_habilites=Utilisateur.objects.filter(pk__in=donnees["deja_habilites"]),
+        ),
+    )
+
+
+@gestionnaire_requis
+@require_GET
+def modele(request, format):
+    """The sample fiche (docs/exemples/), to start from."""
+    if format not in MODELES:
+        raise Http404
+    nom, type_mime = MODELES[format]
+    return FileResponse(
+        open(EXEMPLES / nom, "rb"),  # FileResponse closes it
+        as_attachment=True,
+        filename=nom,
+        content_type=type_mime,
+    )

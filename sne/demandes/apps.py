@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DemandesConfig(AppConfig):
+    name = "sne.demandes"
+    verbose_name = "Demandes de logement social"

@@ -1,0 +1,414 @@
+"""The demande de logement social (CERFA n°14069*05) and its history.
+
+Field names follow the CERFA. What registration may require is fixed by law (CCH R441-2-1 and
+R441-2-3, see `services.enregistrer_demande`): everything else is optional here and can be
+completed later. The database refuses what must never exist: two equal numéros uniques, an
+active demande without its numéro and dates, a radiée demande without motif, a sous-motif
+outside irrecevabilité, two demandeurs on one demande, a reference of a connected system used
+twice by the same desk.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sne.organisations.models import Association, Guichet
+from sne.referentiels.models import Commune, Departement
+
+from . import nomenclatures as n
+
+REGEX_NUMERO_UNIQUE = r"^([0-9]{3}|02A|02B)(0[1-9]|1[0-2])[0-9]{2}[0-9]{6}[0-9A-Z]{5}$"
+
+
+class DemandeQuerySet(models.QuerySet):
+    def actives(self):
+        return self.filter(statut=Demande.Statut.ACTIVE)
+
+    def visibles_par(self, utilisateur):
+        """The demandes a person may consult: those whose wished communes meet the
+        consultation scope of one of their desks; all of their départements for a
+        gestionnaire; everything for the national level."""
+        from sne.comptes.droits import droits_de
+
+        droits = droits_de(utilisateur)
+        if droits.national:
+            return self.all()
+        filtre = Q(departement__in=droits.departements_gestion)
+        guichets = Guichet.objects.filter(pk__in=droits.guichets_consultation)
+        deps = Departement.objects.filter(guichets_en_consultation__in=guichets)
+        communes = Commune.objects.filter(guichets_en_consultation__in=guichets)
+        filtre |= Q(communes_souhaitees__commune__departement__in=deps)
+        filtre |= Q(communes_souhaitees__commune__in=communes)
+        # A desk always sees what it registered itself.
+        filtre |= Q(guichet_enregistreur__in=guichets)
+        return self.filter(filtre).distinct()
+
+
+class Demande(models.Model):
+    class Statut(models.TextChoices):
+        ACTIVE = "active", "Active"
+        RADIEE = "radiee", "Radiée"
+
+    class Beneficiaire(models.TextChoices):
+        MENAGE = "menage", "Un ménage (personne physique)"
+        ASSOCIATION = "association", "Une association"
+
+    numero_unique = models.CharField("numéro unique", max_length=18, unique=True)
+    statut = models.CharField(
+        "statut", max_length=10, choices=Statut.choices, default=Statut.ACTIVE
+    )
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="+")
+    guichet_enregistreur = models.ForeignKey(
+        Guichet, on_delete=models.PROTECT, related_name="demandes_enregistrees"
+    )
+    reference_externe = models.CharField(
+        "référence du système privatif",
+        max_length=100,
+        blank=True,
+        help_text="L'identifiant de la demande dans le système du guichet (unique par guichet).",
+    )
+
+    # Dates (CCH R441-2-4, R441-2-7): seniority counts from the date de dépôt.
+    date_depot = models.DateField("date de dépôt")
+    enregistree_le = models.DateTimeField("enregistrée le", auto_now_add=True)
+    date_dernier_renouvellement = models.DateField("dernier renouvellement", null=True, blank=True)
+    date_expiration = models.DateField("date d'expiration")
+
+    # Radiation (CCH R441-2-8)
+    date_radiation = models.DateField("radiée le", null=True, blank=True)
+    motif_radiation = models.CharField(
+        "motif de radiation", max_length=25, choices=n.MotifRadiation.choices, blank=True
+    )
+    sous_motif_radiation = models.CharField(
+        "sous-motif", max_length=25, choices=n.SousMotifIrrecevabilite.choices, blank=True
+    )
+    commentaire_radiation = models.TextField("commentaire de radiation", blank=True)
+
+    # Beneficiary: a household, or an association (departmental table, else free text — FAQ)
+    beneficiaire = models.CharField(
+        "bénéficiaire", max_length=12, choices=Beneficiaire.choices, default=Beneficiaire.MENAGE
+    )
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, null=True, blank=True, related_name="demandes"
+    )
+    association_nom = models.CharField("nom de l'association", max_length=200, blank=True)
+    association_date_creation = models.DateField(
+        "date de création de l'association", null=True, blank=True
+    )
+
+    # Household and current housing
+    nombre_personnes = models.PositiveSmallIntegerField("nombre de personnes à loger")
+    deja_locataire_hlm = models.BooleanField("déjà locataire d'un logement social")
+    logement_actuel = models.CharField(
+        "logement actuel", max_length=25, choices=n.LogementActuel.choices, blank=True
+    )
+    loyer_actuel = models.DecimalField(
+        "loyer actuel (€/mois)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    nombre_pieces_actuel = models.PositiveSmallIntegerField(
+        "pièces du logement actuel", null=True, blank=True
+    )
+    bailleur_actuel = models.CharField("bailleur actuel", max_length=200, blank=True)
+
+    # Reasons and resources
+    motifs = models.JSONField("motifs de la demande", default=list, blank=True)
+    motif_precision = models.CharField("précision du motif « autre »", max_length=300, blank=True)
+    revenu_fiscal_reference = models.PositiveIntegerField(
+        "revenu fiscal de référence (€)", null=True, blank=True
+    )
+    annee_revenus = models.PositiveSmallIntegerField("année des revenus", null=True, blank=True)
+
+    # Wishes
+    typologies = models.JSONField("typologies souhaitées", default=list, blank=True)
+    categorie_logement = models.CharField(
+        "type de logement", max_length=12, choices=n.CategorieLogement.choices, blank=True
+    )
+    ascenseur_necessaire = models.BooleanField("ascenseur nécessaire", default=False)
+    rez_de_chaussee = models.BooleanField("rez-de-chaussée souhaité", default=False)
+    logement_adapte_handicap = models.BooleanField(
+        "logement adapté au handicap nécessaire", default=False
+    )
+    precisions_handicap = models.TextField("précisions sur le handicap", blank=True)
+
+    # Priority situations
+    statut_dalo = models.CharField(
+        "DALO", max_length=15, choices=n.StatutDalo.choices, default=n.StatutDalo.NON
+    )
+
+    modifiee_le = models.DateTimeField("modifiée le", auto_now=True)
+    version = models.PositiveIntegerField("version", default=1)
+
+    objects = DemandeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de logement social"
+        verbose_name_plural = "demandes de logement social"
+        ordering = ["-date_depot", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["departement", "statut", "date_expiration"], name="demande_echeances"
+            ),
+            models.Index(
+                fields=["guichet_enregistreur", "reference_externe"], name="demande_reference"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(numero_unique__regex=REGEX_NUMERO_UNIQUE),
+                name="demande_numero_unique_bien_forme",
+            ),
+            models.CheckConstraint(
+                condition=Q(statut="active", motif_radiation="", date_radiation__isnull=True)
+                | Q(statut="radiee", date_radiation__isnull=False) & ~Q(motif_radiation=""),
+                name="demande_radiee_a_un_motif_et_une_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(sous_motif_radiation="") | Q(motif_radiation="irrecevabilite"),
+                name="demande_sous_motif_seulement_pour_irrecevabilite",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_expiration__gt=models.F("date_depot")),
+                name="demande_expire_apres_son_depot",
+            ),
+            models.CheckConstraint(
+                condition=Q(nombre_personnes__gte=1), name="demande_au_moins_une_personne"
+            ),
+            models.UniqueConstraint(
+                fields=["guichet_enregistreur", "reference_externe"],
+                condition=~Q(reference_externe=""),
+                name="demande_reference_externe_unique_par_guichet",
+            ),
+        ]
+
+    def __str__(self):
+        return self.numero_unique
+
+    @property
+    def est_active(self) -> bool:
+        return self.statut == self.Statut.ACTIVE
+
+    @property
+    def demandeur(self):
+        return next((p for p in self.personnes.all() if p.role == Personne.Role.DEMANDEUR), None)
+
+    @property
+    def co_demandeur(self):
+        return next((p for p in self.personnes.all() if p.role == Personne.Role.CO_DEMANDEUR), None)
+
+    @property
+    def personnes_a_charge(self):
+        return [p for p in self.personnes.all() if p.role == Personne.Role.PERSONNE_A_CHARGE]
+
+    @property
+    def anciennete_jours(self) -> int:
+        return (date.today() - self.date_depot).days
+
+
+class Personne(models.Model):
+    """The demandeur, the co-demandeur and the personnes à charge of a demande."""
+
+    class Role(models.TextChoices):
+        DEMANDEUR = "demandeur", "Demandeur"
+        CO_DEMANDEUR = "co_demandeur", "Co-demandeur"
+        PERSONNE_A_CHARGE = "personne_a_charge", "Personne à charge"
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="personnes")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    civilite = models.CharField("civilité", max_length=4, choices=n.Civilite.choices, blank=True)
+    nom = models.CharField("nom d'usage", max_length=100)
+    nom_naissance = models.CharField("nom de naissance", max_length=100, blank=True)
+    prenom = models.CharField("prénom", max_length=100)
+    date_naissance = models.DateField("date de naissance", null=True, blank=True)
+    nationalite = models.CharField(
+        "nationalité", max_length=25, choices=n.Nationalite.choices, blank=True
+    )
+    lien = models.CharField(
+        "lien avec le demandeur",
+        max_length=15,
+        blank=True,
+        choices=[*n.LienCoDemandeur.choices, *n.LienParente.choices],
+    )
+    # Identity document (demandeur: required at registration — CCH R441-2-3)
+    piece_identite_type = models.CharField(
+        "pièce d'identité", max_length=20, choices=n.PieceIdentite.choices, blank=True
+    )
+    piece_identite_numero = models.CharField("numéro de la pièce", max_length=50, blank=True)
+    piece_identite_expiration = models.DateField(
+        "date d'expiration de la pièce",
+        null=True,
+        blank=True,
+        help_text="Une pièce périmée est acceptée (FAQ « Dossier unique »).",
+    )
+    nir = models.CharField(
+        "numéro de sécurité sociale",
+        max_length=15,
+        blank=True,
+        help_text="Facultatif ; masqué à l'écran, jamais journalisé.",
+    )
+    # Contact and address
+    email = models.EmailField("e-mail", max_length=254, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    adresse_ligne1 = models.CharField("adresse", max_length=200, blank=True)
+    adresse_ligne2 = models.CharField("complément d'adresse", max_length=200, blank=True)
+    code_postal = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Situation
+    situation_familiale = models.CharField(
+        "situation familiale", max_length=15, choices=n.SituationFamiliale.choices, blank=True
+    )
+    situation_professionnelle = models.CharField(
+        "situation professionnelle",
+        max_length=15,
+        choices=n.SituationProfessionnelle.choices,
+        blank=True,
+    )
+    employeur = models.CharField("employeur", max_length=200, blank=True)
+    employeur_adresse = models.CharField("adresse de l'employeur", max_length=300, blank=True)
+    employeur_code_postal = models.CharField("code postal de l'employeur", max_length=5, blank=True)
+    employeur_commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revenus_mensuels = models.DecimalField(
+        "revenus mensuels (€)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "personne du ménage"
+        verbose_name_plural = "personnes du ménage"
+        ordering = ["demande", "ordre", "pk"]
+        indexes = [
+            models.Index(fields=["nom", "prenom", "date_naissance"], name="personne_identite")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demande"], condition=Q(role="demandeur"), name="un_seul_demandeur"
+            ),
+            models.UniqueConstraint(
+                fields=["demande"], condition=Q(role="co_demandeur"), name="un_seul_co_demandeur"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prenom} {self.nom.upper()}"
+
+    @property
+    def nir_masque(self) -> str:
+        return f"{self.nir[:1]} •• •• •• ••• ••• {self.nir[-2:]}" if self.nir else ""
+
+
+class CommuneSouhaitee(models.Model):
+    demande = models.ForeignKey(
+        Demande, on_delete=models.CASCADE, related_name="communes_souhaitees"
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    rang = models.PositiveSmallIntegerField("rang", default=1)
+
+    class Meta:
+        verbose_name = "commune souhaitée"
+        verbose_name_plural = "communes souhaitées"
+        ordering = ["demande", "rang"]
+        constraints = [
+            models.UniqueConstraint(fields=["demande", "commune"], name="commune_souhaitee_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.rang}. {self.commune_id}"
+
+
+class CompteurNumeroUnique(models.Model):
+    """The sequence of numéros uniques of a territory for a month (DESIGN: `TTT MM YY NNNNNN
+    GGGGG`). Incremented in the registering transaction under a row lock."""
+
+    territoire = models.CharField(max_length=3)
+    mois = models.PositiveSmallIntegerField()
+    annee = models.PositiveSmallIntegerField()
+    dernier = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "compteur de numéros uniques"
+        constraints = [
+            models.UniqueConstraint(fields=["territoire", "mois", "annee"], name="compteur_unique"),
+            models.CheckConstraint(condition=Q(dernier__lte=999999), name="compteur_six_chiffres"),
+        ]
+
+    def __str__(self):
+        return f"{self.territoire} {self.mois:02d}/{self.annee:02d} : {self.dernier}"
+
+
+class HistoriqueDemande(models.Model):
+    """Every change of a demande: who, for which desk, when, which fields, old → new."""
+
+    class Action(models.TextChoices):
+        CREATION = "creation", "Enregistrement"
+        CREATION_SUITE_SEPARATION = "creation_suite_separation", "Création suite à séparation"
+        MODIFICATION = "modification", "Modification"
+        RENOUVELLEMENT = "renouvellement", "Renouvellement"
+        RADIATION = "radiation", "Radiation"
+        REACTIVATION = "reactivation", "Réactivation (déradiation)"
+        DUPLICATION_SEPARATION = "duplication_separation", "Duplication pour séparation"
+
+    CODES_FICHIER = {
+        "creation": "CRE",
+        "creation_suite_separation": "CRS",
+        "modification": "MOD",
+        "renouvellement": "REN",
+        "radiation": "RAD",
+        "reactivation": "MOD",
+        "duplication_separation": "MOD",
+    }
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="historique")
+    horodatage = models.DateTimeField("date et heure", auto_now_add=True)
+    action = models.CharField("action", max_length=30, choices=Action.choices)
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    guichet = models.ForeignKey(
+        Guichet, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changements = models.JSONField("changements", default=list, blank=True)
+    commentaire = models.TextField("commentaire ou justification", blank=True)
+
+    class Meta:
+        verbose_name = "entrée d'historique"
+        verbose_name_plural = "historique des demandes"
+        ordering = ["demande", "horodatage", "pk"]
+
+    def __str__(self):
+        return f"{self.demande_id} {self.get_action_display()}"
+
+    @property
+    def code_fichier(self) -> str:
+        return self.CODES_FICHIER[self.action]
+
+
+class Attestation(models.Model):
+    """An attestation d'enregistrement or de renouvellement (CCH R441-2-4), kept as sent."""
+
+    class Type(models.TextChoices):
+        ENREGISTREMENT = "enregistrement", "Attestation d'enregistrement"
+        RENOUVELLEMENT = "renouvellement", "Attestation de renouvellement"
+
+    class Canal(models.TextChoices):
+        EMAIL = "email", "Courriel"
+        COURRIER = "courrier", "Courrier postal (à imprimer)"
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="attestations")
+    type = models.CharField("type", max_length=15, choices=Type.choices)
+    creee_le = models.DateTimeField("créée le", auto_now_add=True)
+    fichier = models.FileField("PDF", upload_to="attestations/%Y/%m/", blank=True)
+    canal = models.CharField("canal d'envoi", max_length=10, choices=Canal.choices)
+    envoyee_le = models.DateTimeField("envoyée le", null=True, blank=True)
+    donnees = models.JSONField("données de l'attestation", default=dict)
+
+    class Meta:
+        verbose_name = "attestation"
+        ordering = ["demande", "-creee_le"]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.demande_id}"

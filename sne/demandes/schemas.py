@@ -1,0 +1,143 @@
+"""The content of a demande as connected systems, the web form and batch lines send it.
+
+One schema validates a synchronous call, a batch line and documents the contract
+(API-CONTRACT.md). It checks forms (types, enumerations, e-mail syntax, NIR key); the rules of
+the register (what registration requires, rights, duplicates) live in `services.py`.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from email_validator import EmailNotValidError, validate_email
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from . import nomenclatures as n
+
+
+def _email(valeur: str) -> str:
+    """Any valid address (the legacy « 19@17.3 » limit of the FAQ is not a rule here)."""
+    valeur = (valeur or "").strip()
+    if not valeur:
+        return ""
+    try:
+        return validate_email(valeur, check_deliverability=False).normalized
+    except EmailNotValidError as e:
+        raise ValueError(f"Adresse e-mail invalide : {e}") from e
+
+
+def _nir(valeur: str) -> str:
+    """NIR: 13 characters (2A/2B allowed for Corsica) + a 2-digit key."""
+    valeur = "".join((valeur or "").split()).upper()
+    if not valeur:
+        return ""
+    if len(valeur) != 15:
+        raise ValueError("Le numéro de sécurité sociale compte 15 caractères (clé comprise).")
+    corps, cle = valeur[:13], valeur[13:]
+    corps_numerique = corps.replace("2A", "19").replace("2B", "18")
+    if not (corps_numerique.isdigit() and cle.isdigit()):
+        raise ValueError("Le numéro de sécurité sociale ne contient que des chiffres (et 2A/2B).")
+    if 97 - int(corps_numerique) % 97 != int(cle):
+        raise ValueError("La clé du numéro de sécurité sociale ne correspond pas.")
+    return valeur
+
+
+class PieceIdentiteEntree(Schema):
+    type: n.PieceIdentite
+    numero: str = Field("", max_length=50)
+    date_expiration: date | None = None
+
+
+class AdresseEntree(Schema):
+    ligne1: str = Field("", max_length=200)
+    ligne2: str = Field("", max_length=200)
+    code_postal: str = Field("", max_length=5)
+    commune: str = Field("", max_length=200, description="Nom, code INSEE ou « 93200 St-Denis »")
+
+
+class PersonneEntree(Schema):
+    civilite: n.Civilite | None = None
+    nom: str = Field(..., min_length=1, max_length=100)
+    nom_naissance: str = Field("", max_length=100)
+    prenom: str = Field(..., min_length=1, max_length=100)
+    date_naissance: date | None = None
+    nationalite: n.Nationalite | None = None
+    lien: str = Field("", max_length=15)
+    email: str = Field("", max_length=254)
+    telephone: str = Field("", max_length=30)
+    nir: str = Field("", max_length=20)
+    situation_professionnelle: n.SituationProfessionnelle | None = None
+    employeur: str = Field("", max_length=200)
+    employeur_adresse: AdresseEntree | None = None
+    revenus_mensuels: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    piece_identite: PieceIdentiteEntree | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email_valide(cls, valeur):
+        return _email(valeur)
+
+    @field_validator("nir")
+    @classmethod
+    def _nir_valide(cls, valeur):
+        return _nir(valeur)
+
+    @field_validator("date_naissance")
+    @classmethod
+    def _pas_dans_le_futur(cls, valeur):
+        if valeur and valeur > date.today():
+            raise ValueError("La date de naissance ne peut pas être dans le futur.")
+        return valeur
+
+
+class DemandeurEntree(PersonneEntree):
+    adresse: AdresseEntree | None = None
+    situation_familiale: n.SituationFamiliale | None = None
+
+
+class AssociationEntree(Schema):
+    id: int | None = Field(None, description="Association de la table départementale")
+    nom: str = Field("", max_length=200, description="Nom libre si la table est vide (FAQ)")
+    date_creation: date | None = None
+    adresse: AdresseEntree | None = None
+
+
+class RessourcesEntree(Schema):
+    revenu_fiscal_reference: int | None = Field(None, ge=0)
+    annee_revenus: int | None = Field(None, ge=1990, le=2100)
+
+
+class LogementActuelEntree(Schema):
+    type: n.LogementActuel | None = None
+    loyer: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
+    nombre_pieces: int | None = Field(None, ge=0, le=30)
+    bailleur: str = Field("", max_length=200)
+
+
+class SouhaitsEntree(Schema):
+    communes: list[str] = Field(default_factory=list, description="Codes INSEE (ou noms)")
+    typologies: list[n.Typologie] = Field(default_factory=list)
+    categorie_logement: n.CategorieLogement | None = None
+    ascenseur_necessaire: bool = False
+    rez_de_chaussee: bool = False
+    logement_adapte_handicap: bool = False
+    precisions_handicap: str = Field("", max_length=2000)
+
+
+class DemandeEntree(Schema):
+    reference_externe: str = Field("", max_length=100)
+    departement: str = Field(..., pattern=r"^([0-9]{2}|2[AB]|97[1-6])$")
+    date_depot: date | None = Field(None, description="Date de réception ; aujourd'hui par défaut")
+    beneficiaire: str = Field("menage", pattern=r"^(menage|association)$")
+    association: AssociationEntree | None = None
+    demandeur: DemandeurEntree
+    co_demandeur: PersonneEntree | None = None
+    personnes_a_charge: list[PersonneEntree] = Field(default_factory=list, max_length=20)
+    nombre_personnes: int | None = Field(None, ge=1, le=30)
+    deja_locataire_hlm: bool | None = None
+    logement_actuel: LogementActuelEntree | None = None
+    ressources: RessourcesEntree | None = None
+    motifs: list[n.MotifDemande] = Field(default_factory=list)
+    motif_precision: str = Field("", max_length=300)
+    souhaits: SouhaitsEntree = Field(default_factory=SouhaitsEntree)
+    statut_dalo: n.StatutDalo = n.StatutDalo.NON

@@ -1,0 +1,150 @@
+"""The départemental table of associations, beneficiaries of demandes (FAQ).
+
+FAQ « bénéficiaire association »: when a desk registers a demande for an association, it
+searches the table of the département and picks it from a list. « Il peut arriver que, dans
+certains départements, cette table d'associations n'ait pas encore été intégrée. Dans ce cas,
+vous pouvez vous-même directement saisir le nom de l'association dans le champ concerné. »
+
+The gestionnaire territorial keeps the table: adds (`services.ajouter_association`), imports a
+CSV file, deactivates an association that should no longer be offered (never deleted: demandes
+point to it), reactivates it. Every change is written to the audit log.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from sne.audit.models import EvenementAudit
+from sne.audit.services import journaliser
+from sne.comptes.droits import droits_de, exiger
+from sne.exceptions import ErreurMetier
+from sne.referentiels.normalisation import sans_accents
+
+from .models import Association
+from .services import ajouter_association
+
+TABLE_VIDE = (
+    "La table des associations de ce département n'est pas encore renseignée : le guichet peut "
+    "saisir le nom de l'association librement."
+)
+LIGNES_MAX_IMPORT = 5000
+
+
+def _plier(texte: str) -> str:
+    """Lower case, no accents, words separated by one space: « Emmaüs-Solidarité » → ..."""
+    return " ".join(re.split(r"[^a-z0-9]+", sans_accents(texte or "").lower())).strip()
+
+
+def table_renseignee(departement) -> bool:
+    """Whether the département has at least one active association to offer."""
+    return Association.objects.filter(departement=departement, active=True).exists()
+
+
+def rechercher_associations(departement, q: str = "", *, limite: int = 20, actives=True):
+    """The associations of the département whose name (or SIREN) contains every word typed,
+    whatever the case and accents. Tables are small: folding is done here, the same on
+    SQLite and PostgreSQL."""
+    qs = Association.objects.filter(departement=departement)
+    if actives is not None:
+        qs = qs.filter(active=actives)
+    mots = _plier(q).split()
+    if not mots:
+        return list(qs.order_by("nom")[:limite]) if limite else list(qs.order_by("nom"))
+    trouvees = []
+    for association in qs.order_by("nom"):
+        texte = f"{_plier(association.nom)} {association.siren}"
+        if all(mot in texte for mot in mots):
+            trouvees.append(association)
+            if limite and len(trouvees) >= limite:
+                break
+    return trouvees
+
+
+def ajouter(*, par, departement, nom: str, **champs) -> Association:
+    """Add an association to the table, refusing one already there whatever its case and
+    accents (« EMMAÜS SOLIDARITE » is « Emmaüs Solidarité »), then `services.ajouter_association`
+    (rights, validation, audit). The folded comparison is done here because SQLite's
+    case-insensitive lookups ignore non-ASCII letters."""
+    exiger(
+        droits_de(par).gere_departement(departement.code),
+        f"Vous ne gérez pas le département {departement.code}.",
+    )
+    cle = _plier(nom)
+    for existante in Association.objects.filter(departement=departement).only("nom"):
+        if _plier(existante.nom) == cle:
+            raise ErreurMetier(
+                f"L'association « {existante.nom} » figure déjà dans la table du département "
+                f"{departement.code}.",
+                code="association_existante",
+            )
+    return ajouter_association(par=par, departement=departement, nom=nom, **champs)
+
+
+def changer_etat_association(association, *, par, active: bool) -> Association:
+    """Deactivate (no longer offered to desks) or reactivate an association of the table."""
+    code = association.departement_id
+    exiger(droits_de(par).gere_departement(code), f"Vous ne gérez pas le département {code}.")
+    if association.active == active:
+        return association
+    association.active = active
+    association.save(update_fields=["active"])
+    journaliser(
+        EvenementAudit.Action.MODIFICATION,
+        utilisateur=par,
+        objet=association,
+        resume=f"Association {association.nom} ({code}) {'réactivée' if active else 'désactivée'}",
+    )
+    return association
+
+
+@dataclass
+class RapportImport:
+    ajoutees: list[str] = field(default_factory=list)
+    refusees: list[tuple[int, str, str]] = field(default_factory=list)  # (ligne, nom, raison)
+
+
+def _decoder(contenu: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252: what spreadsheets save as CSV."""
+    try:
+        return contenu.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return contenu.decode("cp1252", errors="replace")
+
+
+def importer_associations(*, par, departement, contenu: bytes) -> RapportImport:
+    """Add the associations of a CSV file `nom;siren;adresse` (header line optional) to the
+    table of the département. Each line is added or refused on its own, with the reason:
+    an association already in the table, an invalid SIREN, an empty name."""
+    exiger(
+        droits_de(par).gere_departement(departement.code),
+        f"Vous ne gérez pas le département {departement.code}.",
+    )
+    lignes = list(csv.reader(io.StringIO(_decoder(contenu)), delimiter=";"))
+    if len(lignes) > LIGNES_MAX_IMPORT:
+        raise ErreurMetier(
+            f"Le fichier compte plus de {LIGNES_MAX_IMPORT} lignes : découpez-le.",
+            code="fichier_trop_long",
+        )
+    rapport = RapportImport()
+    for numero, cellules in enumerate(lignes, start=1):
+        cellules = [c.strip() for c in cellules] + ["", "", ""]
+        nom, siren, adresse = cellules[:3]
+        if not any(cellules):
+            continue
+        if numero == 1 and _plier(nom) == "nom":
+            continue
+        if not nom:
+            rapport.refusees.append((numero, "", "nom manquant"))
+            continue
+        try:
+            ajouter(par=par, departement=departement, nom=nom, siren=siren, adresse=adresse)
+        except ErreurMetier as e:
+            rapport.refusees.append((numero, nom, e.message))
+        except ValidationError as e:
+            rapport.refusees.append((numero, nom, " ".join(e.messages)))
+        else:
+            rapport.ajoutees.append(nom)
+    return rapport

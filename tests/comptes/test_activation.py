@@ -1,0 +1,114 @@
+"""FAQ « Connexion à l'application nationale »: activation through « Mot de passe inconnu »."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from sne.comptes.models import Utilisateur
+from sne.comptes.services import demander_activation
+from tests.factories import GuichetFactory, UtilisateurFactory, agent, gestionnaire
+from tests.outils import texte
+
+pytestmark = pytest.mark.django_db
+
+URL = "/comptes/mot-de-passe-inconnu/"
+
+
+@pytest.fixture(autouse=True)
+def cache_vide():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def lien_recu():
+    return re.search(r"http://testserver(/comptes/activation/\S+/)", mail.outbox[-1].body).group(1)
+
+
+def test_une_adresse_inconnue_dit_quoi_verifier_et_qui_contacter(client):
+    contenu = texte(client.post(URL, {"email": "inconnu@bailleur.fr"}))
+
+    assert "L'identifiant saisi ne correspond à aucun compte enregistré" in contenu
+    assert "une virgule à la place d'un point" in contenu
+    assert "adresse partagée" in contenu
+    assert "gestionnaire territorial" in contenu
+
+
+def test_une_adresse_avec_une_virgule_est_signalee_sans_chercher_le_compte(client):
+    contenu = texte(client.post(URL, {"email": "agent@bailleur,fr"}))
+
+    assert "virgule" in contenu
+    assert "fr-input-group--error" in contenu
+
+
+def test_un_compte_sans_habilitation_donne_le_contact_de_son_gestionnaire(client):
+    guichet = GuichetFactory(departements=["93"])
+    referente = gestionnaire("93", prenom="Aïcha", nom="Benali", email="aicha.benali@drihl.fr")
+    personne = agent(guichet)
+    personne.habilitations.update(date_fin="2020-01-01", date_debut="2019-01-01")
+
+    contenu = texte(client.post(URL, {"email": personne.email}))
+
+    assert "Incohérence sur les données de votre profil" in contenu
+    assert referente.email in contenu
+    assert "Aïcha BENALI" in contenu
+    assert not mail.outbox
+
+
+def test_un_compte_habilite_recoit_un_lien_a_usage_unique(
+    client, django_capture_on_commit_callbacks
+):
+    personne = agent(GuichetFactory(), email="elodie.martin@bailleur.fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(URL, {"email": "Elodie.Martin@Bailleur.fr"})
+
+    assert "Un lien pour choisir votre mot de passe vient d'être envoyé" in texte(reponse)
+    assert mail.outbox[-1].to == ["elodie.martin@bailleur.fr"]
+    lien = lien_recu()
+    reponse = client.post(
+        lien,
+        {"mot_de_passe": "un très bon mot de passe", "confirmation": "un très bon mot de passe"},
+    )
+    assert reponse.status_code == 302
+    assert Utilisateur.objects.get(pk=personne.pk).check_password("un très bon mot de passe")
+    assert client.get(lien).status_code == 400  # déjà utilisé
+
+
+def test_un_mot_de_passe_trop_faible_est_refuse_avec_la_raison(
+    client, django_capture_on_commit_callbacks
+):
+    agent(GuichetFactory(), email="karim@mairie.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"email": "karim@mairie.fr"})
+
+    contenu = texte(client.post(lien_recu(), {"mot_de_passe": "court", "confirmation": "court"}))
+
+    assert "trop court" in contenu
+
+
+def test_un_lien_falsifie_est_refuse(client):
+    assert client.get("/comptes/activation/MQ/faux-jeton/").status_code == 400
+
+
+def test_les_demandes_d_activation_sont_limitees(client):
+    UtilisateurFactory(email="agent@bailleur.fr")
+    for _ in range(5):
+        assert client.post(URL, {"email": "agent@bailleur.fr"}).status_code == 200
+
+    reponse = client.post(URL, {"email": "agent@bailleur.fr"})
+
+    assert reponse.status_code == 429
+    assert "Trop de demandes" in texte(reponse)
+
+
+def test_la_demande_d_activation_est_journalisee():
+    from sne.audit.models import EvenementAudit
+
+    personne = agent(GuichetFactory())
+    demander_activation(personne.email, base_url="http://testserver", adresse_ip="10.0.0.1")
+
+    evenement = EvenementAudit.objects.get(action="activation_demandee")
+    assert evenement.objet_id == str(personne.pk)
+    assert evenement.adresse_ip == "10.0.0.1"

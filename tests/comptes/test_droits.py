@@ -1,0 +1,116 @@
+"""The role matrix: each person sees and does only what their habilitations allow."""
+
+import pytest
+from django.db import IntegrityError
+
+from sne.comptes.droits import droits_de
+from sne.comptes.models import Habilitation, Utilisateur
+from sne.organisations.models import Guichet
+from tests.factories import GuichetFactory, UtilisateurFactory, agent, gestionnaire, national
+from tests.outils import connecter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def monde():
+    """Two desks (Saint-Denis in 93, a landlord in 75) and one person of each kind."""
+    g93 = GuichetFactory(code="93CO9", departements=["93"], communes=["93066"])
+    g75 = GuichetFactory(code="75BA9", departements=["75", "92"])
+    return {
+        "g93": g93,
+        "g75": g75,
+        "anonyme": None,
+        "saisie_93": agent(g93, "saisie"),
+        "consultation_93": agent(g93, "consultation"),
+        "gestionnaire_93": gestionnaire("93"),
+        "gestionnaire_75": gestionnaire("75"),
+        "national": national(),
+    }
+
+
+PAGES = ["/gestion/", "/gestion/guichets/", "/gestion/utilisateurs/", "/gestion/journal/"]
+
+# person → (status of the back-office pages, status of desk 93CO9's page, of desk 75BA9's page)
+MATRICE = {
+    "anonyme": (302, 302, 302),
+    "saisie_93": (403, 403, 403),
+    "consultation_93": (403, 403, 403),
+    "gestionnaire_93": (200, 200, 404),
+    "gestionnaire_75": (200, 404, 200),
+    "national": (200, 200, 200),
+}
+
+
+@pytest.mark.parametrize("personne", MATRICE)
+def test_chaque_role_n_ouvre_que_les_pages_de_gestion_qui_le_concernent(client, monde, personne):
+    if monde[personne]:
+        connecter(client, monde[personne])
+    pages, page_93, page_75 = MATRICE[personne]
+
+    for url in PAGES:
+        assert client.get(url).status_code == pages, url
+    assert client.get("/gestion/guichets/93CO9/").status_code == page_93
+    assert client.get("/gestion/guichets/75BA9/").status_code == page_75
+
+
+def test_les_guichets_visibles_suivent_les_habilitations(monde):
+    def codes(personne):
+        return set(Guichet.objects.visibles_par(monde[personne]).values_list("code", flat=True))
+
+    assert codes("saisie_93") == {"93CO9"}
+    assert codes("consultation_93") == {"93CO9"}
+    assert codes("gestionnaire_93") == {"93CO9"}
+    assert codes("gestionnaire_75") == {"75BA9"}
+    assert {"93CO9", "75BA9"} <= codes("national")
+
+
+def test_un_gestionnaire_ne_voit_que_les_utilisateurs_de_ses_departements(monde):
+    visibles = Utilisateur.objects.visibles_par(monde["gestionnaire_75"])
+
+    assert monde["saisie_93"] not in visibles
+    assert monde["gestionnaire_75"] in visibles
+    assert monde["saisie_93"] in Utilisateur.objects.visibles_par(monde["gestionnaire_93"])
+    assert list(Utilisateur.objects.visibles_par(monde["saisie_93"])) == [monde["saisie_93"]]
+
+
+def test_les_droits_distinguent_saisie_et_consultation(monde):
+    g93 = monde["g93"]
+
+    assert droits_de(monde["saisie_93"]).saisit_pour(g93)
+    assert droits_de(monde["saisie_93"]).consulte_pour(g93)
+    assert not droits_de(monde["consultation_93"]).saisit_pour(g93)
+    assert droits_de(monde["consultation_93"]).consulte_pour(g93)
+    assert not droits_de(monde["gestionnaire_93"]).saisit_pour(g93)
+
+
+def test_une_habilitation_echue_ne_donne_plus_aucun_droit(monde):
+    from django.utils import timezone
+
+    agent_93 = monde["saisie_93"]
+    Habilitation.objects.filter(utilisateur=agent_93).update(
+        date_debut=timezone.localdate() - timezone.timedelta(days=30),
+        date_fin=timezone.localdate() - timezone.timedelta(days=1),
+    )
+    agent_93 = Utilisateur.objects.get(pk=agent_93.pk)
+
+    assert not droits_de(agent_93).a_une_habilitation
+
+
+def test_un_guichet_desactive_ne_donne_plus_de_droits_a_ses_agents(monde):
+    Guichet.objects.filter(pk=monde["g93"].pk).update(actif=False)
+
+    assert not droits_de(Utilisateur.objects.get(pk=monde["saisie_93"].pk)).a_une_habilitation
+
+
+def test_la_base_refuse_une_habilitation_incoherente():
+    personne = UtilisateurFactory()
+    with pytest.raises(IntegrityError):
+        Habilitation.objects.create(utilisateur=personne, role="saisie")
+
+
+def test_la_base_refuse_deux_habilitations_sur_le_meme_guichet(monde):
+    with pytest.raises(IntegrityError):
+        Habilitation.objects.create(
+            utilisateur=monde["saisie_93"], role="consultation", guichet=monde["g93"]
+        )

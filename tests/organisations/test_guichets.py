@@ -1,0 +1,240 @@
+"""Setting up desks: onboarding, consultation scope, contact points, habilitations (FAQ
+« Comment faire pour accéder à l'application nationale ? » and « Options de paramétrage »)."""
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sne.audit.models import EvenementAudit
+from sne.comptes.models import Habilitation, Utilisateur
+from sne.exceptions import ErreurMetier, NonAutorise
+from sne.organisations import services
+from sne.organisations.models import Guichet, Organisation
+from sne.referentiels.models import Commune, Departement
+from tests.factories import GuichetFactory, PointContactFactory, agent, gestionnaire, national
+from tests.outils import connecter, texte
+
+pytestmark = pytest.mark.django_db
+
+
+def test_un_gestionnaire_cree_un_guichet_sur_son_departement(client):
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.post(
+        "/gestion/guichets/nouveau/",
+        {
+            "organisation_nom": "Foyer Dionysien",
+            "organisation_type": "bailleur",
+            "organisation_siren": "999 990 039",
+            "code": "93fd1",
+            "nom": "Foyer Dionysien — agence centre",
+            "email": "agence@foyer-dionysien.fr",
+            "departements": ["93"],
+        },
+    )
+
+    assert reponse.status_code == 302
+    guichet = Guichet.objects.get(code="93FD1")
+    assert guichet.organisation.siren == "999990039"
+    assert list(guichet.consultation_departements.values_list("code", flat=True)) == ["93"]
+
+
+def test_un_gestionnaire_ne_cree_pas_de_guichet_hors_de_ses_departements():
+    with pytest.raises(NonAutorise):
+        services.creer_guichet(
+            par=gestionnaire("93"),
+            organisation=Organisation.objects.create(nom="X", type="bailleur"),
+            code="75ZZ1",
+            nom="Hors département",
+            departements=[Departement.objects.get(code="75")],
+        )
+
+
+def test_un_code_de_guichet_deja_pris_ou_mal_forme_est_refuse_sans_rien_creer(client):
+    GuichetFactory(code="93AA1")
+    connecter(client, gestionnaire("93"))
+    donnees = {
+        "organisation_nom": "Orga",
+        "organisation_type": "commune",
+        "nom": "G",
+        "departements": ["93"],
+    }
+
+    deja_pris = client.post("/gestion/guichets/nouveau/", {**donnees, "code": "93AA1"})
+    mal_forme = client.post("/gestion/guichets/nouveau/", {**donnees, "code": "93-A1"})
+
+    assert "déjà attribué" in texte(deja_pris)
+    assert "5 caractères" in texte(mal_forme)
+    assert not Organisation.objects.filter(nom="Orga").exists()
+
+
+def test_le_parametrage_finalise_previent_les_contacts_du_guichet(
+    django_capture_on_commit_callbacks,
+):
+    guichet = GuichetFactory(departements=["93"], email="guichet@mairie.fr")
+    PointContactFactory(guichet=guichet, email="accueil@mairie.fr")
+    referent = gestionnaire("93")
+    services.enregistrer_convention(
+        guichet,
+        par=referent,
+        convention_signee_le=date(2026, 11, 2),
+        fiche_collecte=SimpleUploadedFile("fiche.csv", b"a;b\n"),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        adresses = services.finaliser_parametrage(guichet, par=referent)
+
+    assert adresses == ["accueil@mairie.fr", "guichet@mairie.fr"]
+    assert sorted(mail.outbox[-1].to) == adresses
+    assert guichet.code in mail.outbox[-1].subject
+    assert "Mot de passe inconnu" in mail.outbox[-1].body
+
+
+def test_le_parametrage_ne_se_finalise_pas_sans_convention_ni_fiche_collecte():
+    guichet = GuichetFactory(departements=["93"])
+
+    with pytest.raises(ErreurMetier) as erreur:
+        services.finaliser_parametrage(guichet, par=gestionnaire("93"))
+
+    assert "convention" in erreur.value.message
+    assert "fiche collecte" in erreur.value.message
+
+
+def test_le_perimetre_de_consultation_se_modifie_a_tout_moment_et_se_journalise(client):
+    guichet = GuichetFactory(code="93CO8", departements=["93"])
+    referent = gestionnaire("93")
+    connecter(client, referent)
+
+    reponse = client.post(
+        "/gestion/guichets/93CO8/perimetre/",
+        {"communes": "St-Denis\n93400\nAubervilliers"},
+    )
+
+    assert reponse.status_code == 302
+    assert set(guichet.consultation_communes.values_list("code_insee", flat=True)) == {
+        "93066",
+        "93070",
+        "93001",
+    }
+    assert not guichet.consultation_departements.exists()
+    evenement = EvenementAudit.objects.filter(guichet=guichet, action="parametrage").first()
+    assert evenement.details["avant"]["departements"] == ["93"]
+    assert evenement.details["apres"]["communes"] == ["93001", "93066", "93070"]
+
+
+def test_une_commune_ambigue_du_perimetre_est_signalee_avec_les_choix(client):
+    GuichetFactory(code="93CO7", departements=["93"])
+    connecter(client, gestionnaire("93"))
+
+    contenu = texte(
+        client.post("/gestion/guichets/93CO7/perimetre/", {"communes": "Ville-Inconnue"})
+    )
+
+    assert "Ville-Inconnue" in contenu
+    assert "aucune commune de vos départements" in contenu
+
+
+def test_un_gestionnaire_ne_peut_etendre_un_perimetre_hors_de_ses_departements():
+    guichet = GuichetFactory(departements=["93"])
+
+    with pytest.raises(NonAutorise):
+        services.modifier_perimetre(
+            guichet,
+            par=gestionnaire("93"),
+            departements_entiers=[],
+            communes=[Commune.objects.get(pk="75120")],
+        )
+
+
+def test_habiliter_une_nouvelle_personne_cree_son_compte_et_l_invite(
+    client, django_capture_on_commit_callbacks
+):
+    GuichetFactory(code="93CO6", departements=["93"])
+    connecter(client, gestionnaire("93"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/gestion/guichets/93CO6/agents/",
+            {
+                "email": "nouvel.agent@mairie.fr",
+                "prenom": "Inès",
+                "nom": "Diallo",
+                "role": "saisie",
+            },
+        )
+
+    personne = Utilisateur.objects.get(email="nouvel.agent@mairie.fr")
+    assert not personne.has_usable_password()
+    assert Habilitation.objects.get(utilisateur=personne).role == "saisie"
+    assert mail.outbox[-1].to == ["nouvel.agent@mairie.fr"]
+    assert "/comptes/activation/" in mail.outbox[-1].body
+
+
+def test_une_adresse_partagee_par_deux_personnes_est_refusee_avec_explication(client):
+    guichet = GuichetFactory(code="93CO5", departements=["93"])
+    agent(guichet, email="accueil@mairie.fr", prenom="Jean", nom="Dupont")
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.post(
+        "/gestion/guichets/93CO5/agents/",
+        {"email": "accueil@mairie.fr", "prenom": "Marie", "nom": "Curie", "role": "saisie"},
+        follow=True,
+    )
+
+    assert "une adresse identifie une seule personne" in texte(reponse)
+    assert Habilitation.objects.filter(guichet=guichet).count() == 1
+
+
+def test_seule_l_assistance_nationale_nomme_un_gestionnaire():
+    from sne.comptes.services import habiliter
+
+    personne = agent(GuichetFactory())
+    with pytest.raises(NonAutorise):
+        habiliter(
+            personne,
+            "gestionnaire",
+            par=gestionnaire("93"),
+            departement=Departement.objects.get(code="93"),
+        )
+    habiliter(
+        personne, "gestionnaire", par=national(), departement=Departement.objects.get(code="93")
+    )
+
+
+def test_retirer_une_habilitation_la_clot_sans_l_effacer(client):
+    from django.utils import timezone
+
+    guichet = GuichetFactory(code="93CO4", departements=["93"])
+    personne = agent(guichet)
+    habilitation = Habilitation.objects.get(utilisateur=personne)
+    Habilitation.objects.filter(pk=habilitation.pk).update(date_debut="2025-01-01")
+    connecter(client, gestionnaire("93"))
+
+    client.post(f"/gestion/guichets/93CO4/habilitations/{habilitation.pk}/retirer/")
+
+    habilitation.refresh_from_db()
+    assert habilitation.date_fin < timezone.localdate()
+
+
+def test_un_point_de_contact_se_saisit_avec_une_commune_tapee_librement(client):
+    guichet = GuichetFactory(code="93CO3", departements=["93"])
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.post(
+        "/gestion/guichets/93CO3/contacts/nouveau/",
+        {
+            "libelle": "Accueil",
+            "adresse": "2 place Victor Hugo",
+            "commune": "St Denis 93200",
+            "horaires": "Mardi 9 h – 12 h",
+            "telephone": "01 49 00 00 00",
+            "email": "accueil@mairie.fr",
+        },
+    )
+
+    assert reponse.status_code == 302
+    contact = guichet.contacts.get()
+    assert contact.commune_id == "93066"
+    assert contact.code_postal == "93200"
