@@ -267,6 +267,12 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mails"
 
+# --- The register --------------------------------------------------------------------------
+# Where applicants follow their demande (printed on the attestation).
+SNE_URL_PORTAIL = os.environ.get("SNE_URL_PORTAIL", "https://www.demande-logement-social.gouv.fr")
+# « Délai anormalement long » (DALO) when the département's arrêté is not entered yet.
+SNE_DELAI_ANORMALEMENT_LONG_MOIS_DEFAUT = int(os.environ.get("SNE_DELAI_DALO_MOIS_DEFAUT", 36))
+
 # --- Logging: never personal data of applicants in application logs -----------------------
 LOGGING = {
     "version": 1,
@@ -277,6 +283,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Huey's consumer installs its own handler: do not print each line twice.
         "huey": {"handlers": [], "propagate": False},
     },

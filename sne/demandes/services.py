@@ -153,12 +153,20 @@ def _exiger_modifiable(demande: Demande) -> None:
         )
 
 
-def _resoudre(texte: str, departement: str | None, champ: str, erreurs: list) -> Commune | None:
+def _resoudre(texte: str, departements: set[str] | None, champ: str, erreurs: list):
+    """(commune, postal code to keep) for what was typed; a problem is added to `erreurs`.
+
+    `departements` settles namesakes (« Montreuil » in a demande of Île-de-France). A CEDEX
+    address gives its commune's reference postal code (FAQ « Cedex »)."""
     if not texte:
-        return None
-    resolution = resoudre_commune(texte, departement)
+        return None, None
+    resolution = resoudre_commune(texte)
     if resolution.statut == TROUVEE:
-        return Commune.objects.get(pk=resolution.commune.code_insee)
+        return Commune.objects.get(pk=resolution.commune.code_insee), resolution.code_postal
+    if departements:
+        ici = [c for c in resolution.candidats if c.commune.departement in departements]
+        if len(ici) == 1 and ici[0].score >= 95:
+            return Commune.objects.get(pk=ici[0].commune.code_insee), ici[0].code_postal
     propositions = ", ".join(
         f"{c.commune.nom} ({c.commune.code_insee})" for c in resolution.candidats[:5]
     )
@@ -170,29 +178,18 @@ def _resoudre(texte: str, departement: str | None, champ: str, erreurs: list) ->
             + (f" Propositions : {propositions}." if propositions else ""),
         }
     )
-    return None
+    return None, None
 
 
 def _adresse(adresse: AdresseEntree | None, champ: str, erreurs: list) -> dict:
     if adresse is None:
         return {}
-    commune = (
-        _resoudre(
-            " ".join(p for p in (adresse.code_postal, adresse.commune) if p),
-            None,
-            f"{champ}.commune",
-            erreurs,
-        )
-        if adresse.commune or adresse.code_postal
-        else None
-    )
-    code_postal = adresse.code_postal
-    if commune and not code_postal:
-        code_postal = commune.code_postal_principal
+    saisie = " ".join(p for p in (adresse.code_postal, adresse.commune) if p)
+    commune, code_postal = _resoudre(saisie, None, f"{champ}.commune", erreurs)
     return {
         "adresse_ligne1": adresse.ligne1,
         "adresse_ligne2": adresse.ligne2,
-        "code_postal": code_postal,
+        "code_postal": code_postal or adresse.code_postal,
         "commune": commune,
     }
 
@@ -295,7 +292,9 @@ def _communes_souhaitees(codes: list[str], departement: str, erreurs: list) -> l
             }
         )
     for i, code in enumerate(codes[:LIMITE_COMMUNES_SOUHAITEES]):
-        commune = _resoudre(code, None, f"souhaits.communes[{i}]", erreurs)
+        commune, _code_postal = _resoudre(
+            code, departements_souhaitables(departement), f"souhaits.communes[{i}]", erreurs
+        )
         if commune is None:
             continue
         if commune.departement_id not in departements_souhaitables(departement):

@@ -1,0 +1,681 @@
+"""Attestations d'enregistrement and de renouvellement (CCH L441-2-1, R441-2-4).
+
+At registration and at renewal the applicant receives, directly (FAQ: « à partir du 1er avril
+2017, les attestations d'enregistrement et de renouvellement sont envoyées directement au
+demandeur »), an attestation with what CCH R441-2-4 requires:
+
+a) the applicant's name, first name and address;
+b) the name and address of the desk that registered the demande;
+c) the numéro unique national;
+d) the date of receipt (date de dépôt) and, where relevant, of the last renewal;
+e) the landlords that have social housing in the wished communes;
+f) the cases in which the commission de médiation (DALO, CCH L441-2-3) may be seized;
+g) the date from which the applicant may seize it for an abnormally long wait, and its address;
+h) the validity of the demande, how to update and renew it, and when it is struck off;
+i) how to follow the demande;
+with annexes: a summary of the demande and the next steps, and the supporting documents
+(pièces justificatives) to provide for its instruction.
+
+The content is built once as plain data (`donnees_attestation`, versioned JSON kept in
+`Attestation.donnees`) and the PDF is rendered from it (`rendre_pdf`). A connected system may
+print its own attestation from the same data (FAQ: « cette attestation personnalisée doit bien
+reprendre toutes les informations contenues dans l'attestation du système national »).
+
+The Huey tasks of `sne.demandes.tasks` call `produire_et_envoyer` after the commit of a
+registration, a renewal or a reactivation after non-renewal, and `informer_separation` after a
+duplication for separation.
+"""
+
+import logging
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+
+from sne.audit.models import EvenementAudit
+from sne.audit.services import journaliser
+from sne.comptes.droits import droits_de
+from sne.demandes import nomenclatures as n
+from sne.demandes.models import Attestation, Demande, Personne
+from sne.demandes.services import mois_apres
+from sne.exceptions import Introuvable, NonAutorise
+from sne.organisations.models import Guichet, Organisation
+from sne.referentiels.models import CodePostal, Commune
+
+from .models import ParametresDepartement
+
+logger = logging.getLogger(__name__)
+
+VERSION_DONNEES = 1
+DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS = 1  # CCH R441-2-8
+MENTION_BAILLEURS = "bailleurs sociaux intervenant sur les communes demandées"
+
+TITRES = {
+    Attestation.Type.ENREGISTREMENT: "Attestation d'enregistrement de demande de logement social",
+    Attestation.Type.RENOUVELLEMENT: "Attestation de renouvellement de demande de logement social",
+}
+
+PIECES_A_FOURNIR = (
+    {
+        "code": "identite",
+        "libelle": "Une pièce d'identité de chaque personne majeure à loger (carte nationale "
+        "d'identité, passeport ou titre de séjour) ; pour les mineurs, le livret de famille ou "
+        "l'acte de naissance.",
+        "obligatoire": True,
+    },
+    {
+        "code": "regularite_sejour",
+        "libelle": "Pour les personnes de nationalité étrangère (hors Union européenne, EEE et "
+        "Suisse) : le titre ou document attestant la régularité du séjour en France.",
+        "obligatoire": True,
+    },
+    {
+        "code": "avis_imposition",
+        "libelle": "L'avis d'imposition (ou de non-imposition) de l'année N-2 de chaque personne "
+        "appelée à vivre dans le logement ; celui de l'année N-1 si vos ressources ont baissé. "
+        "À défaut d'avis français : tout justificatif des revenus perçus depuis l'arrivée en "
+        "France ou l'avis de l'administration fiscale du pays d'origine.",
+        "obligatoire": True,
+    },
+    {
+        "code": "ressources_actuelles",
+        "libelle": "Les justificatifs des ressources actuelles : trois derniers bulletins de "
+        "salaire ou attestation de l'employeur, attestations de pension, de retraite, "
+        "d'indemnités de chômage ou de prestations sociales et familiales (CAF, MSA), bourse.",
+        "obligatoire": False,
+    },
+    {
+        "code": "situation_familiale",
+        "libelle": "Les justificatifs de situation familiale : livret de famille, attestation "
+        "de PACS, jugement de divorce ou de séparation, certificat de grossesse.",
+        "obligatoire": False,
+    },
+    {
+        "code": "situation_professionnelle",
+        "libelle": "Les justificatifs de situation professionnelle : contrat de travail, "
+        "attestation de l'employeur, carte d'étudiant, inscription à France Travail.",
+        "obligatoire": False,
+    },
+    {
+        "code": "logement_actuel",
+        "libelle": "Les justificatifs du logement actuel : bail et dernière quittance de loyer, "
+        "attestation d'hébergement, ou attestation d'une structure d'hébergement.",
+        "obligatoire": False,
+    },
+    {
+        "code": "motif",
+        "libelle": "Les justificatifs du motif de la demande : par exemple jugement d'expulsion, "
+        "constat d'insalubrité ou de non-décence, ordonnance de protection, certificat médical, "
+        "décision de la CDAPH ou carte mobilité inclusion en cas de handicap.",
+        "obligatoire": False,
+    },
+)
+"""The standard list of supporting documents for the instruction of a demande (annex of the
+attestation, CCH R441-2-4 last paragraph), after the annex of the arrêté du 22 décembre 2020
+relatif au nouveau formulaire de demande de logement locatif social et aux pièces
+justificatives fournies pour l'instruction de la demande (CERFA 14069) — in force since
+1 February 2021. `obligatoire`: required by every landlord for the instruction (I of the annex);
+the others may be asked by the instructing service according to the situation (II).
+
+Kept as a simple constant: the dossier unique (app `pieces`) will later say which ones are
+already on file. None of them may be required to *register* the demande beyond the identity
+document (CCH R441-2-3).
+"""
+
+ETAPES_A_VENIR = (
+    "Votre demande est désormais visible des bailleurs sociaux et des réservataires (communes, "
+    "État, Action Logement…) des communes demandées. Vous n'avez pas à la déposer à nouveau "
+    "auprès d'eux : un seul dossier suffit.",
+    "Un bailleur peut vous contacter pour compléter votre dossier avec les pièces justificatives "
+    "listées en annexe 2. Déposées une fois (sur le portail ou auprès d'un guichet), elles sont "
+    "partagées entre tous.",
+    "Lorsqu'un logement correspondant à votre demande se libère, votre candidature peut être "
+    "présentée à la commission d'attribution du bailleur (en général trois candidats par "
+    "logement).",
+    "La commission décide : attribution, attribution sous condition, non-attribution ou "
+    "irrecevabilité. La décision vous est notifiée par écrit.",
+    "Si un logement vous est attribué et que vous signez le bail, votre demande est radiée "
+    "pour attribution.",
+)
+
+CAS_SAISINE_SANS_DELAI = (
+    "vous êtes dépourvu de logement ;",
+    "vous êtes menacé d'expulsion sans relogement ;",
+    "vous êtes hébergé ou logé temporairement dans un établissement ou un logement de "
+    "transition, un logement-foyer ou une résidence hôtelière à vocation sociale ;",
+    "vous êtes logé dans des locaux impropres à l'habitation ou présentant un caractère "
+    "insalubre ou dangereux ;",
+    "vous êtes logé dans un logement non décent ou suroccupé, si vous avez au moins un enfant "
+    "mineur ou une personne handicapée à charge, ou si vous êtes vous-même handicapé.",
+)
+
+
+# --- Settings and département parameters ----------------------------------------------------
+
+
+def url_portail() -> str:
+    return getattr(settings, "SNE_URL_PORTAIL", "https://www.demande-logement-social.gouv.fr")
+
+
+def parametres_departement(departement) -> dict:
+    """The délai anormalement long (months) and the commission de médiation's address of a
+    département; when the département has no `ParametresDepartement`, the national default
+    (setting `SNE_DELAI_ANORMALEMENT_LONG_MOIS_DEFAUT`, 36 months) and a generic address."""
+    parametres = ParametresDepartement.objects.filter(departement=departement).first()
+    generique = f"Commission de médiation DALO — Préfecture de {departement.nom}"
+    if parametres is None:
+        return {
+            "delai_mois": int(getattr(settings, "SNE_DELAI_ANORMALEMENT_LONG_MOIS_DEFAUT", 36)),
+            "source_delai": "defaut_national",
+            "adresse": generique,
+        }
+    return {
+        "delai_mois": parametres.delai_anormalement_long_mois,
+        "source_delai": "arrete_prefectoral",
+        "adresse": parametres.commission_mediation_adresse.strip() or generique,
+    }
+
+
+# --- The data behind the attestation --------------------------------------------------------
+
+
+def _date_iso(valeur: date | None) -> str | None:
+    return valeur.isoformat() if valeur else None
+
+
+def _date_courte(valeur: date) -> str:
+    return formats.date_format(valeur, "d/m/Y")
+
+
+def _age(date_naissance: date | None, le: date) -> int | None:
+    if not date_naissance:
+        return None
+    return (
+        le.year
+        - date_naissance.year
+        - ((le.month, le.day) < (date_naissance.month, date_naissance.day))
+    )
+
+
+def _adresse_postale(personne: Personne) -> dict:
+    commune = personne.commune
+    acheminement = ""
+    if commune is not None:
+        acheminement = (
+            CodePostal.objects.filter(code=personne.code_postal, commune=commune)
+            .values_list("libelle_acheminement", flat=True)
+            .first()
+            or commune.nom.upper()
+        )
+    return {
+        "ligne1": personne.adresse_ligne1,
+        "ligne2": personne.adresse_ligne2,
+        "code_postal": personne.code_postal,
+        "commune": commune.nom if commune else "",
+        "code_insee": commune.code_insee if commune else "",
+        "acheminement": acheminement,
+    }
+
+
+def _guichet(guichet: Guichet) -> dict:
+    """The registering desk with its first contact point (CCH R441-2-4 b)."""
+    contact = guichet.contacts.select_related("commune").first()
+    if contact is not None:
+        ville = " ".join(
+            p for p in (contact.code_postal, contact.commune and contact.commune.nom) if p
+        )
+        adresse = "\n".join(p for p in (contact.adresse, ville) if p)
+    else:
+        adresse = guichet.organisation.adresse
+    return {
+        "code": guichet.code,
+        "nom": guichet.nom,
+        "organisation": guichet.organisation.nom,
+        "point_contact": contact.libelle if contact else "",
+        "adresse": adresse,
+        "horaires": contact.horaires if contact else "",
+        "telephone": contact.telephone if contact else "",
+        "email": (contact.email if contact else "") or guichet.email,
+    }
+
+
+def bailleurs_des_communes(demande: Demande) -> list[dict]:
+    """The landlords to name on the attestation (CCH R441-2-4 e: « la liste des bailleurs
+    disposant de logements sociaux dans les communes demandées »).
+
+    Approximation: the register holds no data on landlords' housing stock (the RPLS is not
+    loaded), so we list the organisations of type « bailleur » that have an active desk
+    habilitated on the demande's département whose consultation scope covers at least one
+    wished commune (a Paris arrondissement and Paris as a whole cover each other). The PDF says
+    so: « bailleurs sociaux intervenant sur les communes demandées ».
+    """
+    souhaitees = list(
+        Commune.objects.filter(pk__in=demande.communes_souhaitees.values("commune_id")).only(
+            "code_insee", "departement_id", "commune_parente_id"
+        )
+    )
+    if not souhaitees:
+        return []
+    codes = {c.code_insee for c in souhaitees}
+    # A wished arrondissement is also in its commune; a wished commune covers its arrondissements.
+    parentes = {c.commune_parente_id for c in souhaitees if c.commune_parente_id}
+    arrondissements = set(
+        Commune.objects.filter(commune_parente__in=codes).values_list("code_insee", flat=True)
+    )
+    codes |= parentes | arrondissements
+    departements = {c.departement_id for c in souhaitees}
+    guichets = Guichet.objects.filter(
+        actif=True,
+        organisation__type=Organisation.Type.BAILLEUR,
+        departements=demande.departement_id,
+    ).filter(Q(consultation_communes__in=codes) | Q(consultation_departements__in=departements))
+    return [
+        {"nom": o.nom, "siren": o.siren or "", "adresse": o.adresse}
+        for o in Organisation.objects.filter(guichets__in=guichets).distinct().order_by("nom")
+    ]
+
+
+def _personne_resumee(personne: Personne, le: date) -> dict:
+    """First name and age only: an attestation travels by post and e-mail (no NIR, no
+    identity document number, no contact details of other members)."""
+    return {
+        "role": personne.role,
+        "role_libelle": personne.get_role_display(),
+        "lien": personne.get_lien_display() if personne.lien else "",
+        "prenom": personne.prenom,
+        "age": _age(personne.date_naissance, le),
+    }
+
+
+def donnees_attestation(demande: Demande, type_: str) -> dict:
+    """Everything the attestation says (CCH R441-2-4), as JSON-serialisable data.
+
+    Stable French snake_case keys, versioned (`"version": 1`): this is also what a connected
+    system prints its own attestation from (FAQ: a landlord's attestation « doit bien
+    reprendre toutes les informations contenues dans l'attestation du système national »).
+    Dates are ISO 8601 strings. Never contains a NIR, an identity document number, or the
+    e-mail and phone of anyone but the demandeur.
+    """
+    type_ = Attestation.Type(type_)
+    demande = (
+        Demande.objects.select_related(
+            "departement", "guichet_enregistreur__organisation", "association"
+        )
+        .prefetch_related("personnes__commune", "communes_souhaitees__commune")
+        .get(pk=demande.pk)
+    )
+    aujourd_hui = timezone.localdate()
+    demandeur = demande.demandeur
+    co = demande.co_demandeur
+    parametres = parametres_departement(demande.departement)
+    date_saisine = mois_apres(demande.date_depot, parametres["delai_mois"])
+    date_radiation = mois_apres(demande.date_expiration, DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS)
+    portail = url_portail()
+    guichet = _guichet(demande.guichet_enregistreur)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        expiration = _date_courte(demande.date_expiration)
+        validite = {
+            "duree_mois": 12,
+            "date_expiration": _date_iso(demande.date_expiration),
+            "date_radiation_si_non_renouvelee": _date_iso(date_radiation),
+            "texte": f"Votre demande est valable un an, jusqu'au {expiration}. Votre ancienneté "
+            f"est comptée à partir de la date de dépôt, le {_date_courte(demande.date_depot)}, "
+            "et elle est conservée à chaque renouvellement.",
+            "actualisation": "Signalez sans attendre tout changement de situation (naissance, "
+            "mariage, séparation, ressources, adresse, téléphone, e-mail…) : sur le portail "
+            f"{portail} avec votre numéro unique, ou auprès de tout guichet enregistreur du "
+            "département, sur place ou par courrier.",
+            "renouvellement": f"Renouvelez votre demande avant le {expiration}, sur le portail "
+            "ou auprès d'un guichet enregistreur. Un avis de renouvellement vous sera envoyé au "
+            "moins un mois avant cette date. Renouveler ne fait pas perdre l'ancienneté.",
+            "radiation": [
+                f"si elle n'est pas renouvelée : radiation un mois après l'expiration, soit à "
+                f"partir du {_date_courte(date_radiation)} (CCH R441-2-8) ;",
+                "si un logement vous est attribué (à la signature du bail) ;",
+                "si vous y renoncez ;",
+                "si la commission d'attribution la déclare irrecevable, ou s'il est impossible "
+                "de vous joindre, un mois après un courrier recommandé resté sans réponse.",
+            ],
+        }
+        dalo = {
+            "delai_anormalement_long_mois": parametres["delai_mois"],
+            "source_delai": parametres["source_delai"],
+            "date_saisine_possible": _date_iso(date_saisine),
+            "commission_adresse": parametres["adresse"],
+            "mention_delai": "Ce délai, dit « anormalement long », est fixé par arrêté "
+            "préfectoral dans chaque département (CCH L441-1-4)."
+            + (
+                ""
+                if parametres["source_delai"] == "arrete_prefectoral"
+                else " La date indiquée applique le délai par défaut : renseignez-vous auprès "
+                "de la préfecture ou de votre guichet pour le délai exact."
+            ),
+            "cas_saisine": "Vous pouvez saisir la commission de médiation du département "
+            "(droit au logement opposable, DALO — CCH L441-2-3) si vous n'avez reçu aucune "
+            "proposition adaptée à votre demande "
+            + ("à partir du" if date_saisine > aujourd_hui else "depuis le")
+            + f" {_date_courte(date_saisine)}. Vous pouvez la saisir sans condition de délai "
+            "si, de bonne foi :",
+            "cas_sans_delai": list(CAS_SAISINE_SANS_DELAI),
+        }
+        suivi = {
+            "url_portail": portail,
+            "texte": f"Sur {portail}, avec votre numéro unique, vous pouvez suivre l'état "
+            "d'avancement de votre demande, la mettre à jour, déposer vos pièces justificatives "
+            "et la renouveler. Vous pouvez aussi vous adresser à votre guichet enregistreur "
+            f"({guichet['nom']}) ou à tout autre guichet du département.",
+        }
+
+    personnes = list(demande.personnes.all())
+    return {
+        "version": VERSION_DONNEES,
+        "type": type_.value,
+        "titre": TITRES[type_],
+        "date_edition": _date_iso(aujourd_hui),
+        "numero_unique": demande.numero_unique,
+        "departement": {"code": demande.departement.code, "nom": demande.departement.nom},
+        "demandeur": {
+            "civilite": demandeur.civilite if demandeur else "",
+            "civilite_libelle": demandeur.get_civilite_display() if demandeur else "",
+            "nom": demandeur.nom if demandeur else "",
+            "prenom": demandeur.prenom if demandeur else "",
+            "adresse": _adresse_postale(demandeur) if demandeur else {},
+            "email": demandeur.email if demandeur else "",
+        },
+        "co_demandeur": (
+            {"civilite": co.civilite, "nom": co.nom, "prenom": co.prenom} if co else None
+        ),
+        "association": (
+            (demande.association.nom if demande.association else demande.association_nom)
+            if demande.beneficiaire == Demande.Beneficiaire.ASSOCIATION
+            else None
+        ),
+        "guichet_enregistreur": guichet,
+        "date_depot": _date_iso(demande.date_depot),
+        "date_dernier_renouvellement": _date_iso(demande.date_dernier_renouvellement),
+        "date_expiration": _date_iso(demande.date_expiration),
+        "bailleurs": bailleurs_des_communes(demande),
+        "bailleurs_mention": MENTION_BAILLEURS,
+        "dalo": dalo,
+        "validite": validite,
+        "suivi": suivi,
+        "informations_legales": "Les informations de votre demande sont enregistrées dans le "
+        "Système National d'Enregistrement. Elles sont accessibles aux bailleurs sociaux, "
+        "services de l'État, collectivités et réservataires de logements (CCH R441-2-6). Vous "
+        "pouvez y accéder et les faire rectifier sur le portail ou auprès du service qui a "
+        "enregistré la demande.",
+        "annexes": {
+            "resume": {
+                "nombre_personnes": demande.nombre_personnes,
+                "menage": [_personne_resumee(p, aujourd_hui) for p in personnes],
+                "communes_souhaitees": [
+                    {"code_insee": c.commune_id, "nom": c.commune.nom}
+                    for c in demande.communes_souhaitees.all()
+                ],
+                "typologies": [n.Typologie(t).label for t in demande.typologies],
+                "categorie_logement": demande.get_categorie_logement_display()
+                if demande.categorie_logement
+                else "",
+                "motifs": [n.MotifDemande(m).label for m in demande.motifs],
+                "motif_precision": demande.motif_precision,
+                "deja_locataire_hlm": demande.deja_locataire_hlm,
+                "logement_actuel": demande.get_logement_actuel_display()
+                if demande.logement_actuel
+                else "",
+                "ascenseur_necessaire": demande.ascenseur_necessaire,
+                "rez_de_chaussee": demande.rez_de_chaussee,
+                "logement_adapte_handicap": demande.logement_adapte_handicap,
+            },
+            "etapes_a_venir": list(ETAPES_A_VENIR),
+            "pieces_a_fournir": [dict(p) for p in PIECES_A_FOURNIR],
+        },
+    }
+
+
+# --- The PDF --------------------------------------------------------------------------------
+
+
+def _dates_en_objets(valeur):
+    """The same data with every `date_*` ISO string turned into a `date`, for the template's
+    `date` filter."""
+    if isinstance(valeur, dict):
+        return {
+            cle: (
+                date.fromisoformat(v)
+                if cle.startswith("date_") and isinstance(v, str) and v
+                else _dates_en_objets(v)
+            )
+            for cle, v in valeur.items()
+        }
+    if isinstance(valeur, list):
+        return [_dates_en_objets(v) for v in valeur]
+    return valeur
+
+
+def rendre_pdf(donnees: dict) -> bytes:
+    """The attestation as an A4 PDF (WeasyPrint, template `attestations/attestation.html`).
+
+    No external resource is ever fetched: the template embeds its CSS and uses local fonts,
+    and the URL fetcher refuses every scheme but `data:` (a name typed by an applicant cannot
+    make the worker reach the network).
+    """
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string("attestations/attestation.html", {"d": _dates_en_objets(donnees)})
+    return HTML(
+        string=html,
+        base_url=str(settings.BASE_DIR / "sne" / "attestations" / "templates"),
+        url_fetcher=URLFetcher(allowed_protocols={"data"}),
+    ).write_pdf()
+
+
+# --- Producing and sending ------------------------------------------------------------------
+
+
+def _attestation_du_jour(demande_id: int, type_: str) -> Attestation | None:
+    debut = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    return (
+        Attestation.objects.filter(demande_id=demande_id, type=type_, creee_le__gte=debut)
+        .order_by("-creee_le")
+        .first()
+    )
+
+
+def nom_fichier(numero_unique: str, type_: str, le: date) -> str:
+    return f"attestation-{numero_unique}-{type_}-{le:%Y%m%d}.pdf"
+
+
+def _objet_email(donnees: dict) -> str:
+    titre = TITRES[Attestation.Type(donnees["type"])].replace("Attestation", "attestation")
+    return f"Votre {titre} — n° {donnees['numero_unique']}"
+
+
+def _envoyer_par_email(attestation: Attestation) -> None:
+    """Send the PDF to the demandeur once: the row is claimed (`envoyee_le` set) before
+    sending, and released if the sending fails, so that a retried or concurrent task never
+    sends it twice."""
+    maintenant = timezone.now()
+    reclamee = Attestation.objects.filter(pk=attestation.pk, envoyee_le__isnull=True).update(
+        envoyee_le=maintenant
+    )
+    if not reclamee:
+        attestation.refresh_from_db(fields=["envoyee_le"])
+        return
+    donnees = attestation.donnees
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            corps = render_to_string(
+                "attestations/emails/attestation.txt", {"d": _dates_en_objets(donnees)}
+            )
+        message = EmailMessage(
+            subject=_objet_email(donnees),
+            body=corps,
+            to=[donnees["demandeur"]["email"]],
+        )
+        attestation.fichier.open("rb")
+        try:
+            contenu = attestation.fichier.read()
+        finally:
+            attestation.fichier.close()
+        message.attach(attestation.fichier.name.rsplit("/", 1)[-1], contenu, "application/pdf")
+        message.send()
+    except Exception:
+        Attestation.objects.filter(pk=attestation.pk).update(envoyee_le=None)
+        raise
+    attestation.envoyee_le = maintenant
+
+
+def produire_et_envoyer(demande_id: int, type_: str) -> Attestation:
+    """Build, render and keep the attestation of a demande, then send it to the applicant
+    (CCH R441-2-4; FAQ: sent directly to the applicant at registration and renewal).
+
+    With an e-mail address: sent by e-mail with the PDF attached (`canal=email`, `envoyee_le`
+    set). Without: `canal=courrier`, queued for printing (`courriers_a_imprimer`) until
+    `marquer_imprimes`. Called twice on the same day for the same demande and type (a Huey
+    retry, a double click), it returns the existing attestation without sending it again.
+    """
+    type_ = Attestation.Type(type_).value
+    attestation = _attestation_du_jour(demande_id, type_)
+    if attestation is None:
+        demande = Demande.objects.get(pk=demande_id)
+        donnees = donnees_attestation(demande, type_)
+        pdf = rendre_pdf(donnees)
+        with transaction.atomic():
+            Demande.objects.select_for_update().filter(pk=demande_id).first()
+            attestation = _attestation_du_jour(demande_id, type_)
+            if attestation is None:
+                attestation = Attestation(
+                    demande=demande,
+                    type=type_,
+                    canal=Attestation.Canal.EMAIL
+                    if donnees["demandeur"]["email"]
+                    else Attestation.Canal.COURRIER,
+                    donnees=donnees,
+                )
+                attestation.fichier.save(
+                    nom_fichier(demande.numero_unique, type_, timezone.localdate()),
+                    ContentFile(pdf),
+                    save=False,
+                )
+                attestation.save()
+            logger.info("Attestation %s produite (canal %s)", attestation.pk, attestation.canal)
+    if attestation.canal == Attestation.Canal.EMAIL and attestation.envoyee_le is None:
+        _envoyer_par_email(attestation)
+    return attestation
+
+
+def informer_separation(demande_id: int, nouvelle_id: int) -> int:
+    """After a duplication for separation (FAQ: married or PACS couples only), tell each of
+    the two persons by e-mail, when they have one, their own numéro unique and that the
+    seniority (date de dépôt) is kept. Returns the number of e-mails sent.
+
+    The other person's number and contact details are not disclosed. The new demande also
+    gets its attestation d'enregistrement through `produire_et_envoyer`.
+    """
+    messages = []
+    for pk, nouvelle in ((demande_id, False), (nouvelle_id, True)):
+        demande = Demande.objects.prefetch_related("personnes").get(pk=pk)
+        demandeur = demande.demandeur
+        if demandeur is None or not demandeur.email:
+            continue
+        contexte = {
+            "prenom": demandeur.prenom,
+            "nom": demandeur.nom,
+            "numero_unique": demande.numero_unique,
+            "date_depot": demande.date_depot,
+            "date_expiration": demande.date_expiration,
+            "nouvelle": nouvelle,
+            "url_portail": url_portail(),
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            corps = render_to_string("attestations/emails/separation.txt", contexte)
+        messages.append(
+            EmailMessage(
+                subject="Votre demande de logement social après votre séparation — "
+                f"n° {demande.numero_unique}",
+                body=corps,
+                to=[demandeur.email],
+            )
+        )
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
+
+
+# --- Letters to print, downloads ------------------------------------------------------------
+
+
+def courriers_a_imprimer(departement=None):
+    """Attestations to send by post (no e-mail known) that nobody has printed yet, oldest
+    first. `departement`: a `Departement` or its code."""
+    attestations = Attestation.objects.filter(
+        canal=Attestation.Canal.COURRIER, envoyee_le__isnull=True
+    ).select_related("demande")
+    if departement is not None:
+        attestations = attestations.filter(demande__departement=departement)
+    return attestations.order_by("creee_le", "pk")
+
+
+def marquer_imprimes(ids, par) -> int:
+    """Record that these letters were printed and posted (`envoyee_le`), by a gestionnaire of
+    their département or the national support; each one is written to the audit log (FAQ: the
+    gestionnaire can prove that a letter was sent). Returns how many were marked."""
+    droits = droits_de(par)
+    attestations = list(courriers_a_imprimer().filter(pk__in=list(ids)))
+    hors_droits = [a for a in attestations if not droits.gere_departement(a.demande.departement_id)]
+    if hors_droits:
+        raise NonAutorise(
+            "Vous ne pouvez marquer comme imprimés que les courriers de vos départements."
+        )
+    maintenant = timezone.now()
+    with transaction.atomic():
+        marques = Attestation.objects.filter(
+            pk__in=[a.pk for a in attestations], envoyee_le__isnull=True
+        ).update(envoyee_le=maintenant)
+        for a in attestations:
+            journaliser(
+                EvenementAudit.Action.MODIFICATION,
+                utilisateur=par,
+                objet=a.demande,
+                resume=f"{a.get_type_display()} de la demande {a.demande.numero_unique} "
+                "imprimée pour envoi postal",
+                details={"attestation": a.pk, "canal": a.canal},
+            )
+    return marques
+
+
+def derniere_attestation(demande: Demande) -> Attestation | None:
+    """The most recent attestation of a demande (registration or renewal), or None."""
+    return demande.attestations.order_by("-creee_le", "-pk").first()
+
+
+def pdf_pour_agent(attestation: Attestation, par, guichet=None) -> tuple[str, bytes]:
+    """The PDF of an attestation for an agent who may see its demande (download): its file
+    name and content. The download is written to the audit log like a consultation."""
+    if not Demande.objects.visibles_par(par).filter(pk=attestation.demande_id).exists():
+        raise Introuvable("Cette attestation n'existe pas ou vous ne pouvez pas la voir.")
+    if not attestation.fichier:
+        raise Introuvable("Le PDF de cette attestation n'est pas disponible.")
+    attestation.fichier.open("rb")
+    try:
+        contenu = attestation.fichier.read()
+    finally:
+        attestation.fichier.close()
+    journaliser(
+        EvenementAudit.Action.CONSULTATION,
+        utilisateur=par,
+        guichet=guichet,
+        objet=attestation.demande,
+        resume=f"Téléchargement de l'{attestation.get_type_display().lower()} de la demande "
+        f"{attestation.demande.numero_unique}",
+        details={"attestation": attestation.pk},
+    )
+    return attestation.fichier.name.rsplit("/", 1)[-1], contenu
