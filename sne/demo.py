@@ -172,3 +172,177 @@ def creer_donnees_demo() -> list[dict]:
             else None,
         )
     return COMPTES
+
+
+# --- Demo demandes: a living register (API contract « a few dozen demandes in various states »)
+
+PRENOMS = [
+    "Élodie",
+    "Karim",
+    "Inès",
+    "Mamadou",
+    "Sophie",
+    "Thomas",
+    "Aïcha",
+    "Lucas",
+    "Fatou",
+    "Julien",
+    "Camille",
+    "Nicolas",
+    "Yasmina",
+    "Hugo",
+    "Chloé",
+    "Omar",
+    "Léa",
+    "Mehdi",
+]
+NOMS = [
+    "Martin",
+    "Bernard",
+    "Diallo",
+    "Dubois",
+    "Nguyen",
+    "Moreau",
+    "Benali",
+    "Laurent",
+    "Traoré",
+    "Lefebvre",
+    "Garcia",
+    "Roux",
+    "Haddad",
+    "Fontaine",
+    "Mercier",
+    "Kone",
+]
+COMMUNES_DEMO = {
+    "75BA1": (
+        ["75", "92"],
+        {"75": ["75120", "75119", "75118", "75111"], "92": ["92050", "92025", "92026", "92062"]},
+    ),
+    "93CO1": (["93"], {"93": ["93066", "93001", "93070", "93048"]}),
+}
+ADRESSES_DEMO = {
+    "75": ("12 rue des Lilas", "Paris 20e"),
+    "92": ("3 rue de la Paix", "Nanterre"),
+    "93": ("8 rue de la République", "Saint-Denis"),
+}
+
+
+def creer_demandes_demo(nombre: int = 36) -> int:
+    """Register demo demandes through the services (the real path), then age and strike off a
+    few so that every state is visible. Idempotent: a demande is recognised by its
+    `reference_externe` (DEMO-…) and a step already taken is not taken again."""
+    import random
+    from datetime import date, timedelta
+
+    from sne.demandes import services
+    from sne.demandes.models import Demande
+
+    hasard = random.Random(2026)
+    aujourd_hui = timezone.localdate()
+    crees = 0
+    for i in range(nombre):
+        code = "75BA1" if i % 3 else "93CO1"
+        guichet = Guichet.objects.get(code=code)
+        agent = Utilisateur.objects.get(email=f"agent.{code.lower()}@{DOMAINE}")
+        departements, communes = COMMUNES_DEMO[code]
+        departement = departements[i % len(departements)]
+        reference = f"DEMO-{i + 1:04d}"
+        if Demande.objects.filter(
+            guichet_enregistreur=guichet, reference_externe=reference
+        ).exists():
+            continue
+        en_couple = i % 4 == 0
+        ligne, commune = ADRESSES_DEMO[departement]
+        donnees = {
+            "reference_externe": reference,
+            "departement": departement,
+            "demandeur": {
+                "civilite": "MME" if i % 2 else "M",
+                "nom": NOMS[i % len(NOMS)],
+                "prenom": PRENOMS[i % len(PRENOMS)],
+                "date_naissance": date(
+                    1960 + hasard.randint(0, 40), hasard.randint(1, 12), hasard.randint(1, 28)
+                ).isoformat(),
+                "email": f"demandeur{i + 1}@exemple.fr" if i % 5 else "",
+                "telephone": f"06{hasard.randint(10000000, 99999999)}",
+                "piece_identite": {"type": ["carte_identite", "passeport", "titre_sejour"][i % 3]},
+                "adresse": {
+                    "ligne1": f"{i + 1} {ligne[ligne.index(' ') + 1 :]}",
+                    "commune": commune,
+                },
+                "situation_familiale": "marie"
+                if en_couple
+                else ["celibataire", "divorce", "veuf"][i % 3],
+                "situation_professionnelle": ["cdi", "cdd", "chomage", "retraite", "etudiant"][
+                    i % 5
+                ],
+                "revenus_mensuels": str(hasard.randint(800, 2600)),
+            },
+            "co_demandeur": {
+                "nom": NOMS[i % len(NOMS)],
+                "prenom": PRENOMS[(i + 7) % len(PRENOMS)],
+                "date_naissance": f"{1962 + hasard.randint(0, 35)}-06-15",
+                "lien": "conjoint",
+            }
+            if en_couple
+            else None,
+            "personnes_a_charge": [
+                {
+                    "nom": NOMS[i % len(NOMS)],
+                    "prenom": PRENOMS[(i + k + 3) % len(PRENOMS)],
+                    "date_naissance": f"{2010 + k}-03-0{k + 1}",
+                    "lien": "enfant",
+                }
+                for k in range(i % 3)
+            ],
+            "deja_locataire_hlm": i % 6 == 0,
+            "ressources": {
+                "revenu_fiscal_reference": hasard.randint(9000, 32000),
+                "annee_revenus": aujourd_hui.year - 2,
+            },
+            "motifs": [
+                [
+                    "logement_trop_petit",
+                    "logement_trop_cher",
+                    "sans_logement",
+                    "rapprochement_travail",
+                    "decohabitation",
+                ][i % 5]
+            ],
+            "souhaits": {
+                "communes": hasard.sample(communes[departement], k=1 + i % 3),
+                "typologies": [["T1", "T2"], ["T2", "T3"], ["T3", "T4"]][i % 3],
+            },
+        }
+        with transaction.atomic():
+            demande = services.enregistrer_demande(
+                guichet, agent, donnees, "Données de démonstration"
+            )
+            # Spread the seniority over the past two years (demo only: dates set directly).
+            depot = aujourd_hui - timedelta(days=hasard.randint(0, 700))
+            expiration = services.un_an_apres(depot)
+            renouvellement = None
+            while expiration < aujourd_hui and i % 7:
+                renouvellement = expiration - timedelta(days=10)
+                expiration = services.un_an_apres(renouvellement)
+            Demande.objects.filter(pk=demande.pk).update(
+                date_depot=depot,
+                date_expiration=expiration,
+                date_dernier_renouvellement=renouvellement,
+            )
+            demande.refresh_from_db()
+            if i % 9 == 4:
+                services.radier(
+                    demande,
+                    "attribution",
+                    par=agent,
+                    guichet=guichet,
+                    commentaire="Bail signé (démonstration)",
+                )
+            elif i % 9 == 7:
+                services.radier(demande, "renonciation", par=agent, guichet=guichet)
+            elif expiration < aujourd_hui - timedelta(days=31):
+                services.radier(demande, "non_renouvellement", par=agent, guichet=guichet)
+        crees += 1
+    return crees

@@ -16,11 +16,23 @@ def journal(request):
         "utilisateur": request.GET.get("utilisateur", "").strip()[:254],
         "guichet": request.GET.get("guichet", "").strip().upper()[:5],
         "action": request.GET.get("action", ""),
+        "demande": request.GET.get("demande", "").strip()[:30],
     }
     if filtres["utilisateur"]:
         evenements = evenements.filter(utilisateur__email__icontains=filtres["utilisateur"])
     if filtres["guichet"]:
         evenements = evenements.filter(guichet__code=filtres["guichet"])
+    if filtres["demande"]:
+        # The log of a demande: who consulted or changed it, for which desk, when.
+        from sne.demandes.models import Demande
+        from sne.demandes.numero import normaliser
+
+        pk = (
+            Demande.objects.filter(numero_unique=normaliser(filtres["demande"]))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        evenements = evenements.filter(objet_type="demandes.demande", objet_id=str(pk))
     if filtres["action"] in EvenementAudit.Action.values:
         evenements = evenements.filter(action=filtres["action"])
     page = Paginator(evenements, 50).get_page(request.GET.get("page"))

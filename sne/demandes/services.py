@@ -181,11 +181,11 @@ def _resoudre(texte: str, departements: set[str] | None, champ: str, erreurs: li
     return None, None
 
 
-def _adresse(adresse: AdresseEntree | None, champ: str, erreurs: list) -> dict:
+def _adresse(adresse: AdresseEntree | None, champ: str, erreurs: list, departements=None) -> dict:
     if adresse is None:
         return {}
     saisie = " ".join(p for p in (adresse.code_postal, adresse.commune) if p)
-    commune, code_postal = _resoudre(saisie, None, f"{champ}.commune", erreurs)
+    commune, code_postal = _resoudre(saisie, departements, f"{champ}.commune", erreurs)
     return {
         "adresse_ligne1": adresse.ligne1,
         "adresse_ligne2": adresse.ligne2,
@@ -195,8 +195,9 @@ def _adresse(adresse: AdresseEntree | None, champ: str, erreurs: list) -> dict:
 
 
 def _personne(
-    entree: PersonneEntree, role: str, champ: str, erreurs: list, ordre: int = 0
+    entree: PersonneEntree, role: str, champ: str, erreurs: list, ordre: int = 0, departements=None
 ) -> Personne:
+    """A Personne from its entry; `departements` settles namesake communes in addresses."""
     valeurs = {
         "role": role,
         "ordre": ordre,
@@ -222,7 +223,9 @@ def _personne(
         )
     if entree.employeur_adresse:
         # FAQ « Cedex »: an employer's CEDEX address is mapped to the commune's postal code.
-        adresse = _adresse(entree.employeur_adresse, f"{champ}.employeur_adresse", erreurs)
+        adresse = _adresse(
+            entree.employeur_adresse, f"{champ}.employeur_adresse", erreurs, departements
+        )
         valeurs.update(
             employeur_adresse=" ".join(
                 p for p in (adresse.get("adresse_ligne1"), adresse.get("adresse_ligne2")) if p
@@ -231,7 +234,7 @@ def _personne(
             employeur_commune=adresse.get("commune"),
         )
     if hasattr(entree, "adresse"):
-        valeurs.update(_adresse(entree.adresse, f"{champ}.adresse", erreurs))
+        valeurs.update(_adresse(entree.adresse, f"{champ}.adresse", erreurs, departements))
     if hasattr(entree, "situation_familiale"):
         valeurs["situation_familiale"] = entree.situation_familiale or ""
     return Personne(**valeurs)
@@ -396,9 +399,18 @@ def enregistrer_demande(
                 "message": "La date de dépôt remonte à plus d'un an : vérifiez-la.",
             }
         )
-    demandeur = _personne(donnees.demandeur, Personne.Role.DEMANDEUR, "demandeur", erreurs)
+    ici = departements_souhaitables(departement.code)
+    demandeur = _personne(
+        donnees.demandeur, Personne.Role.DEMANDEUR, "demandeur", erreurs, departements=ici
+    )
     co = (
-        _personne(donnees.co_demandeur, Personne.Role.CO_DEMANDEUR, "co_demandeur", erreurs)
+        _personne(
+            donnees.co_demandeur,
+            Personne.Role.CO_DEMANDEUR,
+            "co_demandeur",
+            erreurs,
+            departements=ici,
+        )
         if donnees.co_demandeur
         else None
     )

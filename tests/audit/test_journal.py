@@ -51,3 +51,23 @@ def test_le_journal_se_filtre_par_guichet(client):
     evenements = client.get("/gestion/journal/", {"guichet": "93ja1"}).context["evenements"]
 
     assert [e.resume for e in evenements] == ["un"]
+
+
+def test_le_journal_d_une_demande_montre_qui_l_a_consultee(client):
+    from sne.demandes import services
+    from tests.demandes.conftest import donnees_minimales
+
+    guichet = GuichetFactory(departements=["93"])
+    personne = agent(guichet)
+    demande = services.enregistrer_demande(
+        guichet, personne, donnees_minimales(departement="93", souhaits={"communes": ["93066"]})
+    )
+    services.consulter(demande, personne, guichet)
+    connecter(client, gestionnaire("93"))
+
+    evenements = client.get("/gestion/journal/", {"demande": demande.numero_unique}).context[
+        "evenements"
+    ]
+
+    assert [e.action for e in evenements] == ["consultation", "creation"]
+    assert all(e.utilisateur == personne for e in evenements)

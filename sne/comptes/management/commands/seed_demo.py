@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sne.demo import MOT_DE_PASSE_DEMO, creer_donnees_demo
+from sne.demo import MOT_DE_PASSE_DEMO, creer_demandes_demo, creer_donnees_demo
 
 
 class Command(BaseCommand):
@@ -8,6 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         comptes = creer_donnees_demo()
+        nouvelles = creer_demandes_demo()
+        if nouvelles:
+            self.stdout.write(f"{nouvelles} demandes de démonstration enregistrées.")
         self.stdout.write(
             self.style.SUCCESS("Données de démonstration prêtes (guichets 75BA1, 93CO1).")
         )

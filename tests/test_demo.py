@@ -1,0 +1,49 @@
+"""The demo data of `make run` is part of the API contract (API-CONTRACT.md « Demo data »)."""
+
+import pytest
+
+from sne.comptes.droits import droits_de
+from sne.comptes.models import Utilisateur
+from sne.demandes.models import Demande
+from sne.demo import COMPTES, creer_demandes_demo, creer_donnees_demo
+from sne.organisations.models import Guichet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    creer_donnees_demo()
+    creer_demandes_demo()
+
+
+def test_les_guichets_du_contrat_existent_avec_leurs_perimetres(demo):
+    bailleur = Guichet.objects.get(code="75BA1")
+    mairie = Guichet.objects.get(code="93CO1")
+
+    assert set(bailleur.departements.values_list("code", flat=True)) == {"75", "92"}
+    assert set(bailleur.consultation_departements.values_list("code", flat=True)) == {"75", "92"}
+    assert set(mairie.departements.values_list("code", flat=True)) == {"93"}
+    assert list(mairie.consultation_communes.values_list("code_insee", flat=True)) == ["93066"]
+    assert not mairie.consultation_departements.exists()
+
+
+def test_chaque_role_du_contrat_a_son_compte(demo):
+    droits = {c["email"]: droits_de(Utilisateur.objects.get(email=c["email"])) for c in COMPTES}
+
+    assert droits["admin@demo.sne.example.fr"].national
+    assert droits["gestionnaire.75@demo.sne.example.fr"].departements_gestion == {"75"}
+    assert droits["gestionnaire.93@demo.sne.example.fr"].departements_gestion == {"93"}
+    assert droits["agent.75ba1@demo.sne.example.fr"].guichets_saisie == {
+        Guichet.objects.get(code="75BA1").pk
+    }
+
+
+def test_le_registre_de_demonstration_est_vivant_et_la_graine_idempotente(demo):
+    nombre = Demande.objects.count()
+    creer_donnees_demo()
+    creer_demandes_demo()
+
+    assert Demande.objects.count() == nombre >= 30
+    statuts = set(Demande.objects.values_list("statut", "motif_radiation"))
+    assert {("active", ""), ("radiee", "attribution"), ("radiee", "renonciation")} <= statuts
