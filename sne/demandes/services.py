@@ -23,7 +23,7 @@ from sne.referentiels.services import TROUVEE, resoudre_commune
 from . import nomenclatures as n
 from . import numero as numeros
 from .models import Attestation, CommuneSouhaitee, Demande, HistoriqueDemande, Personne
-from .schemas import AdresseEntree, DemandeEntree, PersonneEntree
+from .schemas import AdresseEntree, DemandeEntree, PersonneEntree, _email, _nir
 
 DUREE_VALIDITE_ANS = 1  # CCH R441-2-7
 LIMITE_COMMUNES_SOUHAITEES = 8  # the CERFA's table of wished communes (ADR 0005)
@@ -660,6 +660,16 @@ def modifier_demande(
     for pk, valeurs in (personnes or {}).items():
         personne = demande.personnes.get(pk=pk)
         for champ, valeur in valeurs.items():
+            if champ == "nir" and valeur:
+                try:
+                    valeur = _nir(valeur)
+                except ValueError as e:
+                    raise DonneesInvalides(str(e), code="nir_invalide") from e
+            if champ == "email" and valeur:
+                try:
+                    valeur = _email(valeur)
+                except ValueError as e:
+                    raise DonneesInvalides(str(e), code="email_invalide") from e
             if champ not in CHAMPS_PERSONNE_MODIFIABLES:
                 raise DonneesInvalides(
                     f"Le champ {champ} ne se modifie pas ainsi.", code="champ_non_modifiable"

@@ -455,7 +455,12 @@ def mes_demandes(request):
         if droits.est_gestionnaire:
             return redirect("departement:demandes")
         return _refuser(request, "Vous n'agissez pour aucun guichet enregistreur actif.")
-    form = NouvelleDemandeForm(request.POST or None, guichets=guichets)
+    objet = request.GET.get("objet", "")
+    form = NouvelleDemandeForm(
+        request.POST or None,
+        guichets=guichets,
+        initial={"objet": objet} if objet in DemandeAuGestionnaire.Objet.values else None,
+    )
     if request.method == "POST" and form.is_valid():
         guichet = next(g for g in guichets if g.pk == form.cleaned_data["guichet"])
         code = form.cleaned_data["departement"]

@@ -57,11 +57,11 @@ def test_une_modification_garde_l_ancienne_et_la_nouvelle_valeur_sans_attestatio
 
 def test_le_nir_n_apparait_jamais_en_clair_dans_l_historique(demande, guichet_75, agent_75):
     services.modifier_demande(
-        demande, agent_75, guichet_75, personnes={demande.demandeur.pk: {"nir": "287047512012345"}}
+        demande, agent_75, guichet_75, personnes={demande.demandeur.pk: {"nir": "287047512012341"}}
     )
 
     entree = demande.historique.filter(action=HistoriqueDemande.Action.MODIFICATION).get()
-    assert "287047512012345" not in str(entree.changements)
+    assert "287047512012341" not in str(entree.changements)
 
 
 def test_les_communes_souhaitees_se_modifient(demande, guichet_75, agent_75):
