@@ -420,6 +420,25 @@ def centile(valeurs_triees: list[float], q: float) -> float:
     return valeurs_triees[rang - 1]
 
 
+def decrire_code() -> str:
+    """La révision mesurée : le code peut changer entre deux exécutions du banc."""
+    import subprocess
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(
+            ["git", *arguments], cwd=RACINE, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        revision = git("rev-parse", "--short", "HEAD")
+        modifies = git("status", "--porcelain", "--untracked-files=no", "--", "sne")
+    except (OSError, subprocess.CalledProcessError):
+        return "inconnu (pas de dépôt git)"
+    if not modifies:
+        return revision
+    return f"{revision} + {len(modifies.splitlines())} fichier(s) de sne/ modifié(s) non commité(s)"
+
+
 def decrire_base(connection) -> str:
     if connection.vendor == "sqlite":
         import sqlite3
@@ -588,6 +607,7 @@ def main() -> int:
     print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
     machine = f"{platform.machine()}, {os.cpu_count()} cœurs"
     print(f"Python           : {platform.python_version()} ({machine})")
+    print(f"Code             : {decrire_code()}")
     print(f"Base de données  : {decrire_base(connection)}")
     print(
         f"Préparation      : migrate, charger_referentiels, index, guichet {CODE_GUICHET} et "

@@ -19,6 +19,16 @@ from sne.referentiels.models import Commune, Departement
 
 from . import nomenclatures as n
 
+
+def plier(texte: str) -> str:
+    """A name folded for search and duplicate detection: lower case, no accents, letters and
+    digits only (`Le Guen-Dupré` → `leguendupre`)."""
+    import unicodedata
+
+    decompose = unicodedata.normalize("NFKD", (texte or "").replace("œ", "oe").lower())
+    return "".join(c for c in decompose if c.isalnum() and not unicodedata.combining(c))
+
+
 REGEX_NUMERO_UNIQUE = r"^([0-9]{3}|02A|02B)(0[1-9]|1[0-2])[0-9]{2}[0-9]{6}[0-9A-Z]{5}$"
 
 
@@ -276,13 +286,23 @@ class Personne(models.Model):
         "revenus mensuels (€)", max_digits=9, decimal_places=2, null=True, blank=True
     )
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    # Folded names, kept by `calculer_cles()`: indexed search and duplicate detection.
+    nom_cle = models.CharField(max_length=100, blank=True, editable=False)
+    nom_naissance_cle = models.CharField(max_length=100, blank=True, editable=False)
+    prenom_cle = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = "personne du ménage"
         verbose_name_plural = "personnes du ménage"
         ordering = ["demande", "ordre", "pk"]
         indexes = [
-            models.Index(fields=["nom", "prenom", "date_naissance"], name="personne_identite")
+            models.Index(
+                fields=["nom_cle", "prenom_cle", "date_naissance"], name="personne_identite"
+            ),
+            models.Index(
+                fields=["nom_naissance_cle", "prenom_cle", "date_naissance"],
+                name="personne_nom_naissance",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -295,6 +315,19 @@ class Personne(models.Model):
 
     def __str__(self):
         return f"{self.prenom} {self.nom.upper()}"
+
+    def save(self, *args, **kwargs):
+        self.calculer_cles()
+        if kwargs.get("update_fields") is not None:
+            cles = {"nom_cle", "nom_naissance_cle", "prenom_cle"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *cles}
+        super().save(*args, **kwargs)
+
+    def calculer_cles(self) -> "Personne":
+        self.nom_cle = plier(self.nom)
+        self.nom_naissance_cle = plier(self.nom_naissance)
+        self.prenom_cle = plier(self.prenom)
+        return self
 
     @property
     def nir_masque(self) -> str:

@@ -5,11 +5,11 @@ Each service validates, runs in one transaction, writes the history (and the aud
 defers its side effects (attestation, e-mails) to after the commit.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sne.audit.models import EvenementAudit
@@ -22,7 +22,7 @@ from sne.referentiels.services import TROUVEE, resoudre_commune
 
 from . import nomenclatures as n
 from . import numero as numeros
-from .models import Attestation, CommuneSouhaitee, Demande, HistoriqueDemande, Personne
+from .models import Attestation, CommuneSouhaitee, Demande, HistoriqueDemande, Personne, plier
 from .schemas import AdresseEntree, DemandeEntree, PersonneEntree, _email, _nir
 
 DUREE_VALIDITE_ANS = 1  # CCH R441-2-7
@@ -68,12 +68,6 @@ def mois_apres(jour: date, mois: int) -> date:
     raise AssertionError("unreachable")
 
 
-def cle_identite(nom: str, prenom: str) -> str:
-    """Folded name for the exact duplicate match (the duplicate issue brings fuzzy matching)."""
-    texte = unicodedata.normalize("NFKD", f"{nom} {prenom}".lower())
-    return "".join(c for c in texte if c.isalnum())
-
-
 # --- Duplicates (simple exact match until the duplicate-detection issue lands) -------------
 
 
@@ -103,9 +97,11 @@ def rechercher_doublons(nom: str, prenom: str, date_naissance: date | None, *, e
     returned (DESIGN « Scopes and rights »): never the personal data."""
     if not date_naissance:
         return []
-    cle = cle_identite(nom, prenom)
+    nom_cle, prenom_cle = plier(nom), plier(prenom)
     personnes = (
         Personne.objects.filter(
+            Q(nom_cle=nom_cle) | Q(nom_naissance_cle=nom_cle),
+            prenom_cle=prenom_cle,
             date_naissance=date_naissance,
             role__in=[Personne.Role.DEMANDEUR, Personne.Role.CO_DEMANDEUR],
             demande__statut=Demande.Statut.ACTIVE,
@@ -115,21 +111,16 @@ def rechercher_doublons(nom: str, prenom: str, date_naissance: date | None, *, e
     )
     suspicions = {}
     for p in personnes:
-        if cle_identite(p.nom, p.prenom) == cle or cle_identite(p.nom_naissance, p.prenom) == cle:
-            d = p.demande
-            suspicions[d.numero_unique] = Suspicion(
-                d.numero_unique,
-                d.departement_id,
-                d.date_depot,
-                d.guichet_enregistreur.code,
-                100,
-                (
-                    "mêmes nom, prénom et date de naissance",
-                    "en tant que co-demandeur"
-                    if p.role == Personne.Role.CO_DEMANDEUR
-                    else "en tant que demandeur",
-                ),
-            )
+        d = p.demande
+        role = "demandeur" if p.role == Personne.Role.DEMANDEUR else "co-demandeur"
+        suspicions[d.numero_unique] = Suspicion(
+            d.numero_unique,
+            d.departement_id,
+            d.date_depot,
+            d.guichet_enregistreur.code,
+            100,
+            ("mêmes nom, prénom et date de naissance", f"en tant que {role}"),
+        )
     return list(suspicions.values())
 
 
@@ -237,7 +228,7 @@ def _personne(
         valeurs.update(_adresse(entree.adresse, f"{champ}.adresse", erreurs, departements))
     if hasattr(entree, "situation_familiale"):
         valeurs["situation_familiale"] = entree.situation_familiale or ""
-    return Personne(**valeurs)
+    return Personne(**valeurs).calculer_cles()
 
 
 def _verifier_exigences_legales(donnees: DemandeEntree, erreurs: list) -> None:

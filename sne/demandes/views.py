@@ -8,7 +8,6 @@ page, never an error 500.
 """
 
 import re
-import unicodedata
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -56,7 +55,7 @@ from .forms import (
     RecherchePersonneForm,
     libelle_commune,
 )
-from .models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne
+from .models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne, plier
 from .schemas import DemandeEntree
 
 PAR_PAGE = 25
@@ -180,42 +179,18 @@ def _demande_complete(pk: int) -> Demande:
 
 # --- Search ----------------------------------------------------------------------------------
 
-_VARIANTES = {
-    "a": "aàâäáãå",
-    "c": "cç",
-    "e": "eéèêë",
-    "i": "iîïíì",
-    "n": "nñ",
-    "o": "oôöóòõ",
-    "u": "uùûüú",
-    "y": "yÿý",
-}
-
-
-def _sans_accents(texte: str) -> str:
-    decompose = unicodedata.normalize("NFKD", texte.lower())
-    return "".join(c for c in decompose if c.isalnum())
-
-
-def motif_nom(texte: str) -> str:
-    """A regular expression (PostgreSQL and SQLite alike) matching the names that begin with
-    `texte`, whatever the case, the accents, the spaces, hyphens and apostrophes."""
-    morceaux = []
-    for c in _sans_accents(texte):
-        variantes = _VARIANTES.get(c)
-        morceaux.append(f"[{variantes}{variantes.upper()}]" if variantes else re.escape(c))
-    return "^[-' ’]*" + "[-' ’]*".join(morceaux)
-
 
 def _demandes_par_personne(utilisateur, nom: str, prenom: str, date_naissance):
     personnes = Personne.objects.filter(
         role__in=[Personne.Role.DEMANDEUR, Personne.Role.CO_DEMANDEUR]
     )
     if nom.strip():
-        motif = motif_nom(nom)
-        personnes = personnes.filter(Q(nom__iregex=motif) | Q(nom_naissance__iregex=motif))
+        cle = plier(nom)
+        personnes = personnes.filter(
+            Q(nom_cle__startswith=cle) | Q(nom_naissance_cle__startswith=cle)
+        )
     if prenom.strip():
-        personnes = personnes.filter(prenom__iregex=motif_nom(prenom))
+        personnes = personnes.filter(prenom_cle__startswith=plier(prenom))
     if date_naissance:
         personnes = personnes.filter(date_naissance=date_naissance)
     return (
