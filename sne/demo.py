@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sne.comptes.models import Habilitation, Utilisateur
+from sne.comptes.securite import codes_de_secours_demo
 from sne.organisations.models import Guichet, Organisation, PointContact
 from sne.referentiels.models import Commune, Departement
 
@@ -171,6 +172,8 @@ def creer_donnees_demo() -> list[dict]:
             if "departement" in c
             else None,
         )
+        if c["role"] in ("gestionnaire", "national"):
+            codes_de_secours_demo(utilisateur, CODES_SECOURS_DEMO)
     return COMPTES
 
 

@@ -47,3 +47,15 @@ def test_le_registre_de_demonstration_est_vivant_et_la_graine_idempotente(demo):
     assert Demande.objects.count() == nombre >= 30
     statuts = set(Demande.objects.values_list("statut", "motif_radiation"))
     assert {("active", ""), ("radiee", "attribution"), ("radiee", "renonciation")} <= statuts
+
+
+def test_les_gestionnaires_de_demonstration_se_connectent_avec_un_code_de_secours(demo, client):
+    client.post(
+        "/comptes/connexion/",
+        {"username": "gestionnaire.93@demo.sne.example.fr", "password": "demo-sne-2026"},
+    )
+    assert client.get("/gestion/").url.startswith("/comptes/securite/verifier/")
+
+    client.post("/comptes/securite/verifier/", {"code_secours": "sne-demo-1"})
+
+    assert client.get("/gestion/").status_code == 200
