@@ -420,6 +420,15 @@ def centile(valeurs_triees: list[float], q: float) -> float:
     return valeurs_triees[rang - 1]
 
 
+def charge() -> str:
+    """Charge moyenne de la machine (1, 5, 15 min) : sur 2 cœurs, au-delà de 2 les chiffres
+    mesurent aussi les autres processus."""
+    try:
+        return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "load average inconnue"
+
+
 def decrire_code() -> str:
     """La révision mesurée : le code peut changer entre deux exécutions du banc."""
     import subprocess
@@ -607,6 +616,7 @@ def main() -> int:
     print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
     machine = f"{platform.machine()}, {os.cpu_count()} cœurs"
     print(f"Python           : {platform.python_version()} ({machine})")
+    print(f"Charge machine   : {charge()} au départ (d'autres processus faussent les chiffres)")
     print(f"Code             : {decrire_code()}")
     print(f"Base de données  : {decrire_base(connection)}")
     print(
@@ -746,7 +756,7 @@ def main() -> int:
 
     # Verdict -------------------------------------------------------------------------------
     print()
-    print(f"Durée totale du banc : {time.perf_counter() - debut_total:.1f} s")
+    print(f"Durée totale du banc : {time.perf_counter() - debut_total:.1f} s ; {charge()} à la fin")
     print(
         "Débits : "
         + " ; ".join(

@@ -42,6 +42,7 @@ MENU_GESTION = [
     ("associations", "Associations", "departement:associations"),
     ("contacts", "Fichier des contacts", "departement:fichier_contacts"),
     ("demandes", "Demandes des guichets", "departement:demandes"),
+    ("courriers", "Courriers à imprimer", "courriers:liste"),
     ("journal", "Journal d'audit", "audit:journal"),
 ]
 

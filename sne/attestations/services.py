@@ -43,7 +43,7 @@ from sne.comptes.droits import droits_de
 from sne.demandes import nomenclatures as n
 from sne.demandes.models import Attestation, Demande, Personne
 from sne.demandes.services import mois_apres
-from sne.exceptions import Introuvable, NonAutorise
+from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
 from sne.organisations.models import Guichet, Organisation
 from sne.referentiels.models import CodePostal, Commune
 
@@ -679,3 +679,28 @@ def pdf_pour_agent(attestation: Attestation, par, guichet=None) -> tuple[str, by
         details={"attestation": attestation.pk},
     )
     return attestation.fichier.name.rsplit("/", 1)[-1], contenu
+
+
+def pdf_groupe(attestations) -> bytes:
+    """Several attestations in one PDF (a print run, or a lot's certificates), each rendered
+    again from the data kept with it, so that the pages are identical to those sent."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    documents = []
+    for attestation in attestations:
+        with translation.override(settings.LANGUAGE_CODE):
+            html = render_to_string(
+                "attestations/attestation.html", {"d": _dates_en_objets(attestation.donnees)}
+            )
+        documents.append(
+            HTML(
+                string=html,
+                base_url=str(settings.BASE_DIR / "sne" / "attestations" / "templates"),
+                url_fetcher=URLFetcher(allowed_protocols={"data"}),
+            ).render()
+        )
+    if not documents:
+        raise ErreurMetier("Aucun courrier à imprimer.", code="aucun_courrier")
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

@@ -229,7 +229,11 @@ def ajouter_association(
         f"Vous ne gérez pas le département {departement.code}.",
     )
     nom = " ".join(nom.split())
-    if Association.objects.filter(departement=departement, nom__iexact=nom).exists():
+    from sne.demandes.models import plier
+
+    # Case and accents ignored on every database (SQLite's iexact folds only ASCII letters).
+    existants = Association.objects.filter(departement=departement).values_list("nom", flat=True)
+    if plier(nom) in {plier(n) for n in existants}:
         raise ErreurMetier(
             f"L'association « {nom} » figure déjà dans la table du département {departement.code}.",
             code="association_existante",

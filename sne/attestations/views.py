@@ -1,0 +1,65 @@
+"""The gestionnaire's print run: attestations of applicants without an e-mail address."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sne.comptes.decorateurs import gestionnaire_requis
+from sne.comptes.droits import droits_de
+from sne.exceptions import ErreurMetier
+
+from . import services
+
+
+def _a_imprimer(utilisateur):
+    droits = droits_de(utilisateur)
+    courriers = services.courriers_a_imprimer()
+    if not droits.national:
+        courriers = courriers.filter(demande__departement__in=droits.departements_gestion)
+    return courriers.select_related("demande__departement")
+
+
+@gestionnaire_requis
+def courriers(request):
+    return render(
+        request,
+        "attestations/gestion/courriers.html",
+        {
+            "title": "Courriers à imprimer",
+            "rubrique": "courriers",
+            "courriers": _a_imprimer(request.user)[:500],
+        },
+    )
+
+
+@gestionnaire_requis
+def courriers_pdf(request):
+    """All the letters waiting, in one PDF, to print in one go."""
+    courriers = list(_a_imprimer(request.user)[:500])
+    try:
+        contenu = services.pdf_groupe(courriers)
+    except ErreurMetier as e:
+        messages.info(request, e.message)
+        return redirect("courriers:liste")
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    nom = f"courriers-sne-{timezone.localdate():%Y%m%d}.pdf"
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return reponse
+
+
+@gestionnaire_requis
+@require_POST
+def marquer_imprimes(request):
+    ids = [int(i) for i in request.POST.getlist("attestation") if i.isdigit()]
+    try:
+        nombre = services.marquer_imprimes(ids, request.user)
+    except ErreurMetier as e:
+        messages.error(request, e.message)
+    else:
+        pluriel = "s" if nombre > 1 else ""
+        messages.success(
+            request, f"{nombre} courrier{pluriel} marqué{pluriel} comme posté{pluriel}."
+        )
+    return redirect("courriers:liste")
