@@ -24,8 +24,9 @@ Sur PostgreSQL, chaque phase relève aussi pg_stat_activity toutes les 0,2 s : s
 en attente d'un verrou (la ligne du compteur, tenue de l'UPDATE jusqu'au COMMIT) et « idle in
 transaction » (transaction ouverte dont le fil attend le processeur ou le GIL). Si l'autovacuum
 du serveur est désactivé, le banc lance ANALYZE avant chaque phase et toutes les 10 s pendant,
-comme l'autovacuum le ferait : sans statistiques, la recherche de doublons parcourt toutes les
-demandes actives à chaque enregistrement (`--sans-analyze` pour le constater).
+comme l'autovacuum le ferait : une base jamais analysée peut recevoir des plans en O(n) (jusqu'au
+commit 6cd8516, la recherche de doublons parcourait ainsi toutes les demandes actives à chaque
+enregistrement ; `--sans-analyze` pour comparer).
 
 L'attestation, envoyée après la validation par une tâche Huey, n'est PAS mesurée dans les
 phases : `sne.demandes.services._envoyer_attestation` est remplacée par une fonction vide.
@@ -49,6 +50,7 @@ import math
 import multiprocessing
 import os
 import platform
+import queue
 import random
 import shutil
 import sys
@@ -322,8 +324,15 @@ def lancer_processus(
         au_depart()
     t0 = time.perf_counter()
     durees_internes = []
-    for _ in travailleurs:
-        resultat, duree = file.get()
+    while len(durees_internes) < len(travailleurs):
+        try:
+            resultat, duree = file.get(timeout=5)
+        except queue.Empty:
+            if any(t.is_alive() for t in travailleurs):
+                continue
+            manquants = len(travailleurs) - len(durees_internes)
+            total.erreurs.append((f"{manquants} processus terminé(s) sans résultat", ""))
+            break
         total.ajouter(resultat)
         durees_internes.append(duree)
     duree = time.perf_counter() - t0
@@ -336,8 +345,8 @@ class Observateur(threading.Thread):
     """PostgreSQL : pendant une phase, relève pg_stat_activity toutes les 0,2 s (sessions du
     banc actives, en attente d'un verrou, « idle in transaction » : une transaction ouverte
     dont le fil attend le GIL ou le processeur) et, si l'autovacuum du serveur est désactivé,
-    lance ANALYZE toutes les 10 s à sa place (sans statistiques, le planificateur choisit des
-    plans en O(n) pour la recherche de doublons)."""
+    lance ANALYZE toutes les 10 s à sa place (sans statistiques, le planificateur peut choisir
+    des plans en O(n))."""
 
     PERIODE_S = 0.2
     PERIODE_ANALYZE_S = 10.0
