@@ -150,7 +150,8 @@ class AjoutAgentForm(DsfrBaseForm):
 
 class ConventionForm(DsfrBaseForm):
     convention_signee_le = forms.DateField(
-        label="Convention signée par le préfet le", widget=forms.DateInput(attrs={"type": "date"})
+        label="Convention signée par le préfet le",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     fiche_collecte = forms.FileField(
         label="Fiche collecte reçue (PDF, CSV ou XLSX)",
