@@ -249,6 +249,40 @@ def retirer_double_facteur(utilisateur, *, par=None, adresse_ip=None) -> None:
     )
 
 
+def reinitialiser_double_facteur(utilisateur, *, par, adresse_ip=None) -> None:
+    """A person who lost both their phone and their backup codes cannot log in any more: the
+    national support (for anyone) or their gestionnaire territorial (for the desk agents of
+    their départements) removes the second factor; a person who must have one sets a new one
+    up at their next login. Written to the audit log."""
+    from .droits import droits_de, exiger
+    from .models import Utilisateur
+
+    droits = droits_de(par)
+    if droits.national:
+        autorise = True
+    else:
+        autorise = (
+            droits.est_gestionnaire
+            and not double_facteur_obligatoire(utilisateur)
+            and Utilisateur.objects.visibles_par(par).filter(pk=utilisateur.pk).exists()
+        )
+    exiger(
+        autorise,
+        "Seule l'assistance nationale réinitialise la double authentification d'un gestionnaire ; "
+        "un gestionnaire le fait pour les agents des guichets de ses départements.",
+    )
+    supprimes = TOTPDevice.objects.filter(user=utilisateur).delete()[0]
+    supprimes += StaticDevice.objects.filter(user=utilisateur).delete()[0]
+    journaliser(
+        EvenementAudit.Action.MODIFICATION,
+        utilisateur=par,
+        objet=utilisateur,
+        resume="Double authentification réinitialisée (appareil perdu)",
+        details={"double_facteur": "reinitialisee", "appareils_supprimes": supprimes},
+        adresse_ip=adresse_ip,
+    )
+
+
 # --- Verification at login --------------------------------------------------------------------
 
 

@@ -1,11 +1,16 @@
 """The gestionnaire's view of people: who is habilitated where, and what they did."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from sne.audit.models import EvenementAudit
+from sne.audit.services import adresse_ip
+from sne.exceptions import ErreurMetier
 
+from . import securite
 from .decorateurs import gestionnaire_requis
 from .models import Habilitation, Utilisateur
 
@@ -42,5 +47,25 @@ def utilisateur(request, pk):
             ),
             "page": page,
             "evenements": page.object_list,
+            "double_facteur": securite.a_un_double_facteur(personne),
         },
     )
+
+
+@gestionnaire_requis
+@require_POST
+def reinitialiser_double_facteur(request, pk):
+    personne = get_object_or_404(Utilisateur.objects.visibles_par(request.user), pk=pk)
+    try:
+        securite.reinitialiser_double_facteur(
+            personne, par=request.user, adresse_ip=adresse_ip(request)
+        )
+    except ErreurMetier as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request,
+            f"Double authentification de {personne.email} réinitialisée : elle en configurera "
+            "une nouvelle à sa prochaine connexion.",
+        )
+    return redirect("gestion_comptes:utilisateur", pk=personne.pk)

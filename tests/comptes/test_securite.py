@@ -391,3 +391,38 @@ def test_les_mots_de_passe_sont_haches_avec_argon2(settings):
     settings.PASSWORD_HASHERS = hors_tests
 
     assert make_password("un mot de passe").startswith("argon2")
+
+
+def test_l_assistance_nationale_reinitialise_la_double_authentification_d_un_gestionnaire(client):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from sne.comptes.securite import codes_de_secours_demo
+    from tests.factories import gestionnaire, national
+    from tests.outils import connecter
+
+    referente = gestionnaire("93")
+    codes_de_secours_demo(referente, ["perdu-1"])
+    connecter(client, national())
+
+    client.post(f"/gestion/utilisateurs/{referente.pk}/double-authentification/")
+
+    assert not StaticDevice.objects.filter(user=referente, name="Codes de secours").exists()
+    assert EvenementAudit.objects.filter(
+        objet_id=str(referente.pk), resume__contains="réinitialisée"
+    ).exists()
+
+
+def test_un_gestionnaire_ne_reinitialise_pas_la_double_authentification_d_un_pair(client):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from sne.comptes.securite import codes_de_secours_demo
+    from tests.factories import gestionnaire
+    from tests.outils import connecter
+
+    pair = gestionnaire("93")
+    codes_de_secours_demo(pair, ["garde-1"])
+    connecter(client, gestionnaire("93"))
+
+    client.post(f"/gestion/utilisateurs/{pair.pk}/double-authentification/")
+
+    assert StaticDevice.objects.filter(user=pair).exclude(name="Tests").exists()
