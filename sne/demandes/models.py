@@ -107,6 +107,13 @@ class Demande(models.Model):
     association_date_creation = models.DateField(
         "date de création de l'association", null=True, blank=True
     )
+    association_adresse = models.CharField("adresse de l'association", max_length=300, blank=True)
+    association_code_postal = models.CharField(
+        "code postal de l'association", max_length=5, blank=True
+    )
+    association_commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     # Household and current housing
     nombre_personnes = models.PositiveSmallIntegerField("nombre de personnes à loger")

@@ -441,8 +441,26 @@ def enregistrer_demande(
             details={"doublons": [s.en_dict() for s in suspicions]},
         )
 
+    adresse_association = {}
+    if donnees.beneficiaire == "association" and donnees.association and not association:
+        # CCH R441-2-3: an association's address is part of what registration records.
+        adresse_association = _adresse(
+            donnees.association.adresse, "association.adresse", erreurs, ici
+        )
+        if erreurs:
+            raise DonneesInvalides(erreurs[0]["message"], details={"erreurs": erreurs})
     nombre = donnees.nombre_personnes or (1 + (1 if co else 0) + len(a_charge))
     demande = Demande(
+        association_adresse=" ".join(
+            p
+            for p in (
+                adresse_association.get("adresse_ligne1"),
+                adresse_association.get("adresse_ligne2"),
+            )
+            if p
+        ),
+        association_code_postal=adresse_association.get("code_postal") or "",
+        association_commune=adresse_association.get("commune"),
         numero_unique=numeros.attribuer(departement.code, aujourd_hui, guichet.code),
         departement=departement,
         guichet_enregistreur=guichet,

@@ -41,6 +41,7 @@ from . import services
 from .forms import (
     COMMUNES_AFFICHEES,
     MAX_PERSONNES_A_CHARGE,
+    EtapeAssociationForm,
     EtapeDemandeurForm,
     EtapeDoublonsForm,
     EtapeGuichetForm,
@@ -156,7 +157,7 @@ def _demande_visible(request, numero: str):
 
 def _demande_complete(pk: int) -> Demande:
     return (
-        Demande.objects.select_related("departement", "guichet_enregistreur")
+        Demande.objects.select_related("departement", "guichet_enregistreur", "association")
         .prefetch_related(
             Prefetch(
                 "personnes",
@@ -343,12 +344,27 @@ def _formset_personnes(data, nombre: int):
     return classe(data, prefix="personnes")
 
 
+def _choix_etape_guichet(etat: dict, champ: str) -> str:
+    """A value chosen at the first step (« departement », « beneficiaire »), as stored."""
+    return ((etat["etapes"].get("guichet") or {}).get(champ) or [""])[0]
+
+
+def _pour_association(etat: dict) -> bool:
+    return _choix_etape_guichet(etat, "beneficiaire") == Demande.Beneficiaire.ASSOCIATION
+
+
 def _formulaires(request, etat: dict, etape: str, data) -> dict:
     """The forms of a step, bound to `data` (or not)."""
     if etape == "guichet":
         return {"form": EtapeGuichetForm(data, guichets=_guichets_saisie(request.user))}
     if etape == "demandeur":
-        return {"form": EtapeDemandeurForm(data)}
+        formulaires = {"form": EtapeDemandeurForm(data)}
+        if _pour_association(etat):
+            # The association beneficiary, then its representative (the demandeur).
+            formulaires["association"] = EtapeAssociationForm(
+                data, departement=_choix_etape_guichet(etat, "departement")
+            )
+        return formulaires
     if etape == "menage":
         return {
             "form": EtapeMenageForm(data),
@@ -357,7 +373,7 @@ def _formulaires(request, etat: dict, etape: str, data) -> dict:
     if etape == "ressources":
         return {"form": EtapeRessourcesForm(data)}
     if etape == "souhaits":
-        departement = (etat["etapes"].get("guichet") or {}).get("departement", [""])[0]
+        departement = _choix_etape_guichet(etat, "departement")
         return {
             "form": EtapeSouhaitsForm(
                 data, departement=departement, nb_communes=etat.get("nb_communes", 3)
@@ -392,6 +408,8 @@ def _propres(request, etat: dict) -> tuple[dict, str | None]:
         if not _valides(formulaires):
             return propres, etape
         propres[etape] = formulaires["form"].cleaned_data
+        if "association" in formulaires:
+            propres["association"] = formulaires["association"].cleaned_data
         if etape == "menage":
             propres["personnes"] = [
                 p for p in formulaires["personnes"].cleaned_data if (p.get("nom") or "").strip()
@@ -447,6 +465,24 @@ def _commune_d_adresse(commune: dict, code_postal: str) -> dict:
     return {"code_postal": "", "commune": commune["code"]}
 
 
+def _association_entree(a: dict | None) -> dict | None:
+    """The association as the service takes it: its id in the département's table, or what
+    the desk typed (name, creation date, address)."""
+    if not a:
+        return None
+    if a.get("association"):
+        return {"id": a["association"].pk}
+    commune = a.get("association_commune")
+    return {
+        "nom": (a.get("association_nom") or "").strip(),
+        "date_creation": a.get("association_date_creation"),
+        "adresse": {
+            "ligne1": (a.get("association_adresse_ligne1") or "").strip(),
+            **(_commune_d_adresse(commune, commune["code_postal"]) if commune else {}),
+        },
+    }
+
+
 def construire_entree(propres: dict) -> dict:
     """The `DemandeEntree`-shaped content of the demande, from the steps' cleaned data."""
     g, d, m, r, s = (
@@ -473,9 +509,14 @@ def construire_entree(propres: dict) -> dict:
     if propres.get("a_co_demandeur"):
         co = _personne_entree(m, "co_")
         co["lien"] = m["co_lien"]
+    beneficiaire = g.get("beneficiaire") or Demande.Beneficiaire.MENAGE
     return {
         "departement": g["departement"],
         "date_depot": g["date_depot"],
+        "beneficiaire": beneficiaire,
+        "association": _association_entree(propres.get("association"))
+        if beneficiaire == Demande.Beneficiaire.ASSOCIATION
+        else None,
         "demandeur": demandeur,
         "co_demandeur": co,
         "personnes_a_charge": [
@@ -523,6 +564,18 @@ _CHAMPS_ADRESSE = {
     "code_postal": "code_postal",
     "commune": "commune",
 }
+_CHAMPS_ASSOCIATION = {
+    "id": "association_recherche",
+    "nom": "association_nom",
+    "date_creation": "association_date_creation",
+    "adresse": "association_adresse_ligne1",
+}
+_CHAMPS_ADRESSE_ASSOCIATION = {
+    "ligne1": "association_adresse_ligne1",
+    "ligne2": "association_adresse_ligne1",
+    "code_postal": "association_commune",
+    "commune": "association_commune",
+}
 _CHAMPS_LOGEMENT = {
     "type": "logement_actuel",
     "loyer": "loyer_actuel",
@@ -536,8 +589,12 @@ def localiser_erreur(champ: str, propres: dict) -> tuple[str, str | None]:
     form (« demandeur.adresse.commune », « souhaits.communes[2] »)."""
     parties = [p for p in re.split(r"[.\[\]]+", champ) if p]
     tete, reste = (parties[0] if parties else ""), parties[1:]
-    if tete in ("departement", "date_depot", "beneficiaire", "association", "reference_externe"):
-        return "guichet", tete if tete in ("departement", "date_depot") else None
+    if tete in ("departement", "date_depot", "beneficiaire", "reference_externe"):
+        return "guichet", tete if tete in ("departement", "date_depot", "beneficiaire") else None
+    if tete == "association":  # asked with the demandeur, who represents it
+        if len(reste) > 1 and reste[0] == "adresse":
+            return "demandeur", _CHAMPS_ADRESSE_ASSOCIATION.get(reste[1])
+        return "demandeur", _CHAMPS_ASSOCIATION.get(reste[0] if reste else "nom")
     if tete == "demandeur":
         if not reste:
             return "demandeur", None
@@ -597,11 +654,13 @@ def _renvoyer_aux_etapes(request, assistant, etat, propres, erreurs: list[dict])
 
 
 def _appliquer_erreurs(formulaires: dict, erreurs: list) -> list[str]:
-    """Stored service errors on the step's form; those without a field are returned."""
+    """Stored service errors on the step's forms (the field's names are unique across a
+    step's forms); those without a field are returned."""
     generales = []
-    form = formulaires.get("form")
+    simples = [f for f in formulaires.values() if not hasattr(f, "forms")]  # not formsets
     for champ, message in erreurs:
-        if form is not None and champ and champ in form.fields:
+        form = next((f for f in simples if champ and champ in f.fields), None)
+        if form is not None:
             form.add_error(champ, message)
         else:
             generales.append(message)
@@ -822,6 +881,8 @@ def _recapitulatif(request, assistant, etat, propres) -> list[dict]:
                     )
                 )
             lignes.append(("Nombre de personnes à loger", str(_nombre_personnes(propres))))
+        elif etape == "demandeur" and propres.get("association"):
+            lignes = [*_lignes_association(propres["association"]), *_lignes(form, propres[etape])]
         elif etape == "souhaits":
             lignes = [
                 (
@@ -841,6 +902,37 @@ def _recapitulatif(request, assistant, etat, propres) -> list[dict]:
             }
         )
     return sections
+
+
+def _lignes_association(a: dict) -> list[tuple[str, str]]:
+    """The association beneficiary in the summary: from the table, or as typed."""
+    association = a.get("association")
+    if association:
+        lignes = [("Association bénéficiaire", f"{association.nom} (table du département)")]
+        if association.siren:
+            lignes.append(("SIREN de l'association", association.siren))
+        if association.date_creation:
+            lignes.append(
+                ("Date de création de l'association", f"{association.date_creation:%d/%m/%Y}")
+            )
+        if association.adresse:
+            lignes.append(("Adresse de l'association", association.adresse))
+        return lignes
+    commune = a.get("association_commune")
+    adresse = ", ".join(
+        p
+        for p in (
+            a.get("association_adresse_ligne1"),
+            f"{commune['code_postal']} {commune['nom']}".strip() if commune else "",
+        )
+        if p
+    )
+    creation = a.get("association_date_creation")
+    return [
+        ("Association bénéficiaire", f"{a.get('association_nom')} (saisie libre)"),
+        ("Date de création de l'association", f"{creation:%d/%m/%Y}" if creation else ""),
+        ("Adresse de l'association", adresse),
+    ]
 
 
 def _nombre_personnes(propres: dict) -> int:
@@ -1002,6 +1094,30 @@ def _actions(request, demande: Demande) -> dict:
     }
 
 
+def _association_beneficiaire(d: Demande) -> dict | None:
+    """The association a demande is for: from the département's table, or as typed (FAQ)."""
+    if d.beneficiaire != Demande.Beneficiaire.ASSOCIATION:
+        return None
+    table = d.association
+    return {
+        "nom": table.nom if table else d.association_nom,
+        "date_creation": d.association_date_creation or (table.date_creation if table else None),
+        "siren": table.siren if table else "",
+        "de_la_table": table is not None,
+        "adresse": table.adresse
+        if table
+        else " ".join(
+            p
+            for p in (
+                d.association_adresse,
+                d.association_code_postal,
+                d.association_commune.nom if d.association_commune else "",
+            )
+            if p
+        ),
+    }
+
+
 @require_GET
 @habilite_requis
 def demande(request, numero):
@@ -1038,6 +1154,7 @@ def demande(request, numero):
                 and demandeur.piece_identite_expiration
                 and demandeur.piece_identite_expiration < aujourd_hui
             ),
+            "association": _association_beneficiaire(d),
             "motifs": [dict(n.MotifDemande.choices).get(m, m) for m in d.motifs],
             "typologies": [dict(n.Typologie.choices).get(t, t) for t in d.typologies],
             **actions,

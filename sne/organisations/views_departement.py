@@ -328,10 +328,14 @@ def etat_association(request, pk):
 def recherche_associations(request):
     """`?departement=93&q=emmaus`: the active associations matching, for the beneficiary field
     of the demande form. JSON, or an HTML list for htmx (`HX-Request`). When the table of the
-    département is empty, the desk types the name freely (FAQ) and the answer says so."""
+    département is empty, the desk types the name freely (FAQ) and the answer says so.
+
+    `champ` names the parameter that holds the text when it is not `q`: an htmx input sends
+    its own name (the demande form's `association_recherche`)."""
     code = request.GET.get("departement", "").strip().upper()
     departement = Departement.objects.filter(code=code).first()
-    q = request.GET.get("q", "").strip()[:200]
+    champ = request.GET.get("champ", "q")
+    q = request.GET.get(champ, request.GET.get("q", "")).strip()[:200]
     if departement is None:
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204)

@@ -355,3 +355,33 @@ def test_des_enregistrements_simultanes_ont_tous_un_numero_different(referentiel
     assert erreurs_vues == []
     assert len(numeros) == 12
     assert len(set(numeros)) == 12
+
+
+def test_une_association_hors_table_est_enregistree_avec_son_nom_sa_date_et_son_adresse(
+    guichet_75, agent_75, donnees
+):
+    """FAQ: when the département's table is empty, the desk types the association in."""
+    donnees["beneficiaire"] = "association"
+    donnees["association"] = {
+        "nom": "Solidarité Logement Paris",
+        "date_creation": "1998-05-04",
+        "adresse": {"ligne1": "5 rue Myrha", "commune": "Paris 18e"},
+    }
+
+    demande = services.enregistrer_demande(guichet_75, agent_75, donnees)
+
+    assert demande.association_nom == "Solidarité Logement Paris"
+    assert (demande.association_adresse, demande.association_commune_id) == ("5 rue Myrha", "75118")
+
+
+def test_une_association_sans_date_de_creation_n_est_pas_enregistree(guichet_75, agent_75, donnees):
+    donnees["beneficiaire"] = "association"
+    donnees["association"] = {
+        "nom": "Asso",
+        "adresse": {"ligne1": "1 rue X", "commune": "Paris 18e"},
+    }
+
+    with pytest.raises(DonneesInvalides) as exc:
+        services.enregistrer_demande(guichet_75, agent_75, donnees)
+
+    assert "association.date_creation" in erreurs(exc)

@@ -145,7 +145,12 @@ def test_la_recherche_par_nom_ignore_accents_casse_et_separateurs(saisie, nom, t
 
 def donnees_etapes(guichet, **par_etape) -> dict:
     etapes = {
-        "guichet": {"guichet": str(guichet.pk), "departement": "75", "date_depot": ""},
+        "guichet": {
+            "guichet": str(guichet.pk),
+            "departement": "75",
+            "date_depot": "",
+            "beneficiaire": "menage",
+        },
         "demandeur": {
             "civilite": "MME",
             "nom": "Nguyen",

@@ -1,4 +1,5 @@
-// Picking a commune from the htmx suggestions of CommuneAutocompleteWidget.
+// Picking a suggestion from htmx: a commune (CommuneAutocompleteWidget, `data-code`) or an
+// association of the département's table (demandes' AssociationWidget, `data-id`).
 (function () {
   "use strict";
   function conteneur(el) { return el.closest("[data-sne-autocomplete]"); }
@@ -7,7 +8,8 @@
     if (!bouton) return;
     var bloc = conteneur(bouton);
     var saisie = bloc.querySelector("input[type=text]");
-    bloc.querySelector("input[type=hidden]").value = bouton.dataset.code;
+    var valeur = bouton.dataset.code !== undefined ? bouton.dataset.code : bouton.dataset.id;
+    bloc.querySelector("input[type=hidden]").value = valeur || "";
     saisie.value = bouton.dataset.libelle;
     bloc.querySelector(".sne-suggestions-conteneur").innerHTML = "";
     saisie.focus();
