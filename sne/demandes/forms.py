@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
+from dsfr.widgets import InlineCheckboxSelectMultiple, InlineRadioSelect
 
 from sne.organisations.associations import TABLE_VIDE, rechercher_associations, table_renseignee
 from sne.organisations.models import Association
@@ -48,12 +49,10 @@ def _date(**attrs) -> forms.DateInput:
 CIVILITES = _choix(n.Civilite, exclure=(n.Civilite.MADEMOISELLE,))
 
 
-class CasesEnLigne(forms.CheckboxSelectMultiple):
-    inline = True  # read by the DSFR field template
-
-
-class BoutonsRadioEnLigne(forms.RadioSelect):
-    inline = True
+# The DSFR widgets (not homemade subclasses): their class name is what makes django-dsfr render
+# a group with its fieldset and legend, as screen readers need (RGAA).
+CasesEnLigne = InlineCheckboxSelectMultiple
+BoutonsRadioEnLigne = InlineRadioSelect
 
 
 # --- Commune fields --------------------------------------------------------------------------
