@@ -283,7 +283,26 @@ class EtapeGuichetForm(DsfrBaseForm):
         return donnees
 
 
-class EtapeDemandeurForm(DsfrBaseForm):
+class _ContactEtSituation(forms.Form):
+    """The demandeur's contact and situation, the same in the registration step and in the
+    modification form."""
+
+    email = ChampEmail(label="Adresse e-mail (facultatif)")
+    telephone = forms.CharField(label="Téléphone (facultatif)", required=False, max_length=30)
+    situation_familiale = forms.ChoiceField(
+        label="Situation familiale (facultatif)",
+        required=False,
+        choices=_choix(n.SituationFamiliale),
+    )
+    situation_professionnelle = forms.ChoiceField(
+        label="Situation professionnelle (facultatif)",
+        required=False,
+        choices=_choix(n.SituationProfessionnelle),
+    )
+    employeur = forms.CharField(label="Employeur (facultatif)", required=False, max_length=200)
+
+
+class EtapeDemandeurForm(_ContactEtSituation, DsfrBaseForm):
     civilite = forms.ChoiceField(label="Civilité (facultatif)", required=False, choices=CIVILITES)
     nom = forms.CharField(label="Nom d'usage", max_length=100)
     nom_naissance = forms.CharField(
@@ -336,19 +355,6 @@ class EtapeDemandeurForm(DsfrBaseForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     commune = ChampCommune(label="Commune de résidence")
-    email = ChampEmail(label="Adresse e-mail (facultatif)")
-    telephone = forms.CharField(label="Téléphone (facultatif)", required=False, max_length=30)
-    situation_familiale = forms.ChoiceField(
-        label="Situation familiale (facultatif)",
-        required=False,
-        choices=_choix(n.SituationFamiliale),
-    )
-    situation_professionnelle = forms.ChoiceField(
-        label="Situation professionnelle (facultatif)",
-        required=False,
-        choices=_choix(n.SituationProfessionnelle),
-    )
-    employeur = forms.CharField(label="Employeur (facultatif)", required=False, max_length=200)
     revenus_mensuels = forms.DecimalField(
         label="Revenus mensuels en euros (facultatif)",
         required=False,
@@ -798,12 +804,10 @@ class EtapeDoublonsForm(DsfrBaseForm):
 # --- Modification ----------------------------------------------------------------------------
 
 
-class ModificationForm(_Souhaits, _RessourcesEtLogement):
+class ModificationForm(_ContactEtSituation, _Souhaits, _RessourcesEtLogement):
     """The main fields an agent updates: the demandeur's contact, address and situation, the
     household's size, resources, current housing, reasons and wishes."""
 
-    email = ChampEmail(label="Adresse e-mail (facultatif)")
-    telephone = forms.CharField(label="Téléphone (facultatif)", required=False, max_length=30)
     adresse_ligne1 = forms.CharField(label="Adresse (numéro et voie)", max_length=200)
     adresse_ligne2 = forms.CharField(
         label="Complément d'adresse (facultatif)", required=False, max_length=200
@@ -815,17 +819,6 @@ class ModificationForm(_Souhaits, _RessourcesEtLogement):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     commune = ChampCommune(label="Commune de résidence")
-    situation_familiale = forms.ChoiceField(
-        label="Situation familiale (facultatif)",
-        required=False,
-        choices=_choix(n.SituationFamiliale),
-    )
-    situation_professionnelle = forms.ChoiceField(
-        label="Situation professionnelle (facultatif)",
-        required=False,
-        choices=_choix(n.SituationProfessionnelle),
-    )
-    employeur = forms.CharField(label="Employeur (facultatif)", required=False, max_length=200)
     revenus_mensuels = forms.DecimalField(
         label="Revenus mensuels du demandeur en euros (facultatif)",
         required=False,

@@ -16,18 +16,9 @@ from django.db.models import Q
 
 from sne.organisations.models import Association, Guichet
 from sne.referentiels.models import Commune, Departement
+from sne.referentiels.normalisation import plier
 
 from . import nomenclatures as n
-
-
-def plier(texte: str) -> str:
-    """A name folded for search and duplicate detection: lower case, no accents, letters and
-    digits only (`Le Guen-Dupré` → `leguendupre`)."""
-    import unicodedata
-
-    decompose = unicodedata.normalize("NFKD", (texte or "").replace("œ", "oe").lower())
-    return "".join(c for c in decompose if c.isalnum() and not unicodedata.combining(c))
-
 
 REGEX_NUMERO_UNIQUE = r"^([0-9]{3}|02A|02B)(0[1-9]|1[0-2])[0-9]{2}[0-9]{6}[0-9A-Z]{5}$"
 

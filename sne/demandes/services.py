@@ -747,6 +747,12 @@ def modifier_demande(
 # --- Renewal, radiation, reactivation ----------------------------------------------------
 
 
+def _prolonger(demande: Demande, aujourd_hui: date) -> None:
+    """Renewed today: valid one more year from today (CCH R441-2-7), seniority unchanged."""
+    demande.date_dernier_renouvellement = aujourd_hui
+    demande.date_expiration = un_an_apres(aujourd_hui)
+
+
 @transaction.atomic
 def renouveler(demande: Demande, agent, guichet) -> Demande:
     """Renew for one year from today (CCH R441-2-7); seniority (date de dépôt) is kept; the
@@ -756,8 +762,7 @@ def renouveler(demande: Demande, agent, guichet) -> Demande:
     _exiger_modifiable(demande)
     aujourd_hui = timezone.localdate()
     avant = demande.date_expiration
-    demande.date_dernier_renouvellement = aujourd_hui
-    demande.date_expiration = un_an_apres(aujourd_hui)
+    _prolonger(demande, aujourd_hui)
     demande.version += 1
     demande.save()
     _historiser(
@@ -900,8 +905,7 @@ def reactiver(demande: Demande, agent, guichet, commentaire: str = "") -> Demand
         motif == n.MotifRadiation.NON_RENOUVELLEMENT or demande.date_expiration <= aujourd_hui
     )
     if renouvelee:
-        demande.date_dernier_renouvellement = aujourd_hui
-        demande.date_expiration = un_an_apres(aujourd_hui)
+        _prolonger(demande, aujourd_hui)
     demande.version += 1
     demande.save()
     _historiser(

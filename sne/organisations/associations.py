@@ -63,26 +63,6 @@ def rechercher_associations(departement, q: str = "", *, limite: int = 20, activ
     return trouvees
 
 
-def ajouter(*, par, departement, nom: str, **champs) -> Association:
-    """Add an association to the table, refusing one already there whatever its case and
-    accents (« EMMAÜS SOLIDARITE » is « Emmaüs Solidarité »), then `services.ajouter_association`
-    (rights, validation, audit). The folded comparison is done here because SQLite's
-    case-insensitive lookups ignore non-ASCII letters."""
-    exiger(
-        droits_de(par).gere_departement(departement.code),
-        f"Vous ne gérez pas le département {departement.code}.",
-    )
-    cle = _plier(nom)
-    for existante in Association.objects.filter(departement=departement).only("nom"):
-        if _plier(existante.nom) == cle:
-            raise ErreurMetier(
-                f"L'association « {existante.nom} » figure déjà dans la table du département "
-                f"{departement.code}.",
-                code="association_existante",
-            )
-    return ajouter_association(par=par, departement=departement, nom=nom, **champs)
-
-
 def changer_etat_association(association, *, par, active: bool) -> Association:
     """Deactivate (no longer offered to desks) or reactivate an association of the table."""
     code = association.departement_id
@@ -140,7 +120,9 @@ def importer_associations(*, par, departement, contenu: bytes) -> RapportImport:
             rapport.refusees.append((numero, "", "nom manquant"))
             continue
         try:
-            ajouter(par=par, departement=departement, nom=nom, siren=siren, adresse=adresse)
+            ajouter_association(
+                par=par, departement=departement, nom=nom, siren=siren, adresse=adresse
+            )
         except ErreurMetier as e:
             rapport.refusees.append((numero, nom, e.message))
         except ValidationError as e:

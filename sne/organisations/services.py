@@ -13,6 +13,7 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de, exiger
 from sne.exceptions import ErreurMetier, valider
+from sne.referentiels.normalisation import plier
 
 from .models import Association, DemandeAuGestionnaire, Guichet, Organisation, PointContact
 
@@ -229,15 +230,14 @@ def ajouter_association(
         f"Vous ne gérez pas le département {departement.code}.",
     )
     nom = " ".join(nom.split())
-    from sne.demandes.models import plier
-
     # Case and accents ignored on every database (SQLite's iexact folds only ASCII letters).
-    existants = Association.objects.filter(departement=departement).values_list("nom", flat=True)
-    if plier(nom) in {plier(n) for n in existants}:
-        raise ErreurMetier(
-            f"L'association « {nom} » figure déjà dans la table du département {departement.code}.",
-            code="association_existante",
-        )
+    for existante in Association.objects.filter(departement=departement).only("nom"):
+        if plier(existante.nom) == plier(nom):
+            raise ErreurMetier(
+                f"L'association « {existante.nom} » figure déjà dans la table du "
+                f"département {departement.code}.",
+                code="association_existante",
+            )
     association = Association(
         departement=departement,
         nom=nom,

@@ -40,7 +40,7 @@ from .forms_departement import (
     ReponseDemandeForm,
 )
 from .models import Association, DemandeAuGestionnaire, Guichet
-from .services import adresser_demande, repondre_demande
+from .services import adresser_demande, ajouter_association, repondre_demande
 
 GABARIT_GESTION = "gestion/base.html"
 GABARIT_GUICHET = "organisations/departement/base_guichet.html"
@@ -241,7 +241,7 @@ def ajouter_association_vue(request, code):
     form = AssociationForm(request.POST)
     if form.is_valid():
         try:
-            association = tables.ajouter(
+            association = ajouter_association(
                 par=request.user, departement=departement, **form.cleaned_data
             )
         except NonAutorise as e:

@@ -27,6 +27,12 @@ def sans_accents(texte: str) -> str:
     return "".join(c for c in decompose if not unicodedata.combining(c))
 
 
+def plier(texte: str) -> str:
+    """A person's or an association's name folded for search and duplicate detection: lower
+    case, no accents, letters and digits only (`Le Guen-Dupré` → `leguendupre`)."""
+    return "".join(c for c in sans_accents((texte or "").lower()) if c.isalnum())
+
+
 def mots(texte: str) -> list[str]:
     """The words of a name, folded: lower case, no accents, abbreviations expanded."""
     texte = sans_accents(texte or "").lower().strip()
