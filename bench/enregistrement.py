@@ -29,7 +29,7 @@ commit 6cd8516, la recherche de doublons parcourait ainsi toutes les demandes ac
 enregistrement ; `--sans-analyze` pour comparer).
 
 L'attestation, envoyée après la validation par une tâche Huey, n'est PAS mesurée dans les
-phases : `sne.demandes.services._envoyer_attestation` est remplacée par une fonction vide.
+phases : le récepteur du signal `demande_enregistree` (`sne.attestations.tasks`) est débranché.
 `--avec-attestation [K]` mesure à part la production de l'attestation (données, PDF
 WeasyPrint, envoi par le backend de courriel fichier) sur K demandes (10 par défaut).
 
@@ -106,10 +106,10 @@ def initialiser_django() -> None:
     import django
 
     django.setup()
-    from sne.demandes import services
+    from sne.demandes.signaux import demande_enregistree
 
     # L'attestation part après la validation par une tâche Huey : hors de la mesure.
-    services._envoyer_attestation = lambda demande, type_: None
+    demande_enregistree.disconnect(dispatch_uid="attestation_d_enregistrement")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,7 +650,7 @@ def main() -> int:
             )
         )
     print(
-        "Attestation      : _envoyer_attestation neutralisée (fonction vide) — la tâche Huey "
+        "Attestation      : récepteur de demande_enregistree débranché — la tâche Huey "
         "n'est ni mise en file ni exécutée"
     )
     print(

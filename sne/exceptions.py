@@ -1,8 +1,12 @@
 """The one family of errors a user can cause.
 
 A service raises `ErreurMetier` (or a subclass) with a stable snake_case `code` and a French
-`message` for a person. It is mapped once to a form error (web), an RFC 9457 problem document
-(API, `sne/api/erreurs.py`) or a batch line result, never to a 500.
+`message` for a person, and `champ` when it concerns one entry field (dotted path, as in the
+API's schemas: « demandeur.adresse », « sous_motif »). It is mapped once to a form error
+(web), an RFC 9457 problem document (API, `sne/api/erreurs.py`) or a batch line result, never
+to a 500: on the pages, `sne.erreurs.ErreursMetierMiddleware` turns `NonAutorise`/`Introuvable`
+into the 403/404 pages and `sne.formulaires.erreur_sur_formulaire` puts any other one on its
+form field.
 """
 
 
@@ -12,12 +16,24 @@ class ErreurMetier(Exception):
     statut_http = 422
     code = "erreur_metier"
 
-    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict | None = None,
+        champ: str = "",
+    ):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.details = details or {}
+        self.champ = champ
+
+    def en_erreur(self) -> dict:
+        """This error as one entry of a list of errors (`details["erreurs"]`)."""
+        return {"champ": self.champ, "code": self.code, "message": self.message}
 
 
 class Introuvable(ErreurMetier):

@@ -58,12 +58,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_htmx",
     "sne.comptes",
     "sne.referentiels",
     "sne.organisations",
     "sne.audit",
     "sne.demandes",
     "sne.attestations",
+    "sne.demo",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "sne.erreurs.ErreursMetierMiddleware",
 ]
 
 ROOT_URLCONF = "sne.urls"

@@ -3,6 +3,11 @@ from django.urls import include, path
 
 from sne import views
 from sne.api.api import api
+from sne.attestations import urls_demandes as attestation_demande
+from sne.demandes import urls as demandes
+
+# The demande's pages, and its attestation's download which the attestations app serves.
+pages_demandes = demandes.urlpatterns + attestation_demande.urlpatterns
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
@@ -15,7 +20,7 @@ urlpatterns = [
     path("gestion/journal/", include("sne.audit.urls")),
     path("gestion/courriers/", include("sne.attestations.urls")),
     path("referentiels/", include("sne.referentiels.urls")),
-    path("demandes/", include("sne.demandes.urls")),
+    path("demandes/", include((pages_demandes, "demandes"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

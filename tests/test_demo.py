@@ -5,7 +5,7 @@ import pytest
 from sne.comptes.droits import droits_de
 from sne.comptes.models import Utilisateur
 from sne.demandes.models import Demande
-from sne.demo import COMPTES, creer_demandes_demo, creer_donnees_demo
+from sne.demo.donnees import COMPTES, creer_demandes_demo, creer_donnees_demo
 from sne.organisations.models import Guichet
 
 pytestmark = pytest.mark.django_db

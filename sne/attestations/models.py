@@ -1,4 +1,5 @@
-"""What the attestations need to know of each département (CCH R441-2-4 f and g).
+"""The attestations sent to applicants, and what they need to know of each département
+(CCH R441-2-4).
 
 The attestation tells the applicant from which date they may seize the commission de médiation
 (DALO) if no suitable offer came, and where that commission is. That date is the date de dépôt
@@ -6,14 +7,13 @@ plus the « délai anormalement long », fixed in each département by arrêté 
 L441-1-4, between one and ten years). A département without a row here falls back on the setting
 `SNE_DELAI_ANORMALEMENT_LONG_MOIS_DEFAUT` (36 months) and a generic address: see
 `sne.attestations.services.parametres_departement`.
-
-The attestations themselves are `sne.demandes.models.Attestation`.
 """
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from sne.demandes.models import Demande
 from sne.referentiels.models import Departement
 
 DELAI_MIN_MOIS = 12  # one year
@@ -61,3 +61,31 @@ class ParametresDepartement(models.Model):
 
     def __str__(self):
         return f"{self.departement} : {self.delai_anormalement_long_mois} mois"
+
+
+class Attestation(models.Model):
+    """An attestation d'enregistrement or de renouvellement (CCH R441-2-4), kept as sent."""
+
+    class Type(models.TextChoices):
+        ENREGISTREMENT = "enregistrement", "Attestation d'enregistrement"
+        RENOUVELLEMENT = "renouvellement", "Attestation de renouvellement"
+
+    class Canal(models.TextChoices):
+        EMAIL = "email", "Courriel"
+        COURRIER = "courrier", "Courrier postal (à imprimer)"
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="attestations")
+    type = models.CharField("type", max_length=15, choices=Type.choices)
+    creee_le = models.DateTimeField("créée le", auto_now_add=True)
+    fichier = models.FileField("PDF", upload_to="attestations/%Y/%m/", blank=True)
+    canal = models.CharField("canal d'envoi", max_length=10, choices=Canal.choices)
+    envoyee_le = models.DateTimeField("envoyée le", null=True, blank=True)
+    donnees = models.JSONField("données de l'attestation", default=dict)
+
+    class Meta:
+        db_table = "demandes_attestation"  # created by the demandes app, moved here (ADR 0007)
+        verbose_name = "attestation"
+        ordering = ["demande", "-creee_le"]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.demande_id}"

@@ -21,7 +21,8 @@ The content is built once as plain data (`donnees_attestation`, versioned JSON k
 print its own attestation from the same data (FAQ: « cette attestation personnalisée doit bien
 reprendre toutes les informations contenues dans l'attestation du système national »).
 
-The Huey tasks of `sne.demandes.tasks` call `produire_et_envoyer` after the commit of a
+The Huey tasks of `sne.attestations.tasks`, on the signals of `sne.demandes.signaux`, call
+`produire_et_envoyer` after the commit of a
 registration, a renewal or a reactivation after non-renewal, and `informer_separation` after a
 duplication for separation.
 """
@@ -41,13 +42,13 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de
 from sne.demandes import nomenclatures as n
-from sne.demandes.models import Attestation, Demande, Personne
-from sne.demandes.services import mois_apres
+from sne.demandes.models import Demande, Personne
+from sne.demandes.regles import mois_apres
 from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
 from sne.organisations.models import Guichet, Organisation
 from sne.referentiels.models import CodePostal, Commune
 
-from .models import ParametresDepartement
+from .models import Attestation, ParametresDepartement
 
 logger = logging.getLogger(__name__)
 
@@ -458,14 +459,14 @@ def _dates_en_objets(valeur):
     return valeur
 
 
-def rendre_pdf(donnees: dict) -> bytes:
-    """The attestation as an A4 PDF (WeasyPrint, template `attestations/attestation.html`).
+def _document(donnees: dict):
+    """The attestation laid out by WeasyPrint (template `attestations/attestation.html`).
 
     No external resource is ever fetched: the template embeds its CSS and uses local fonts,
     and the URL fetcher refuses every scheme but `data:` (a name typed by an applicant cannot
     make the worker reach the network).
     """
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (Pango): loaded by the worker when it renders
     from weasyprint.urls import URLFetcher
 
     with translation.override(settings.LANGUAGE_CODE):
@@ -474,7 +475,12 @@ def rendre_pdf(donnees: dict) -> bytes:
         string=html,
         base_url=str(settings.BASE_DIR / "sne" / "attestations" / "templates"),
         url_fetcher=URLFetcher(allowed_protocols={"data"}),
-    ).write_pdf()
+    ).render()
+
+
+def rendre_pdf(donnees: dict) -> bytes:
+    """The attestation as an A4 PDF."""
+    return _document(donnees).write_pdf()
 
 
 # --- Producing and sending ------------------------------------------------------------------
@@ -684,22 +690,7 @@ def pdf_pour_agent(attestation: Attestation, par, guichet=None) -> tuple[str, by
 def pdf_groupe(attestations) -> bytes:
     """Several attestations in one PDF (a print run, or a lot's certificates), each rendered
     again from the data kept with it, so that the pages are identical to those sent."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    documents = []
-    for attestation in attestations:
-        with translation.override(settings.LANGUAGE_CODE):
-            html = render_to_string(
-                "attestations/attestation.html", {"d": _dates_en_objets(attestation.donnees)}
-            )
-        documents.append(
-            HTML(
-                string=html,
-                base_url=str(settings.BASE_DIR / "sne" / "attestations" / "templates"),
-                url_fetcher=URLFetcher(allowed_protocols={"data"}),
-            ).render()
-        )
+    documents = [_document(attestation.donnees) for attestation in attestations]
     if not documents:
         raise ErreurMetier("Aucun courrier à imprimer.", code="aucun_courrier")
     pages = [page for document in documents for page in document.pages]

@@ -1,16 +1,46 @@
-"""The gestionnaire's print run: attestations of applicants without an e-mail address."""
+"""The attestation an agent downloads from the demande page, and the gestionnaire's print run:
+attestations of applicants without an e-mail address."""
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from sne.comptes.decorateurs import gestionnaire_requis
-from sne.comptes.droits import droits_de
+from sne.comptes.decorateurs import gestionnaire_requis, habilite_requis
+from sne.comptes.droits import droits_de, guichet_agissant, guichet_de_consultation
+from sne.demandes.services import trouver_demande
 from sne.exceptions import ErreurMetier
 
 from . import services
+
+
+@require_GET
+@habilite_requis
+def telecharger(request, numero):
+    """The last attestation sent, as a PDF; « en préparation » while it is being produced."""
+    demande = trouver_demande(numero, request.user)
+    page_demande = reverse("demandes:demande", kwargs={"numero": demande.numero_unique})
+    piece = services.derniere_attestation(demande)
+    if piece is None or not piece.fichier:
+        messages.info(
+            request,
+            "L'attestation est en préparation : elle sera disponible dans quelques instants. "
+            "Elle est aussi envoyée au demandeur.",
+        )
+        return redirect(page_demande)
+    guichet = guichet_agissant(request.user, demande) or guichet_de_consultation(
+        request.user, demande
+    )
+    try:
+        nom, contenu = services.pdf_pour_agent(piece, request.user, guichet)
+    except ErreurMetier as e:
+        messages.error(request, e.message)
+        return redirect(page_demande)
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return reponse
 
 
 def _a_imprimer(utilisateur):

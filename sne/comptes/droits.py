@@ -85,3 +85,38 @@ def oublier_droits(utilisateur) -> None:
 def exiger(condition: bool, message: str = "Vous n'avez pas les droits pour cette action.") -> None:
     if not condition:
         raise NonAutorise(message)
+
+
+def guichet_agissant(utilisateur, demande):
+    """The desk an agent acts for on a demande (to modify, renew, strike off…): the one that
+    registered it if they have saisie on it, else their first saisie desk habilitated on its
+    département; None when they may only read it."""
+    droits = droits_de(utilisateur)
+    if not droits.guichets_saisie:
+        return None
+    if demande.guichet_enregistreur_id in droits.guichets_saisie:
+        return demande.guichet_enregistreur
+    return _premier_guichet(
+        utilisateur, droits.guichets_saisie, guichet__departements=demande.departement_id
+    )
+
+
+def guichet_de_consultation(utilisateur, demande):
+    """The desk an agent reads a demande for (written in the audit log with the reading)."""
+    droits = droits_de(utilisateur)
+    if demande.guichet_enregistreur_id in droits.guichets_consultation:
+        return demande.guichet_enregistreur
+    return _premier_guichet(utilisateur, droits.guichets_consultation)
+
+
+def _premier_guichet(utilisateur, guichets: frozenset[int], **filtres):
+    from .models import Habilitation
+
+    habilitation = (
+        Habilitation.objects.valides()
+        .filter(utilisateur=utilisateur, guichet__in=guichets, guichet__actif=True, **filtres)
+        .select_related("guichet")
+        .order_by("guichet__code")
+        .first()
+    )
+    return habilitation.guichet if habilitation else None

@@ -202,7 +202,7 @@ def codes_de_secours(utilisateur, *, adresse_ip=None) -> list[str]:
 
 @transaction.atomic
 def codes_de_secours_demo(utilisateur, codes: list[str]) -> None:
-    """Demo only (`sne/demo.py`): give a demo account these known backup codes, published in
+    """Demo only (`sne/demo/donnees.py`): give a demo account these known backup codes, published in
     the README, so that a newcomer can pass the second factor. Each call puts all of them back,
     the ones already used included. Nothing changes (and nothing is logged) if they are all
     there already."""

@@ -416,30 +416,3 @@ class HistoriqueDemande(models.Model):
     @property
     def code_fichier(self) -> str:
         return self.CODES_FICHIER[self.action]
-
-
-class Attestation(models.Model):
-    """An attestation d'enregistrement or de renouvellement (CCH R441-2-4), kept as sent."""
-
-    class Type(models.TextChoices):
-        ENREGISTREMENT = "enregistrement", "Attestation d'enregistrement"
-        RENOUVELLEMENT = "renouvellement", "Attestation de renouvellement"
-
-    class Canal(models.TextChoices):
-        EMAIL = "email", "Courriel"
-        COURRIER = "courrier", "Courrier postal (à imprimer)"
-
-    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="attestations")
-    type = models.CharField("type", max_length=15, choices=Type.choices)
-    creee_le = models.DateTimeField("créée le", auto_now_add=True)
-    fichier = models.FileField("PDF", upload_to="attestations/%Y/%m/", blank=True)
-    canal = models.CharField("canal d'envoi", max_length=10, choices=Canal.choices)
-    envoyee_le = models.DateTimeField("envoyée le", null=True, blank=True)
-    donnees = models.JSONField("données de l'attestation", default=dict)
-
-    class Meta:
-        verbose_name = "attestation"
-        ordering = ["demande", "-creee_le"]
-
-    def __str__(self):
-        return f"{self.get_type_display()} {self.demande_id}"

@@ -11,11 +11,15 @@ from decimal import Decimal
 from email_validator import EmailNotValidError, validate_email
 from ninja import Field, Schema
 from pydantic import field_validator
+from stdnum.exceptions import InvalidChecksum, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumErreur
+from stdnum.fr import nir as stdnum_nir
 
 from . import nomenclatures as n
+from .regles import DonneesInvalides, verifier_date_naissance
 
 
-def _email(valeur: str) -> str:
+def valider_email(valeur: str) -> str:
     """Any valid address (the legacy « 19@17.3 » limit of the FAQ is not a rule here)."""
     valeur = (valeur or "").strip()
     if not valeur:
@@ -26,20 +30,23 @@ def _email(valeur: str) -> str:
         raise ValueError(f"Adresse e-mail invalide : {e}") from e
 
 
-def _nir(valeur: str) -> str:
-    """NIR: 13 characters (2A/2B allowed for Corsica) + a 2-digit key."""
-    valeur = "".join((valeur or "").split()).upper()
+def valider_nir(valeur: str) -> str:
+    """NIR: 13 characters (2A/2B for Corsica) + a 2-digit key, checked by python-stdnum."""
+    valeur = stdnum_nir.compact(valeur or "")
     if not valeur:
         return ""
-    if len(valeur) != 15:
-        raise ValueError("Le numéro de sécurité sociale compte 15 caractères (clé comprise).")
-    corps, cle = valeur[:13], valeur[13:]
-    corps_numerique = corps.replace("2A", "19").replace("2B", "18")
-    if not (corps_numerique.isdigit() and cle.isdigit()):
-        raise ValueError("Le numéro de sécurité sociale ne contient que des chiffres (et 2A/2B).")
-    if 97 - int(corps_numerique) % 97 != int(cle):
-        raise ValueError("La clé du numéro de sécurité sociale ne correspond pas.")
-    return valeur
+    try:
+        return stdnum_nir.validate(valeur)
+    except InvalidLength as e:
+        raise ValueError(
+            "Le numéro de sécurité sociale compte 15 caractères (clé comprise)."
+        ) from e
+    except InvalidChecksum as e:
+        raise ValueError("La clé du numéro de sécurité sociale ne correspond pas.") from e
+    except StdnumErreur as e:
+        raise ValueError(
+            "Le numéro de sécurité sociale ne contient que des chiffres (et 2A/2B)."
+        ) from e
 
 
 class PieceIdentiteEntree(Schema):
@@ -75,18 +82,20 @@ class PersonneEntree(Schema):
     @field_validator("email")
     @classmethod
     def _email_valide(cls, valeur):
-        return _email(valeur)
+        return valider_email(valeur)
 
     @field_validator("nir")
     @classmethod
     def _nir_valide(cls, valeur):
-        return _nir(valeur)
+        return valider_nir(valeur)
 
     @field_validator("date_naissance")
     @classmethod
     def _pas_dans_le_futur(cls, valeur):
-        if valeur and valeur > date.today():
-            raise ValueError("La date de naissance ne peut pas être dans le futur.")
+        try:
+            verifier_date_naissance(valeur)
+        except DonneesInvalides as e:
+            raise ValueError(e.message) from e
         return valeur
 
 

@@ -1,20 +1,20 @@
-"""The agent's pages for demandes, mounted at /demandes/."""
+"""The agent's pages for demandes, mounted at /demandes/ (the attestation's download is
+`sne.attestations.urls_demandes`, mounted beside)."""
 
 from django.urls import path
 
-from . import views
+from .views import actions, assistant, fiche, modification, recherche
 
-app_name = "demandes"
+app_name = "demandes"  # also the namespace given in sne/urls.py
 
 urlpatterns = [
-    path("", views.recherche, name="recherche"),
-    path("nouvelle/", views.nouvelle, name="nouvelle"),
-    path("nouvelle/<str:assistant>/<slug:etape>/", views.assistant, name="assistant"),
-    path("<str:numero>/", views.demande, name="demande"),
-    path("<str:numero>/modifier/", views.modifier, name="modifier"),
-    path("<str:numero>/renouveler/", views.renouveler, name="renouveler"),
-    path("<str:numero>/radier/", views.radier, name="radier"),
-    path("<str:numero>/reactiver/", views.reactiver, name="reactiver"),
-    path("<str:numero>/dupliquer/", views.dupliquer, name="dupliquer"),
-    path("<str:numero>/attestation/", views.attestation, name="attestation"),
+    path("", recherche.recherche, name="recherche"),
+    path("nouvelle/", assistant.nouvelle, name="nouvelle"),
+    path("nouvelle/<str:assistant>/<slug:etape>/", assistant.assistant, name="assistant"),
+    path("<str:numero>/", fiche.demande, name="demande"),
+    path("<str:numero>/modifier/", modification.modifier, name="modifier"),
+    path("<str:numero>/renouveler/", actions.renouveler, name="renouveler"),
+    path("<str:numero>/radier/", actions.radier, name="radier"),
+    path("<str:numero>/reactiver/", actions.reactiver, name="reactiver"),
+    path("<str:numero>/dupliquer/", actions.dupliquer, name="dupliquer"),
 ]

@@ -12,9 +12,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from sne.attestations import services as attestations
-from sne.attestations.models import ParametresDepartement
+from sne.attestations.models import Attestation, ParametresDepartement
+from sne.demandes import regles
 from sne.demandes import services as demandes
-from sne.demandes.models import Attestation
 from sne.exceptions import Introuvable, NonAutorise
 from sne.organisations.models import Organisation
 from sne.referentiels.models import Departement
@@ -148,7 +148,7 @@ def test_le_delai_de_saisine_de_la_commission_et_son_adresse_viennent_du_departe
     dalo = demande.attestations.get().donnees["dalo"]
     assert dalo["delai_anormalement_long_mois"] == 24
     assert dalo["source_delai"] == "defaut_national"
-    assert dalo["date_saisine_possible"] == demandes.mois_apres(demande.date_depot, 24).isoformat()
+    assert dalo["date_saisine_possible"] == regles.mois_apres(demande.date_depot, 24).isoformat()
 
     ParametresDepartement.objects.create(
         departement=Departement.objects.get(code="75"),
@@ -159,7 +159,7 @@ def test_le_delai_de_saisine_de_la_commission_et_son_adresse_viennent_du_departe
     assert donnees["dalo"]["delai_anormalement_long_mois"] == 120
     assert donnees["dalo"]["source_delai"] == "arrete_prefectoral"
     assert donnees["dalo"]["date_saisine_possible"] == (
-        demandes.mois_apres(demande.date_depot, 120).isoformat()
+        regles.mois_apres(demande.date_depot, 120).isoformat()
     )
     texte = texte_aplati(attestations.rendre_pdf(donnees))
     assert "5 rue Leblanc" in texte

@@ -1,9 +1,9 @@
 import pytest
 
 from sne.comptes.models import Utilisateur
-from sne.demo import COMPTES as COMPTES_DEMO
-from sne.demo import MOT_DE_PASSE_DEMO
-from sne.demo import creer_donnees_demo as creer_comptes_demo
+from sne.demo.donnees import COMPTES as COMPTES_DEMO
+from sne.demo.donnees import MOT_DE_PASSE_DEMO
+from sne.demo.donnees import creer_donnees_demo as creer_comptes_demo
 from tests.outils import connecter
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from sne.demandes import services
 from sne.demandes.models import Demande
-from sne.demandes.views import localiser_erreur
+from sne.demandes.views.entree import localiser_erreur
 from sne.organisations.associations import TABLE_VIDE
 from sne.organisations.models import Association
 from sne.referentiels.models import Departement

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from sne.demandes import services
-from sne.demandes.models import Attestation, Demande, HistoriqueDemande
+from sne.attestations.models import Attestation
+from sne.demandes import regles, services
+from sne.demandes.models import Demande, HistoriqueDemande
 from sne.exceptions import ErreurMetier
 from tests.demandes.conftest import donnees_minimales
 
@@ -26,7 +27,7 @@ def vieillir(demande, jours):
     """Move a demande back in time (as if registered `jours` days ago)."""
     depot = AUJOURD_HUI() - timedelta(days=jours)
     Demande.objects.filter(pk=demande.pk).update(
-        date_depot=depot, date_expiration=services.un_an_apres(depot)
+        date_depot=depot, date_expiration=regles.un_an_apres(depot)
     )
     demande.refresh_from_db()
     return demande
@@ -84,7 +85,7 @@ def test_le_renouvellement_repousse_l_expiration_d_un_an_et_garde_l_anciennete(
 
     assert demande.date_depot == depot
     assert demande.date_dernier_renouvellement == AUJOURD_HUI()
-    assert demande.date_expiration == services.un_an_apres(AUJOURD_HUI())
+    assert demande.date_expiration == regles.un_an_apres(AUJOURD_HUI())
     assert len(rappels) == 1  # the attestation de renouvellement is sent after commit
 
 
@@ -203,7 +204,7 @@ def test_apres_un_non_renouvellement_la_reactivation_renouvelle_dans_les_18_mois
     with django_capture_on_commit_callbacks() as rappels:
         demande = services.reactiver(demande, agent_75, guichet_75)
 
-    assert demande.date_expiration == services.un_an_apres(AUJOURD_HUI())
+    assert demande.date_expiration == regles.un_an_apres(AUJOURD_HUI())
     assert len(rappels) == 1  # attestation de renouvellement
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sne.demandes import services
+from sne.demandes import regles, services
 from sne.demandes.models import Demande, HistoriqueDemande, Personne
 from sne.demandes.numero import analyser, territoire
 from sne.demandes.services import DonneesInvalides, SuspicionDoublon
@@ -31,7 +31,7 @@ def test_une_demande_minimale_est_enregistree_avec_son_numero_unique(guichet_75,
     assert demande.numero_unique.startswith(f"075{aujourd_hui:%m%y}")
     assert demande.numero_unique.endswith("75TS1")
     assert demande.date_depot == aujourd_hui
-    assert demande.date_expiration == services.un_an_apres(aujourd_hui)
+    assert demande.date_expiration == regles.un_an_apres(aujourd_hui)
     assert demande.nombre_personnes == 1
     assert demande.historique.get().action == HistoriqueDemande.Action.CREATION
 
@@ -198,7 +198,7 @@ def test_la_date_de_depot_est_celle_de_la_reception_jamais_dans_le_futur(
     donnees["date_depot"] = recu_le.isoformat()
     demande = services.enregistrer_demande(guichet_75, agent_75, donnees)
     assert demande.date_depot == recu_le
-    assert demande.date_expiration == services.un_an_apres(recu_le)
+    assert demande.date_expiration == regles.un_an_apres(recu_le)
 
 
 def test_toute_adresse_e_mail_valide_est_acceptee_sans_limite_de_longueur(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from sne.audit.models import EvenementAudit
 from sne.demandes import services
 from sne.demandes.models import Demande, HistoriqueDemande, plier
-from sne.demandes.views import localiser_erreur
+from sne.demandes.views.entree import localiser_erreur
 from tests.factories import GuichetFactory, agent, habiliter
 from tests.outils import connecter, texte
 

@@ -5,11 +5,16 @@ Idempotent: running it again changes nothing but resetting the demo password. Th
 public (README): these accounts exist only in demo databases.
 """
 
+import random
+from datetime import date, timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from sne.comptes.models import Habilitation, Utilisateur
 from sne.comptes.securite import codes_de_secours_demo
+from sne.demandes import regles, services
+from sne.demandes.models import Demande
 from sne.organisations.models import Guichet, Organisation, PointContact
 from sne.referentiels.models import Commune, Departement
 
@@ -235,12 +240,6 @@ def creer_demandes_demo(nombre: int = 36) -> int:
     """Register demo demandes through the services (the real path), then age and strike off a
     few so that every state is visible. Idempotent: a demande is recognised by its
     `reference_externe` (DEMO-…) and a step already taken is not taken again."""
-    import random
-    from datetime import date, timedelta
-
-    from sne.demandes import services
-    from sne.demandes.models import Demande
-
     hasard = random.Random(2026)
     aujourd_hui = timezone.localdate()
     crees = 0
@@ -324,11 +323,11 @@ def creer_demandes_demo(nombre: int = 36) -> int:
             )
             # Spread the seniority over the past two years (demo only: dates set directly).
             depot = aujourd_hui - timedelta(days=hasard.randint(0, 700))
-            expiration = services.un_an_apres(depot)
+            expiration = regles.un_an_apres(depot)
             renouvellement = None
             while expiration < aujourd_hui and i % 7:
                 renouvellement = expiration - timedelta(days=10)
-                expiration = services.un_an_apres(renouvellement)
+                expiration = regles.un_an_apres(renouvellement)
             Demande.objects.filter(pk=demande.pk).update(
                 date_depot=depot,
                 date_expiration=expiration,

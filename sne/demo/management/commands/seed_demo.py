@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sne.demo import MOT_DE_PASSE_DEMO, creer_demandes_demo, creer_donnees_demo
+from sne.demo.donnees import MOT_DE_PASSE_DEMO, creer_demandes_demo, creer_donnees_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,139 @@
+"""The rules of the register that more than one entry point checks, each written once.
+
+A form checks them as the person types (its `clean_*` calls the rule and shows its message on
+the field), and the service checks them again, because the API, the batch lots and the portal
+call the service without any form. Each rule raises an `ErreurMetier` with one message and a
+stable code; `champ` names the entry field it concerns (dotted, as in `DemandeEntree`).
+"""
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from sne.comptes.droits import droits_de
+from sne.exceptions import ErreurMetier, NonAutorise
+
+from . import nomenclatures as n
+
+DUREE_VALIDITE_ANS = 1  # CCH R441-2-7
+LIMITE_COMMUNES_SOUHAITEES = 8  # the CERFA's table of wished communes (ADR 0005)
+ANCIENNETE_MAX_SAISIE_JOURS = 365  # a paper form keyed in later: at most a year old
+DELAI_AVERTISSEMENT = timedelta(days=30)  # registered letter → radiation (CCH R441-2-8)
+FENETRE_REACTIVATION_NON_RENOUVELLEMENT_MOIS = 18
+FENETRE_REACTIVATION_JOURS = 365  # other motifs: while the data is kept (one year)
+SITUATIONS_COUPLE_SEPARABLE = {n.SituationFamiliale.MARIE, n.SituationFamiliale.PACSE}
+# In Île-de-France one demande covers the whole region: its wished communes may lie in any of
+# the eight départements (the contract's example: a Paris demande wishing Montreuil, 93).
+ILE_DE_FRANCE = {"75", "77", "78", "91", "92", "93", "94", "95"}
+
+MESSAGE_SUSPICION_DOUBLON = (
+    "Une demande active existe déjà pour cette personne : vérifiez-la, et ne forcez la "
+    "création qu'avec une justification écrite."
+)
+
+
+class DonneesInvalides(ErreurMetier):
+    statut_http = 422
+    code = "donnees_invalides"
+
+
+class SuspicionDoublon(ErreurMetier):
+    statut_http = 409
+    code = "suspicion_doublon"
+
+    def __init__(self, message: str = MESSAGE_SUSPICION_DOUBLON, **kwargs):
+        super().__init__(message, **kwargs)
+
+
+# --- Durations ----------------------------------------------------------------------------
+
+
+def un_an_apres(jour: date, ans: int = DUREE_VALIDITE_ANS) -> date:
+    """The same day `ans` years later; 29 February gives 28 February."""
+    return jour + relativedelta(years=ans)
+
+
+def mois_apres(jour: date, mois: int) -> date:
+    """The same day `mois` months later, or the last day of that month (31 January → 28 or 29
+    February)."""
+    return jour + relativedelta(months=mois)
+
+
+def departements_souhaitables(departement: str) -> set[str]:
+    """The départements whose communes a demande of `departement` may wish."""
+    return ILE_DE_FRANCE if departement in ILE_DE_FRANCE else {departement}
+
+
+# --- Validators ---------------------------------------------------------------------------
+
+
+def verifier_date_naissance(jour: date | None) -> None:
+    if jour and jour > timezone.localdate():
+        raise DonneesInvalides(
+            "La date de naissance ne peut pas être dans le futur.", code="date_naissance_future"
+        )
+
+
+def verifier_date_depot(jour: date | None, aujourd_hui: date | None = None) -> None:
+    """A date de dépôt is never in the future, and a paper form is keyed in within a year."""
+    if jour is None:
+        return
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    if jour > aujourd_hui:
+        raise DonneesInvalides(
+            "La date de dépôt ne peut pas être dans le futur.",
+            code="date_future",
+            champ="date_depot",
+        )
+    if (aujourd_hui - jour).days > ANCIENNETE_MAX_SAISIE_JOURS:
+        raise DonneesInvalides(
+            "La date de dépôt remonte à plus d'un an : vérifiez-la.",
+            code="date_trop_ancienne",
+            champ="date_depot",
+        )
+
+
+def exiger_guichet_habilite(guichet, departement: str, codes_habilites=None) -> None:
+    """A desk registers demandes only in the départements it is habilitated on (FAQ: « vous
+    devez réorienter le demandeur vers un guichet enregistreur habilité »).
+
+    `codes_habilites`: the desk's département codes when the caller already has them."""
+    if codes_habilites is None:
+        codes_habilites = {d.code for d in guichet.departements.all()}
+    if departement not in codes_habilites:
+        raise NonAutorise(
+            f"Le guichet {guichet.code} n'est pas habilité sur le département {departement}. "
+            f"Réorientez le demandeur vers un guichet enregistreur habilité sur le département "
+            f"{departement}.",
+            code="departement_non_habilite",
+            champ="departement",
+        )
+
+
+def verifier_commune_souhaitee(nom: str, code_insee: str, departement_commune: str, departement):
+    """A wished commune lies in the demande's département (its region in Île-de-France)."""
+    if departement_commune not in departements_souhaitables(departement):
+        raise DonneesInvalides(
+            f"{nom} ({code_insee}) n'est pas dans le département {departement} de la demande.",
+            code="commune_hors_departement",
+            champ="souhaits.communes",
+        )
+
+
+def exiger_saisie(agent, guichet) -> None:
+    if not droits_de(agent).saisit_pour(guichet):
+        raise NonAutorise(
+            f"Vous n'avez pas d'habilitation de saisie pour le guichet {guichet.code}.",
+            code="saisie_non_autorisee",
+        )
+
+
+def exiger_modifiable(demande) -> None:
+    """A radiée demande is read-only until it is reactivated."""
+    if not demande.est_active:
+        raise ErreurMetier(
+            f"La demande {demande.numero_unique} est radiée : elle n'est plus modifiable. "
+            "Réactivez-la si la radiation peut encore être levée.",
+            code="demande_radiee",
+        )

@@ -1,0 +1,53 @@
+"""The life of a demande: every rule lives here once, and the web application, the API, the
+batch lots and the public portal call these very functions (DESIGN « The Demande lifecycle »).
+
+Each service validates, runs in one transaction, writes the history (and the audit log), and
+announces what happened after the commit (`sne.demandes.signaux`: the attestation, e-mails).
+The rules that forms also check are in `sne.demandes.regles`.
+
+- `enregistrement`: `enregistrer_demande`;
+- `lecture`: `trouver_demande`, `consulter`;
+- `modification`: `modifier_demande`;
+- `cycle_de_vie`: `renouveler`, `radier`, `fin_fenetre_reactivation`, `reactivable`,
+  `reactiver`;
+- `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation`;
+- `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists).
+"""
+
+from ..regles import DonneesInvalides, SuspicionDoublon
+from .cycle_de_vie import (
+    fin_fenetre_reactivation,
+    radier,
+    reactivable,
+    reactiver,
+    renouveler,
+)
+from .doublons import Suspicion, rechercher_doublons
+from .enregistrement import enregistrer_demande
+from .lecture import consulter, trouver_demande
+from .modification import (
+    CHAMPS_DEMANDE_MODIFIABLES,
+    CHAMPS_PERSONNE_MODIFIABLES,
+    modifier_demande,
+)
+from .separation import dupliquer_pour_separation, peut_dupliquer_pour_separation
+
+__all__ = [
+    "CHAMPS_DEMANDE_MODIFIABLES",
+    "CHAMPS_PERSONNE_MODIFIABLES",
+    "DonneesInvalides",
+    "Suspicion",
+    "SuspicionDoublon",
+    "consulter",
+    "dupliquer_pour_separation",
+    "enregistrer_demande",
+    "fin_fenetre_reactivation",
+    "modifier_demande",
+    "peut_dupliquer_pour_separation",
+    "radier",
+    "reactivable",
+    "reactiver",
+    "rechercher_doublons",
+    "renouveler",
+    "trouver_demande",
+]

@@ -1,0 +1,206 @@
+"""Renewal, radiation and reactivation (déradiation) of a demande (CCH R441-2-7, R441-2-8)."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from sne.comptes.droits import droits_de
+from sne.exceptions import ErreurMetier, NonAutorise
+
+from .. import nomenclatures as n
+from ..models import Demande, HistoriqueDemande
+from ..regles import (
+    DELAI_AVERTISSEMENT,
+    FENETRE_REACTIVATION_JOURS,
+    FENETRE_REACTIVATION_NON_RENOUVELLEMENT_MOIS,
+    DonneesInvalides,
+    exiger_modifiable,
+    exiger_saisie,
+    mois_apres,
+    un_an_apres,
+)
+from ..signaux import apres_validation, demande_renouvelee
+from .historique import enregistrer_version
+
+
+def _prolonger(demande: Demande, aujourd_hui: date) -> None:
+    """Renewed today: valid one more year from today (CCH R441-2-7), seniority unchanged."""
+    demande.date_dernier_renouvellement = aujourd_hui
+    demande.date_expiration = un_an_apres(aujourd_hui)
+
+
+@transaction.atomic
+def renouveler(demande: Demande, agent, guichet) -> Demande:
+    """Renew for one year from today (CCH R441-2-7); seniority (date de dépôt) is kept; the
+    attestation de renouvellement is sent to the applicant."""
+    exiger_saisie(agent, guichet)
+    demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    exiger_modifiable(demande)
+    aujourd_hui = timezone.localdate()
+    avant = demande.date_expiration
+    _prolonger(demande, aujourd_hui)
+    enregistrer_version(
+        demande,
+        HistoriqueDemande.Action.RENOUVELLEMENT,
+        agent=agent,
+        guichet=guichet,
+        changements=[
+            {
+                "champ": "date_expiration",
+                "avant": avant.isoformat(),
+                "apres": demande.date_expiration.isoformat(),
+            }
+        ],
+    )
+    apres_validation(demande_renouvelee, demande_id=demande.pk)
+    return demande
+
+
+@transaction.atomic
+def radier(
+    demande: Demande,
+    motif: str,
+    sous_motif: str = "",
+    *,
+    par,
+    guichet=None,
+    commentaire: str = "",
+    date_avertissement: date | None = None,
+) -> Demande:
+    """Strike a demande off (CCH R441-2-8; REFERENCE-CODES.md « Radiation rules »):
+    attribution as soon as the lease is signed; renonciation at once; impossibility to contact
+    and irrecevabilité (decided by the CAL) one month after a warning by registered letter;
+    non-renewal one month after expiry. A radiée demande is read-only."""
+    if guichet is not None:
+        exiger_saisie(par, guichet)
+    elif not droits_de(par).gere_departement(demande.departement_id):
+        raise NonAutorise("Vous ne pouvez pas radier cette demande.")
+    demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    exiger_modifiable(demande)
+    if motif not in n.MotifRadiation.values:
+        raise DonneesInvalides(
+            f"Motif de radiation inconnu : {motif}.", code="motif_inconnu", champ="motif"
+        )
+    aujourd_hui = timezone.localdate()
+    if motif == n.MotifRadiation.IRRECEVABILITE:
+        if sous_motif not in n.SousMotifIrrecevabilite.values:
+            raise DonneesInvalides(
+                "Une irrecevabilité se radie avec son sous-motif : irrégularité de séjour, "
+                "ressources supérieures au plafond ou pièce d'identité falsifiée.",
+                code="sous_motif_requis",
+                champ="sous_motif",
+            )
+    elif sous_motif:
+        raise DonneesInvalides(
+            "Seule l'irrecevabilité a des sous-motifs.",
+            code="sous_motif_interdit",
+            champ="sous_motif",
+        )
+    if motif in (n.MotifRadiation.IRRECEVABILITE, n.MotifRadiation.IMPOSSIBILITE_CONTACT):
+        if not date_avertissement:
+            raise DonneesInvalides(
+                "Indiquez la date du courrier recommandé d'avertissement : la radiation n'est "
+                "possible qu'un mois après.",
+                code="avertissement_requis",
+                champ="date_avertissement",
+            )
+        if aujourd_hui < date_avertissement + DELAI_AVERTISSEMENT:
+            raise ErreurMetier(
+                f"La radiation ne sera possible qu'à partir du "
+                f"{(date_avertissement + DELAI_AVERTISSEMENT):%d/%m/%Y}, un mois après le courrier "
+                "recommandé d'avertissement.",
+                code="delai_avertissement",
+                champ="date_avertissement",
+            )
+    if motif == n.MotifRadiation.NON_RENOUVELLEMENT and aujourd_hui < mois_apres(
+        demande.date_expiration, 1
+    ):
+        raise ErreurMetier(
+            f"La demande expire le {demande.date_expiration:%d/%m/%Y} : la radiation pour "
+            f"non-renouvellement n'est possible qu'un mois après.",
+            code="delai_non_renouvellement",
+            champ="motif",
+        )
+    demande.statut = Demande.Statut.RADIEE
+    demande.date_radiation = aujourd_hui
+    demande.motif_radiation = motif
+    demande.sous_motif_radiation = sous_motif
+    demande.commentaire_radiation = commentaire
+    enregistrer_version(
+        demande,
+        HistoriqueDemande.Action.RADIATION,
+        agent=par,
+        guichet=guichet,
+        changements=[
+            {"champ": "statut", "avant": "active", "apres": "radiee"},
+            {"champ": "motif_radiation", "avant": "", "apres": motif},
+        ]
+        + (
+            [{"champ": "sous_motif_radiation", "avant": "", "apres": sous_motif}]
+            if sous_motif
+            else []
+        ),
+        commentaire=commentaire,
+    )
+    return demande
+
+
+def fin_fenetre_reactivation(demande: Demande) -> date | None:
+    if demande.est_active:
+        return None
+    if demande.motif_radiation == n.MotifRadiation.NON_RENOUVELLEMENT:
+        base = demande.date_dernier_renouvellement or demande.date_depot
+        return mois_apres(base, FENETRE_REACTIVATION_NON_RENOUVELLEMENT_MOIS)
+    return demande.date_radiation + timedelta(days=FENETRE_REACTIVATION_JOURS)
+
+
+def reactivable(demande: Demande) -> bool:
+    """A radiée demande whose reactivation window is still open today."""
+    fin = fin_fenetre_reactivation(demande)
+    return fin is not None and timezone.localdate() <= fin
+
+
+@transaction.atomic
+def reactiver(demande: Demande, agent, guichet, commentaire: str = "") -> Demande:
+    """Déradiation: within the window, the demande comes back with the same numéro and
+    seniority. After a non-renewal it is renewed at the same time (attestation sent)."""
+    exiger_saisie(agent, guichet)
+    demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    if demande.est_active:
+        raise ErreurMetier(
+            "Cette demande est active : il n'y a rien à réactiver.", code="deja_active"
+        )
+    fin = fin_fenetre_reactivation(demande)
+    aujourd_hui = timezone.localdate()
+    if not reactivable(demande):
+        raise ErreurMetier(
+            f"La réactivation était possible jusqu'au {fin:%d/%m/%Y} : une nouvelle demande doit "
+            "être enregistrée.",
+            code="fenetre_reactivation_depassee",
+        )
+    motif = demande.motif_radiation
+    demande.statut = Demande.Statut.ACTIVE
+    demande.date_radiation = None
+    demande.motif_radiation = ""
+    demande.sous_motif_radiation = ""
+    demande.commentaire_radiation = ""
+    renouvelee = (
+        motif == n.MotifRadiation.NON_RENOUVELLEMENT or demande.date_expiration <= aujourd_hui
+    )
+    if renouvelee:
+        _prolonger(demande, aujourd_hui)
+    enregistrer_version(
+        demande,
+        HistoriqueDemande.Action.REACTIVATION,
+        agent=agent,
+        guichet=guichet,
+        changements=[
+            {"champ": "statut", "avant": "radiee", "apres": "active"},
+            {"champ": "motif_radiation", "avant": motif, "apres": ""},
+        ],
+        commentaire=commentaire,
+    )
+    if renouvelee:
+        apres_validation(demande_renouvelee, demande_id=demande.pk)
+    return demande

@@ -1,0 +1,22 @@
+"""What happened to a demande, for the apps above it that must react (ADR 0007).
+
+The demandes app never imports the apps built on it (attestations, notifications, the API's
+change feed): its services send these signals once the transaction is committed, and those apps
+connect their receivers in their `AppConfig.ready`. Each signal carries plain identifiers.
+
+- `demande_enregistree(demande_id)`: registered (also the new demande of a separation);
+- `demande_renouvelee(demande_id)`: renewed (also a reactivation that renews it);
+- `demande_separee(demande_id, nouvelle_id)`: duplicated for separation.
+"""
+
+from django.db import transaction
+from django.dispatch import Signal
+
+demande_enregistree = Signal()
+demande_renouvelee = Signal()
+demande_separee = Signal()
+
+
+def apres_validation(signal: Signal, **identifiants) -> None:
+    """Send `signal` when the current transaction commits (never for a rolled-back action)."""
+    transaction.on_commit(lambda: signal.send(sender=None, **identifiants))
