@@ -19,6 +19,7 @@ from sne.referentiels.models import Commune, Departement
 from sne.referentiels.normalisation import plier
 
 from . import nomenclatures as n
+from .regles import REVENU_FISCAL_MAX
 
 REGEX_NUMERO_UNIQUE = r"^([0-9]{3}|02A|02B)(0[1-9]|1[0-2])[0-9]{2}[0-9]{6}[0-9A-Z]{5}$"
 
@@ -182,6 +183,10 @@ class Demande(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(nombre_personnes__gte=1), name="demande_au_moins_une_personne"
+            ),
+            models.CheckConstraint(
+                condition=Q(revenu_fiscal_reference__lte=REVENU_FISCAL_MAX),
+                name="demande_revenu_fiscal_plausible",
             ),
             models.UniqueConstraint(
                 fields=["guichet_enregistreur", "reference_externe"],
@@ -404,6 +409,12 @@ class HistoriqueDemande(models.Model):
     )
     changements = models.JSONField("changements", default=list, blank=True)
     commentaire = models.TextField("commentaire ou justification", blank=True)
+    version = models.PositiveIntegerField(
+        "version de la demande",
+        null=True,
+        blank=True,
+        help_text="La version de la demande après ce changement (vide avant son introduction).",
+    )
 
     class Meta:
         verbose_name = "entrée d'historique"
@@ -416,3 +427,22 @@ class HistoriqueDemande(models.Model):
     @property
     def code_fichier(self) -> str:
         return self.CODES_FICHIER[self.action]
+
+
+class JetonEnregistrement(models.Model):
+    """A registration already made, by the token of the submission that made it: the same
+    submission sent again (a double click, three tabs, a retried request) gets the same demande
+    instead of a second one. The token is taken in the registering transaction."""
+
+    jeton = models.CharField("jeton de soumission", max_length=64, unique=True)
+    demande = models.OneToOneField(
+        Demande, on_delete=models.CASCADE, null=True, related_name="jeton_enregistrement"
+    )
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "jeton d'enregistrement"
+        verbose_name_plural = "jetons d'enregistrement"
+
+    def __str__(self):
+        return self.jeton

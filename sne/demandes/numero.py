@@ -74,6 +74,9 @@ def analyser(saisie: str) -> NumeroAnalyse:
     )
 
 
+SEQUENCE_MAX = 999_999  # six digits in the national layout
+
+
 def composer(territoire_: str, mois: int, annee: int, sequence: int, code_guichet: str) -> str:
     return f"{territoire_}{mois:02d}{annee % 100:02d}{sequence:06d}{code_guichet}"
 
@@ -92,18 +95,20 @@ def attribuer(code_departement: str, le, code_guichet: str) -> str:
     )
     with connection.cursor() as curseur:
         # UPDATE … RETURNING: increment and read in one statement (PostgreSQL, SQLite ≥ 3.35).
+        # A full sequence updates no row (never a violated check constraint, never a 500).
         curseur.execute(
             f"UPDATE {CompteurNumeroUnique._meta.db_table} SET dernier = dernier + 1 "
-            "WHERE territoire = %s AND mois = %s AND annee = %s RETURNING dernier",
-            [cle["territoire"], cle["mois"], cle["annee"]],
+            "WHERE territoire = %s AND mois = %s AND annee = %s AND dernier < %s "
+            "RETURNING dernier",
+            [cle["territoire"], cle["mois"], cle["annee"], SEQUENCE_MAX],
         )
-        sequence = curseur.fetchone()[0]
-    if sequence > 999_999:
+        ligne = curseur.fetchone()
+    if ligne is None:
         raise ErreurMetier(
             "La séquence mensuelle des numéros uniques de ce territoire est épuisée.",
             code="sequence_epuisee",
         )
-    return composer(cle["territoire"], le.month, le.year, sequence, code_guichet)
+    return composer(cle["territoire"], le.month, le.year, ligne[0], code_guichet)
 
 
 def numeros_proches(saisie: str, numeros_connus, limite: int = 5) -> list[str]:

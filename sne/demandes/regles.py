@@ -27,6 +27,11 @@ SITUATIONS_COUPLE_SEPARABLE = {n.SituationFamiliale.MARIE, n.SituationFamiliale.
 # the eight départements (the contract's example: a Paris demande wishing Montreuil, 93).
 ILE_DE_FRANCE = {"75", "77", "78", "91", "92", "93", "94", "95"}
 
+# Bounds of what a person may type: what the columns hold, and what is plausible.
+REVENU_FISCAL_MAX = 9_999_999  # euros a year
+DATE_NAISSANCE_MIN = date(1900, 1, 1)
+IDENTIFIANT_MAX = 2_147_483_647  # an integer primary key (PostgreSQL `integer`)
+
 MESSAGE_SUSPICION_DOUBLON = (
     "Une demande active existe déjà pour cette personne : vérifiez-la, et ne forcez la "
     "création qu'avec une justification écrite."
@@ -44,6 +49,27 @@ class SuspicionDoublon(ErreurMetier):
 
     def __init__(self, message: str = MESSAGE_SUSPICION_DOUBLON, **kwargs):
         super().__init__(message, **kwargs)
+
+
+class ModificationConcurrente(ErreurMetier):
+    """The demande changed since the person read it: their change would silently revert it."""
+
+    statut_http = 409
+    code = "modification_concurrente"
+
+    def __init__(self, demande, version_lue: int):
+        entrees = demande.historique.filter(version__gt=version_lue).order_by("horodatage", "pk")
+        super().__init__(
+            f"La demande {demande.numero_unique} a été modifiée pendant que vous la modifiiez "
+            f"(version {version_lue} → {demande.version}) : rien n'a été enregistré. Voici ce "
+            "qui a changé entre-temps ; vos saisies sont gardées, vérifiez-les puis "
+            "enregistrez à nouveau.",
+            details={
+                "version_lue": version_lue,
+                "version_actuelle": demande.version,
+                "historique": [e.pk for e in entrees],
+            },
+        )
 
 
 # --- Durations ----------------------------------------------------------------------------
@@ -72,6 +98,12 @@ def verifier_date_naissance(jour: date | None) -> None:
     if jour and jour > timezone.localdate():
         raise DonneesInvalides(
             "La date de naissance ne peut pas être dans le futur.", code="date_naissance_future"
+        )
+    if jour and jour < DATE_NAISSANCE_MIN:
+        raise DonneesInvalides(
+            f"La date de naissance ne peut pas être antérieure au "
+            f"{DATE_NAISSANCE_MIN:%d/%m/%Y} : vérifiez l'année.",
+            code="date_naissance_improbable",
         )
 
 

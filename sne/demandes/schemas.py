@@ -16,7 +16,12 @@ from stdnum.exceptions import ValidationError as StdnumErreur
 from stdnum.fr import nir as stdnum_nir
 
 from . import nomenclatures as n
-from .regles import DonneesInvalides, verifier_date_naissance
+from .regles import (
+    IDENTIFIANT_MAX,
+    REVENU_FISCAL_MAX,
+    DonneesInvalides,
+    verifier_date_naissance,
+)
 
 
 def valider_email(valeur: str) -> str:
@@ -105,14 +110,16 @@ class DemandeurEntree(PersonneEntree):
 
 
 class AssociationEntree(Schema):
-    id: int | None = Field(None, description="Association de la table départementale")
+    id: int | None = Field(
+        None, ge=1, le=IDENTIFIANT_MAX, description="Association de la table départementale"
+    )
     nom: str = Field("", max_length=200, description="Nom libre si la table est vide (FAQ)")
     date_creation: date | None = None
     adresse: AdresseEntree | None = None
 
 
 class RessourcesEntree(Schema):
-    revenu_fiscal_reference: int | None = Field(None, ge=0)
+    revenu_fiscal_reference: int | None = Field(None, ge=0, le=REVENU_FISCAL_MAX)
     annee_revenus: int | None = Field(None, ge=1990, le=2100)
 
 

@@ -129,6 +129,7 @@ def test_l_irrecevabilite_exige_un_sous_motif(demande, guichet_75, agent_75):
 
 def test_une_piece_falsifiee_a_son_sous_motif_d_irrecevabilite(demande, guichet_75, agent_75):
     """FAQ « Dossier unique »: today's SNE has no sous-motif for it; here it has one."""
+    demande = vieillir(demande, 90)
     services.radier(
         demande,
         "irrecevabilite",
@@ -145,6 +146,7 @@ def test_une_piece_falsifiee_a_son_sous_motif_d_irrecevabilite(demande, guichet_
 def test_l_irrecevabilite_attend_un_mois_apres_le_courrier_recommande(
     demande, guichet_75, agent_75
 ):
+    demande = vieillir(demande, 90)
     with pytest.raises(ErreurMetier) as exc:
         services.radier(
             demande,
@@ -159,6 +161,27 @@ def test_l_irrecevabilite_attend_un_mois_apres_le_courrier_recommande(
     with pytest.raises(ErreurMetier) as exc:
         services.radier(demande, "impossibilite_contact", par=agent_75, guichet=guichet_75)
     assert exc.value.code == "avertissement_requis"
+
+
+@pytest.mark.parametrize("jours_avant_le_depot", [1, 365 * 3000])
+def test_un_courrier_d_avertissement_n_est_pas_date_d_avant_le_depot(
+    demande, guichet_75, agent_75, jours_avant_le_depot
+):
+    """Not before the date de dépôt, nor in the future (nor year 1, which overflowed)."""
+    demande = vieillir(demande, 90)
+    for date_avertissement in (
+        demande.date_depot - timedelta(days=min(jours_avant_le_depot, 700_000)),
+        AUJOURD_HUI() + timedelta(days=1),
+    ):
+        with pytest.raises(ErreurMetier) as exc:
+            services.radier(
+                demande,
+                "impossibilite_contact",
+                par=agent_75,
+                guichet=guichet_75,
+                date_avertissement=date_avertissement,
+            )
+        assert exc.value.code == "date_avertissement_improbable"
 
 
 def test_un_sous_motif_hors_irrecevabilite_est_refuse(demande, guichet_75, agent_75):

@@ -432,7 +432,8 @@ def test_la_duplication_donne_au_co_demandeur_sa_demande_avec_l_anciennete(
 
 
 def test_une_irrecevabilite_se_radie_avec_son_sous_motif(client, guichet, agent_saisie):
-    demande = enregistrer(guichet, agent_saisie)
+    depot = (timezone.localdate() - timedelta(days=90)).isoformat()
+    demande = enregistrer(guichet, agent_saisie, date_depot=depot)
     avertissement = (timezone.localdate() - timedelta(days=40)).isoformat()
     url = url_demande(demande, "radier")
 
@@ -500,6 +501,7 @@ def test_renouveler_puis_modifier(client, guichet, agent_saisie):
             "commune_1_code": "75113",
             "commune_2": "Paris 14e",
             "nb_communes": "3",
+            "version": str(demande.version),
         },
         follow=True,
     )

@@ -45,6 +45,8 @@ class ModificationForm(ContactEtSituation, Souhaits, RessourcesEtLogement):
     nombre_personnes = forms.IntegerField(
         label="Nombre de personnes à loger", min_value=1, max_value=30
     )
+    # The version read: a change made meanwhile by someone else is shown, never reverted.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_147_483_647)
 
     def clean(self):
         donnees = super().clean()

@@ -65,6 +65,7 @@ class RessourcesEtLogement(DsfrBaseForm):
         label="Revenu fiscal de référence du ménage en euros (facultatif)",
         required=False,
         min_value=0,
+        max_value=regles.REVENU_FISCAL_MAX,
     )
     annee_revenus = forms.IntegerField(
         label="Année de ces revenus (facultatif)",

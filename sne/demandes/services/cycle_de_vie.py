@@ -105,6 +105,13 @@ def radier(
                 code="avertissement_requis",
                 champ="date_avertissement",
             )
+        if not demande.date_depot <= date_avertissement <= aujourd_hui:
+            raise DonneesInvalides(
+                f"Le courrier d'avertissement est daté entre le dépôt de la demande "
+                f"({demande.date_depot:%d/%m/%Y}) et aujourd'hui : vérifiez la date.",
+                code="date_avertissement_improbable",
+                champ="date_avertissement",
+            )
         if aujourd_hui < date_avertissement + DELAI_AVERTISSEMENT:
             raise ErreurMetier(
                 f"La radiation ne sera possible qu'à partir du "

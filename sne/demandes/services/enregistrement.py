@@ -1,13 +1,21 @@
 """Registering a demande and giving it its numéro unique (CCH L441-2-1, R441-2-1 to R441-2-4)."""
 
-from django.db import IntegrityError, transaction
+import hashlib
+
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sne.organisations.models import Association
 from sne.referentiels.models import Departement
 
 from .. import numero as numeros
-from ..models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne
+from ..models import (
+    CommuneSouhaitee,
+    Demande,
+    HistoriqueDemande,
+    JetonEnregistrement,
+    Personne,
+)
 from ..regles import (
     DonneesInvalides,
     SuspicionDoublon,
@@ -29,9 +37,42 @@ from .entree import (
 from .historique import historiser
 
 
+def _prendre_jeton(jeton: str) -> Demande | None:
+    """None when this submission is new (its token is now held by this transaction), else the
+    demande it already registered. A concurrent transaction holding the same token makes this
+    one wait for its end (unique index), then find its demande."""
+    try:
+        with transaction.atomic():
+            JetonEnregistrement.objects.create(jeton=jeton)
+    except IntegrityError:
+        return JetonEnregistrement.objects.select_related("demande").get(jeton=jeton).demande
+    return None
+
+
+def _verrouiller_personnes(*personnes) -> None:
+    """Concurrent registrations of the same person wait for each other, so that the duplicate
+    search and the insert are one decision: a PostgreSQL advisory lock per (name, first name,
+    birth date), held until the commit, taken in a fixed order (no deadlock). SQLite's
+    IMMEDIATE transactions already serialise writers."""
+    if connection.vendor != "postgresql":
+        return
+    cles = set()
+    for p in personnes:
+        if p is None or not p.date_naissance:
+            continue
+        for nom in {p.nom_cle, p.nom_naissance_cle} - {""}:
+            empreinte = hashlib.blake2b(
+                f"doublon|{nom}|{p.prenom_cle}|{p.date_naissance}".encode(), digest_size=8
+            ).digest()
+            cles.add(int.from_bytes(empreinte, "big", signed=True))
+    with connection.cursor() as curseur:
+        for cle in sorted(cles):
+            curseur.execute("SELECT pg_advisory_xact_lock(%s)", [cle])
+
+
 @transaction.atomic
 def enregistrer_demande(
-    guichet, agent, donnees, justification_forcage: str | None = None
+    guichet, agent, donnees, justification_forcage: str | None = None, *, jeton: str = ""
 ) -> Demande:
     """Register a demande and give it its numéro unique (CCH L441-2-1, R441-2-1 to R441-2-4).
 
@@ -40,6 +81,9 @@ def enregistrer_demande(
     « réorientez le demandeur vers un guichet habilité »); when a commune is unknown; when the
     same person already has an active demande, unless a written justification is given.
     Nothing else may be required to register. Sends the attestation after commit.
+
+    Idempotent: the same `reference_externe` of a desk, or the same submission `jeton` (the
+    wizard's id), gives back the demande already registered instead of a second one.
     """
     donnees = (
         donnees if isinstance(donnees, DemandeEntree) else DemandeEntree.model_validate(donnees)
@@ -57,6 +101,10 @@ def enregistrer_demande(
         ).first()
         if existante:
             return existante  # idempotent: the same registration sent again
+    if jeton:
+        deja = _prendre_jeton(jeton)
+        if deja is not None:
+            return deja
 
     erreurs: list[dict] = []
     verifier_exigences_legales(donnees, erreurs)
@@ -107,6 +155,7 @@ def enregistrer_demande(
             details={"erreurs": erreurs},
         )
 
+    _verrouiller_personnes(demandeur, co)
     suspicions = rechercher_doublons(demandeur.nom, demandeur.prenom, demandeur.date_naissance)
     if co:
         suspicions += rechercher_doublons(co.nom, co.prenom, co.date_naissance)
@@ -202,5 +251,7 @@ def enregistrer_demande(
         guichet=guichet,
         commentaire=commentaire,
     )
+    if jeton:
+        JetonEnregistrement.objects.filter(jeton=jeton).update(demande=demande)
     apres_validation(demande_enregistree, demande_id=demande.pk)
     return demande

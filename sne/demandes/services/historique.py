@@ -15,6 +15,7 @@ def historiser(demande, action, *, agent=None, guichet=None, changements=None, c
         guichet=guichet,
         changements=changements or [],
         commentaire=commentaire,
+        version=demande.version,
     )
     journaliser(
         EvenementAudit.Action.CREATION

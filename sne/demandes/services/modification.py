@@ -2,10 +2,11 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne
-from ..regles import DonneesInvalides, exiger_modifiable, exiger_saisie
+from ..regles import DonneesInvalides, ModificationConcurrente, exiger_modifiable, exiger_saisie
 from ..schemas import valider_email, valider_nir
 from .entree import communes_souhaitees
 from .historique import enregistrer_version
@@ -78,15 +79,22 @@ def modifier_demande(
     demande_valeurs: dict | None = None,
     personnes: dict | None = None,
     communes: list[str] | None = None,
+    version: int | None = None,
 ) -> list[dict]:
     """Change any field; the history keeps old → new. No attestation (FAQ: « il n'y a plus
     d'obligation de délivrer au demandeur une attestation après chaque modification »).
 
     `personnes` maps a Personne's pk to its new values. Returns the changes recorded.
+
+    `version`: the version of the demande the agent (or the connected system) read before
+    changing it. If someone changed it since, nothing is written: `ModificationConcurrente`
+    lists what changed meanwhile, so that a stale form never silently reverts a change.
     """
     exiger_saisie(agent, guichet)
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     exiger_modifiable(demande)
+    if version is not None and version != demande.version:
+        raise ModificationConcurrente(demande, version)
     changements, erreurs = [], []
     for champ, valeur in (demande_valeurs or {}).items():
         if champ not in CHAMPS_DEMANDE_MODIFIABLES:
@@ -103,7 +111,11 @@ def modifier_demande(
             )
             setattr(demande, champ, valeur)
     for pk, valeurs in (personnes or {}).items():
-        personne = demande.personnes.get(pk=pk)
+        personne = demande.personnes.filter(pk=pk).first()
+        if personne is None:
+            raise DonneesInvalides(
+                "Cette personne ne fait pas partie de la demande.", code="personne_inconnue"
+            )
         for champ, valeur in valeurs.items():
             if champ == "nir" and valeur:
                 try:
@@ -137,7 +149,10 @@ def modifier_demande(
                     "message": "La pièce d'identité du demandeur ne peut pas être retirée.",
                 }
             )
-        personne.full_clean(exclude=["demande"])
+        try:
+            personne.full_clean(exclude=["demande"])
+        except ValidationError as e:
+            raise DonneesInvalides(" ".join(e.messages), code="donnees_invalides") from e
         personne.save()
     if communes is not None:
         nouvelles = communes_souhaitees(communes, demande.departement_id, erreurs)

@@ -244,7 +244,11 @@ def _etape_recapitulatif(request, etat: EtatAssistant, guichets):
         try:
             entree = DemandeEntree.model_validate(construire_entree(donnees))
             demande = services.enregistrer_demande(
-                guichet, request.user, entree, justification_forcage=justification or None
+                guichet,
+                request.user,
+                entree,
+                justification_forcage=justification or None,
+                jeton=f"assistant:{request.session.session_key}:{etat.id}",
             )
         except ErreursSchema as e:
             return _renvoyer_aux_etapes(request, etat, donnees, erreurs_schema(e))

@@ -71,9 +71,10 @@ def _valeur_historique(champ: str, valeur) -> str:
     return str(choix.get(valeur, valeur))
 
 
-def _historique(demande: Demande) -> list[dict]:
+def lignes_historique(entrees) -> list[dict]:
+    """History entries as a person reads them: who, and each change old → new in words."""
     lignes = []
-    for h in demande.historique.all():
+    for h in entrees:
         lignes.append(
             {
                 "entree": h,
@@ -157,7 +158,7 @@ def demande(request, numero):
             "a_charge": d.personnes_a_charge,
             "onglets": ONGLETS,
             "onglet": onglet,
-            "historique": _historique(d),
+            "historique": lignes_historique(d.historique.all()),
             "aujourd_hui": aujourd_hui,
             "piece_perimee": bool(
                 demandeur

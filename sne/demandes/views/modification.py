@@ -3,7 +3,6 @@ resources, current housing, reasons and wishes, through `modifier_demande` (hist
 attestation — FAQ)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -16,9 +15,10 @@ from .. import services
 from ..forms.modification import ModificationForm
 from ..forms.sections import COMMUNES_AFFICHEES
 from ..models import Demande
-from ..regles import LIMITE_COMMUNES_SOUHAITEES, exiger_modifiable
+from ..regles import LIMITE_COMMUNES_SOUHAITEES, ModificationConcurrente, exiger_modifiable
 from .commun import demande_complete, entier, pour_agir, sans_erreurs, vers_demande
 from .entree import localiser_erreur
+from .fiche import lignes_historique
 
 CHAMPS_DEMANDEUR = (
     "email",
@@ -64,6 +64,7 @@ def _initial_modification(d: Demande) -> tuple[dict, int]:
     communes = [c.commune_id for c in d.communes_souhaitees.all()]
     for i, code in enumerate(communes, 1):
         initial[f"commune_{i}"] = code
+    initial["version"] = d.version
     return initial, max(len(communes) + 1, COMMUNES_AFFICHEES)
 
 
@@ -92,9 +93,24 @@ def modifier(request, numero):
         nb_communes=nb_communes,
     )
     ajout = request.POST.get("action") == "ajouter_commune"
-    if request.method == "POST" and not ajout:
-        if form.is_valid() and _enregistrer_modification(request, d, guichet, form):
-            return redirect(vers_demande(d.numero_unique))
+    changements_concurrents = []
+    if request.method == "POST" and not ajout and form.is_valid():
+        try:
+            if _enregistrer_modification(request, d, guichet, form):
+                return redirect(vers_demande(d.numero_unique))
+        except ModificationConcurrente as e:
+            # What the agent typed is kept, on the current version; what changed is shown.
+            d = demande_complete(d.pk)
+            donnees = request.POST.copy()
+            donnees["version"] = str(d.version)
+            form = ModificationForm(
+                donnees, initial=initial, departement=d.departement_id, nb_communes=nb_communes
+            )
+            form.is_valid()
+            form.add_error(None, e.message)
+            changements_concurrents = lignes_historique(
+                d.historique.filter(pk__in=e.details["historique"]).order_by("horodatage", "pk")
+            )
     elif ajout:
         sans_erreurs({"form": form})
         form.fields[form.noms_communes[-1]].widget.attrs["autofocus"] = True
@@ -111,12 +127,14 @@ def modifier(request, numero):
             "nb_communes_max": LIMITE_COMMUNES_SOUHAITEES,
             "peut_dupliquer": services.peut_dupliquer_pour_separation(d),
             "resume_erreurs": resume_erreurs(form),
+            "changements_concurrents": changements_concurrents,
         },
     )
 
 
 def _enregistrer_modification(request, d: Demande, guichet, form) -> bool:
-    """Call `modifier_demande` with the form's values; its refusals go on the form."""
+    """Call `modifier_demande` with the form's values; its refusals go on the form, except a
+    change made meanwhile (`ModificationConcurrente`), which the page shows."""
     donnees = form.cleaned_data
     valeurs_demande = {c: donnees[c] for c in CHAMPS_DEMANDE}
     valeurs_demande["deja_locataire_hlm"] = donnees["deja_locataire_hlm"] == "oui"
@@ -144,18 +162,17 @@ def _enregistrer_modification(request, d: Demande, guichet, form) -> bool:
             demande_valeurs=valeurs_demande,
             personnes=personnes,
             communes=communes,
+            version=donnees["version"],
         )
     except services.DonneesInvalides as e:
         for erreur in e.details.get("erreurs") or [e.en_erreur()]:
             _, champ = localiser_erreur(erreur.get("champ", ""), {"souhaits": donnees})
             form.add_error(champ if champ in form.fields else None, erreur["message"])
         return False
+    except ModificationConcurrente:
+        raise
     except ErreurMetier as e:
         erreur_sur_formulaire(form, e)
-        return False
-    except ValidationError as e:
-        for message in e.messages:
-            form.add_error(None, message)
         return False
     if changements:
         messages.success(
