@@ -32,6 +32,7 @@ def renouveler(request, numero):
                 "L'attestation de renouvellement est envoyée au demandeur.",
             )
         return redirect(vers_demande(d.numero_unique))
+    services.consulter(d, request.user, guichet)  # the page shows the demandeur
     return render(
         request,
         "demandes/confirmation.html",
@@ -75,6 +76,7 @@ def radier(request, numero):
     if not d.est_active:
         messages.info(request, "Cette demande est déjà radiée.")
         return redirect(vers_demande(d.numero_unique))
+    services.consulter(d, request.user, guichet)  # the page shows the demandeur
     return render(
         request,
         "demandes/radiation.html",
@@ -104,6 +106,7 @@ def reactiver(request, numero):
                 f"{d.date_expiration:%d/%m/%Y}.",
             )
         return redirect(vers_demande(d.numero_unique))
+    services.consulter(d, request.user, guichet)  # the page shows the demandeur
     return render(
         request,
         "demandes/confirmation.html",
@@ -136,6 +139,7 @@ def dupliquer(request, numero):
         )
         return redirect(vers_demande(nouvelle_demande.numero_unique))
     d = demande_complete(d.pk)
+    services.consulter(d, request.user, guichet)  # the page shows the demandeur
     return render(
         request,
         "demandes/confirmation.html",
