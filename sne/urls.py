@@ -12,7 +12,7 @@ urlpatterns = [
     path("gestion/utilisateurs/", include("sne.comptes.urls_gestion")),
     path("gestion/fiche-collecte/", include("sne.comptes.urls_fiche_collecte")),
     path("gestion/departements/", include("sne.organisations.urls_departement")),
-    path("gestion/journal/", include("sne.audit.urls")),
+    path("gestion/journal/", include("sne.gestion.urls")),
     path("gestion/courriers/", include("sne.attestations.urls")),
     path("referentiels/", include("sne.referentiels.urls")),
     path("demandes/", include("sne.demandes.urls")),
