@@ -10,7 +10,7 @@ urlpatterns = [
     path("comptes/securite/", include("sne.comptes.urls_securite")),
     path("gestion/", include("sne.organisations.urls")),
     path("gestion/utilisateurs/", include("sne.comptes.urls_gestion")),
-    path("gestion/fiche-collecte/", include("sne.comptes.urls_fiche_collecte")),
+    path("gestion/fiche-collecte/", include("sne.organisations.urls_fiche_collecte")),
     path("gestion/departements/", include("sne.organisations.urls_departement")),
     path("gestion/journal/", include("sne.gestion.urls")),
     path("gestion/courriers/", include("sne.attestations.urls")),

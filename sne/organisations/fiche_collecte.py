@@ -35,16 +35,16 @@ from email_validator import validate_email as valider_email
 
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
+from sne.comptes.droits import droits_de, exiger
+from sne.comptes.models import Habilitation, Utilisateur, normaliser_email
+from sne.comptes.services import envoyer_lien_activation, habiliter
 from sne.exceptions import ErreurMetier
-from sne.organisations.models import Guichet, Organisation, siren_valide
-from sne.organisations.services import creer_guichet, creer_organisation, modifier_perimetre
 from sne.referentiels.models import Commune, Departement
 from sne.referentiels.normalisation import sans_accents
 from sne.referentiels.services import AMBIGUE, TROUVEE, resoudre_commune
 
-from .droits import droits_de, exiger
-from .models import Habilitation, Utilisateur, normaliser_email
-from .services import envoyer_lien_activation, habiliter
+from .models import Guichet, Organisation, siren_valide
+from .services import creer_guichet, creer_organisation, modifier_perimetre
 
 TAILLE_MAX = 2 * 1024 * 1024  # 2 Mo: a fiche of a few hundred agents weighs a few kilobytes
 LIGNES_MAX = 1000
