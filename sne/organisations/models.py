@@ -7,10 +7,12 @@ its consultation scope, which may be narrower (FAQ « Options de paramétrage »
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from sne.comptes.droits import droits_de
 from sne.referentiels.models import Commune, Departement
 
 
@@ -28,8 +30,6 @@ def siren_valide(siren: str) -> bool:
 
 
 def valider_siren(valeur: str) -> None:
-    from django.core.exceptions import ValidationError
-
     if not siren_valide(valeur):
         raise ValidationError(
             "Le SIREN doit compter 9 chiffres et être valide (clé de contrôle).", code="siren"
@@ -72,8 +72,6 @@ class Organisation(models.Model):
 class GuichetQuerySet(models.QuerySet):
     def visibles_par(self, utilisateur):
         """The desks a person may see: their own, those of their départements, or all."""
-        from sne.comptes.droits import droits_de
-
         droits = droits_de(utilisateur)
         if droits.national:
             return self.all()
@@ -83,8 +81,6 @@ class GuichetQuerySet(models.QuerySet):
 
     def gerables_par(self, utilisateur):
         """The desks a person may set up: those habilitated on départements they manage."""
-        from sne.comptes.droits import droits_de
-
         droits = droits_de(utilisateur)
         if droits.national:
             return self.all()
@@ -162,6 +158,12 @@ class Guichet(models.Model):
 
     def consulte_commune(self, code_insee: str) -> bool:
         return Commune.objects.filter(self.perimetre_consultation(), pk=code_insee).exists()
+
+    def destinataires(self) -> list[str]:
+        """The addresses that hear from the SNE about this desk: its own and its contact
+        points'."""
+        adresses = [self.email] + [c.email for c in self.contacts.all()]
+        return sorted({a.strip().lower() for a in adresses if a and a.strip()})
 
 
 class PointContact(models.Model):
