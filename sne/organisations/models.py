@@ -11,22 +11,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from stdnum.fr import siren as stdnum_siren
 
 from sne.comptes.droits import droits_de
 from sne.referentiels.models import Commune, Departement
 
 
 def siren_valide(siren: str) -> bool:
-    """A SIREN is 9 digits whose Luhn checksum is 0 (La Poste's 356000000 aside)."""
-    if len(siren) != 9 or not siren.isdigit():
-        return False
-    if siren == "356000000":
-        return True
-    total = 0
-    for i, chiffre in enumerate(reversed(siren)):
-        n = int(chiffre) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
+    """A SIREN as stored: exactly 9 digits, the last one a Luhn check digit (python-stdnum)."""
+    return len(siren) == 9 and stdnum_siren.is_valid(siren)
 
 
 def valider_siren(valeur: str) -> None:
