@@ -102,9 +102,8 @@ def journal_visible_par(utilisateur):
     # Sub-queries rather than joins: a desk habilitated on two managed départements, or a
     # person with several habilitations, must not repeat an entry. The desks are read from
     # the table of `Guichet.departements`, reached from `Departement` (organisations is above).
-    habilitations_des_guichets = Departement.guichets_habilites.through.objects
-    guichets = habilitations_des_guichets.filter(
-        departement__in=droits.departements_gestion
-    ).values("guichet")
+    departements_des_guichets = Departement.guichets_habilites.through.objects
+    deps = droits.departements_gestion
+    guichets = departements_des_guichets.filter(departement__in=deps).values("guichet")
     personnes = get_user_model().objects.visibles_par(utilisateur).values("pk")
     return EvenementAudit.objects.filter(Q(guichet__in=guichets) | Q(utilisateur__in=personnes))
