@@ -9,25 +9,6 @@ from django.conf import settings
 from django.db import models
 
 
-class EvenementAuditQuerySet(models.QuerySet):
-    def visibles_par(self, utilisateur):
-        """National: everything; gestionnaire: what happened on the desks of their
-        départements or was done by the people they manage; others: nothing."""
-        from sne.comptes.droits import droits_de
-        from sne.comptes.models import Utilisateur
-        from sne.organisations.models import Guichet
-
-        droits = droits_de(utilisateur)
-        if droits.national:
-            return self.all()
-        if not droits.departements_gestion:
-            return self.none()
-        return self.filter(
-            models.Q(guichet__in=Guichet.objects.gerables_par(utilisateur))
-            | models.Q(utilisateur__in=Utilisateur.objects.visibles_par(utilisateur))
-        )
-
-
 class EvenementAudit(models.Model):
     class Action(models.TextChoices):
         CONNEXION = "connexion", "Connexion"
@@ -67,8 +48,6 @@ class EvenementAudit(models.Model):
     resume = models.CharField("résumé", max_length=300, blank=True)
     details = models.JSONField("détails", default=dict, blank=True)
     adresse_ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
-
-    objects = EvenementAuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = "événement d'audit"

@@ -6,9 +6,12 @@ that call it (`Guichet.objects.visibles_par(...)`, `Utilisateur.objects.visibles
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from sne.audit.models import EvenementAudit
 from sne.exceptions import NonAutorise
+from sne.referentiels.models import Departement
 
 
 @dataclass(frozen=True)
@@ -120,3 +123,22 @@ def _premier_guichet(utilisateur, guichets: frozenset[int], **filtres):
         .first()
     )
     return habilitation.guichet if habilitation else None
+
+
+def journal_visible_par(utilisateur):
+    """The audit entries a person may read. National: all of them; gestionnaire: what happened
+    on the desks habilitated on their départements, or was done by the people they manage
+    (`Utilisateur.objects.visibles_par`); anybody else: none."""
+    droits = droits_de(utilisateur)
+    if droits.national:
+        return EvenementAudit.objects.all()
+    if not droits.departements_gestion:
+        return EvenementAudit.objects.none()
+    # Sub-queries rather than joins: a desk habilitated on two managed départements, or a
+    # person with several habilitations, must not repeat an entry. The desks are read from
+    # the table of `Guichet.departements`, reached from `Departement` (organisations is above).
+    departements_des_guichets = Departement.guichets_habilites.through.objects
+    deps = droits.departements_gestion
+    guichets = departements_des_guichets.filter(departement__in=deps).values("guichet")
+    personnes = get_user_model().objects.visibles_par(utilisateur).values("pk")
+    return EvenementAudit.objects.filter(Q(guichet__in=guichets) | Q(utilisateur__in=personnes))

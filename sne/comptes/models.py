@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .droits import droits_de
+
 
 def normaliser_email(email: str) -> str:
     """The stored form of a login: trimmed and lower-cased as a whole.
@@ -24,8 +26,6 @@ class UtilisateurQuerySet(models.QuerySet):
     def visibles_par(self, utilisateur):
         """The accounts a person may see: all (national), those habilitated on the desks or
         départements they manage (gestionnaire), else only their own."""
-        from .droits import droits_de
-
         droits = droits_de(utilisateur)
         if droits.national:
             return self.all()

@@ -24,8 +24,8 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.exceptions import ErreurMetier
 
-from .droits import droits_de
-from .models import normaliser_email
+from .droits import droits_de, exiger
+from .models import Utilisateur, normaliser_email
 
 NOMBRE_CODES_DE_SECOURS = 10
 NOM_APPLICATION = "Application d'authentification"
@@ -254,9 +254,6 @@ def reinitialiser_double_facteur(utilisateur, *, par, adresse_ip=None) -> None:
     national support (for anyone) or their gestionnaire territorial (for the desk agents of
     their départements) removes the second factor; a person who must have one sets a new one
     up at their next login. Written to the audit log."""
-    from .droits import droits_de, exiger
-    from .models import Utilisateur
-
     droits = droits_de(par)
     if droits.national:
         autorise = True

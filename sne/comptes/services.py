@@ -23,6 +23,7 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.exceptions import ErreurMetier
 
+from . import tasks
 from .droits import droits_de, exiger, oublier_droits
 from .models import Habilitation, Utilisateur, normaliser_email
 
@@ -176,10 +177,8 @@ def lien_activation(utilisateur, base_url: str = "") -> str:
 
 def envoyer_lien_activation(utilisateur, base_url: str) -> None:
     """E-mail a single-use, time-limited link to choose a password (after commit)."""
-    from .tasks import envoyer_email_activation
-
     lien = lien_activation(utilisateur, base_url)
-    transaction.on_commit(lambda: envoyer_email_activation(utilisateur.pk, lien))
+    transaction.on_commit(lambda: tasks.envoyer_email_activation(utilisateur.pk, lien))
 
 
 @transaction.atomic
@@ -301,9 +300,7 @@ def demander_changement_email(utilisateur, nouvel_email: str, *, base_url: str) 
         {"u": utilisateur.pk, "e": nouvel_email, "a": utilisateur.email}, salt=SEL_EMAIL
     )
     lien = base_url + reverse("comptes:confirmer_email", args=[jeton])
-    from .tasks import envoyer_email_confirmation_adresse
-
-    transaction.on_commit(lambda: envoyer_email_confirmation_adresse(nouvel_email, lien))
+    transaction.on_commit(lambda: tasks.envoyer_email_confirmation_adresse(nouvel_email, lien))
     return nouvel_email
 
 

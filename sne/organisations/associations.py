@@ -10,9 +10,6 @@ CSV file, deactivates an association that should no longer be offered (never del
 point to it), reactivates it. Every change is written to the audit log.
 """
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,21 +18,17 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de, exiger
 from sne.exceptions import ErreurMetier
-from sne.referentiels.normalisation import sans_accents
+from sne.referentiels.normalisation import plier
 
 from .models import Association
 from .services import ajouter_association
+from .tableurs import lire_csv
 
 TABLE_VIDE = (
     "La table des associations de ce département n'est pas encore renseignée : le guichet peut "
     "saisir le nom de l'association librement."
 )
 LIGNES_MAX_IMPORT = 5000
-
-
-def _plier(texte: str) -> str:
-    """Lower case, no accents, words separated by one space: « Emmaüs-Solidarité » → ..."""
-    return " ".join(re.split(r"[^a-z0-9]+", sans_accents(texte or "").lower())).strip()
 
 
 def table_renseignee(departement) -> bool:
@@ -50,12 +43,12 @@ def rechercher_associations(departement, q: str = "", *, limite: int = 20, activ
     qs = Association.objects.filter(departement=departement)
     if actives is not None:
         qs = qs.filter(active=actives)
-    mots = _plier(q).split()
+    mots = [mot for mot in map(plier, q.split()) if mot]
     if not mots:
         return list(qs.order_by("nom")[:limite]) if limite else list(qs.order_by("nom"))
     trouvees = []
     for association in qs.order_by("nom"):
-        texte = f"{_plier(association.nom)} {association.siren}"
+        texte = f"{plier(association.nom)} {association.siren}"
         if all(mot in texte for mot in mots):
             trouvees.append(association)
             if limite and len(trouvees) >= limite:
@@ -86,14 +79,6 @@ class RapportImport:
     refusees: list[tuple[int, str, str]] = field(default_factory=list)  # (ligne, nom, raison)
 
 
-def _decoder(contenu: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252: what spreadsheets save as CSV."""
-    try:
-        return contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return contenu.decode("cp1252", errors="replace")
-
-
 def importer_associations(*, par, departement, contenu: bytes) -> RapportImport:
     """Add the associations of a CSV file `nom;siren;adresse` (header line optional) to the
     table of the département. Each line is added or refused on its own, with the reason:
@@ -102,19 +87,14 @@ def importer_associations(*, par, departement, contenu: bytes) -> RapportImport:
         droits_de(par).gere_departement(departement.code),
         f"Vous ne gérez pas le département {departement.code}.",
     )
-    lignes = list(csv.reader(io.StringIO(_decoder(contenu)), delimiter=";"))
-    if len(lignes) > LIGNES_MAX_IMPORT:
-        raise ErreurMetier(
-            f"Le fichier compte plus de {LIGNES_MAX_IMPORT} lignes : découpez-le.",
-            code="fichier_trop_long",
-        )
+    lignes = lire_csv(contenu, lignes_max=LIGNES_MAX_IMPORT, separateurs=(";",), xlsx_accepte=False)
     rapport = RapportImport()
     for numero, cellules in enumerate(lignes, start=1):
-        cellules = [c.strip() for c in cellules] + ["", "", ""]
+        cellules = [*cellules, "", "", ""]
         nom, siren, adresse = cellules[:3]
         if not any(cellules):
             continue
-        if numero == 1 and _plier(nom) == "nom":
+        if numero == 1 and plier(nom) == "nom":
             continue
         if not nom:
             rapport.refusees.append((numero, "", "nom manquant"))

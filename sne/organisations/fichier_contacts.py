@@ -8,7 +8,7 @@ les guichets enregistreurs de notre liste de contact pour actualisation ». So:
   desk habilitated on the département, and one row with empty contact columns for a desk that
   has none yet (so that the gap shows and gets filled);
 - `envoyer_fichiers_contacts(departement=None)` e-mails it to every desk of the département
-  (one e-mail per desk, to `services.destinataires(guichet)`), every month from the periodic
+  (one e-mail per desk, to `guichet.destinataires()`), every month from the periodic
   Huey task in `tasks.py`, or at once from the gestionnaire's page;
 - the file can also be downloaded at any time (`telecharger_fichier_contacts`), by the
   gestionnaires of the département, the national level, and the agents of its desks: every
@@ -248,8 +248,6 @@ class RapportEnvoi:
 
 
 def _envoyer_departement(departement, *, par=None) -> RapportEnvoi:
-    from .services import destinataires
-
     departement = departement_de(departement)
     rapport = RapportEnvoi(departement.code)
     guichets = list(guichets_du_departement(departement))
@@ -261,7 +259,7 @@ def _envoyer_departement(departement, *, par=None) -> RapportEnvoi:
     sujet = f"SNE — Fichier des contacts des guichets — {departement.nom} ({departement.code})"
     connexion = get_connection()  # opened and closed for each message: one failure stays one
     for guichet in guichets:
-        adresses = destinataires(guichet)
+        adresses = guichet.destinataires()
         if not adresses:
             rapport.sans_adresse.append(guichet.code)
             continue

@@ -2,7 +2,8 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from sne.comptes.models import Habilitation
-from sne.referentiels.models import Departement
+from sne.referentiels.models import Commune, Departement
+from sne.referentiels.services import TROUVEE, resoudre_commune
 from sne.referentiels.widgets import CommuneField
 
 from .models import Organisation
@@ -91,9 +92,6 @@ class PerimetreForm(DsfrBaseForm):
         self.departements_possibles = departements
 
     def clean_communes(self):
-        from sne.referentiels.models import Commune
-        from sne.referentiels.services import TROUVEE, resoudre_commune
-
         lignes = [
             ligne.strip() for ligne in self.cleaned_data["communes"].splitlines() if ligne.strip()
         ]

@@ -7,29 +7,22 @@ its consultation scope, which may be narrower (FAQ « Options de paramétrage »
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from stdnum.fr import siren as stdnum_siren
 
+from sne.comptes.droits import droits_de
 from sne.referentiels.models import Commune, Departement
 
 
 def siren_valide(siren: str) -> bool:
-    """A SIREN is 9 digits whose Luhn checksum is 0 (La Poste's 356000000 aside)."""
-    if len(siren) != 9 or not siren.isdigit():
-        return False
-    if siren == "356000000":
-        return True
-    total = 0
-    for i, chiffre in enumerate(reversed(siren)):
-        n = int(chiffre) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
+    """A SIREN as stored: exactly 9 digits, the last one a Luhn check digit (python-stdnum)."""
+    return len(siren) == 9 and stdnum_siren.is_valid(siren)
 
 
 def valider_siren(valeur: str) -> None:
-    from django.core.exceptions import ValidationError
-
     if not siren_valide(valeur):
         raise ValidationError(
             "Le SIREN doit compter 9 chiffres et être valide (clé de contrôle).", code="siren"
@@ -72,8 +65,6 @@ class Organisation(models.Model):
 class GuichetQuerySet(models.QuerySet):
     def visibles_par(self, utilisateur):
         """The desks a person may see: their own, those of their départements, or all."""
-        from sne.comptes.droits import droits_de
-
         droits = droits_de(utilisateur)
         if droits.national:
             return self.all()
@@ -83,8 +74,6 @@ class GuichetQuerySet(models.QuerySet):
 
     def gerables_par(self, utilisateur):
         """The desks a person may set up: those habilitated on départements they manage."""
-        from sne.comptes.droits import droits_de
-
         droits = droits_de(utilisateur)
         if droits.national:
             return self.all()
@@ -162,6 +151,12 @@ class Guichet(models.Model):
 
     def consulte_commune(self, code_insee: str) -> bool:
         return Commune.objects.filter(self.perimetre_consultation(), pk=code_insee).exists()
+
+    def destinataires(self) -> list[str]:
+        """The addresses that hear from the SNE about this desk: its own and its contact
+        points'."""
+        adresses = [self.email] + [c.email for c in self.contacts.all()]
+        return sorted({a.strip().lower() for a in adresses if a and a.strip()})
 
 
 class PointContact(models.Model):

@@ -15,6 +15,7 @@ from sne.comptes.droits import droits_de, exiger
 from sne.exceptions import ErreurMetier, valider
 from sne.referentiels.normalisation import plier
 
+from . import tasks
 from .models import Association, DemandeAuGestionnaire, Guichet, Organisation, PointContact
 
 HORS_DEPARTEMENT = "Ce guichet n'est pas habilité sur un département que vous gérez."
@@ -139,12 +140,6 @@ def enregistrer_convention(
     )
 
 
-def destinataires(guichet) -> list[str]:
-    """The addresses that hear from the SNE about a desk: its own and its contact points'."""
-    adresses = [guichet.email] + [c.email for c in guichet.contacts.all()]
-    return sorted({a.strip().lower() for a in adresses if a and a.strip()})
-
-
 @transaction.atomic
 def finaliser_parametrage(guichet, *, par) -> list[str]:
     """Declare the set-up complete and tell the desk's contacts by e-mail (FAQ: « Un e-mail
@@ -155,7 +150,7 @@ def finaliser_parametrage(guichet, *, par) -> list[str]:
         manque.append("la date de signature de la convention")
     if not guichet.fiche_collecte_recue_le:
         manque.append("la fiche collecte")
-    adresses = destinataires(guichet)
+    adresses = guichet.destinataires()
     if not adresses:
         manque.append("une adresse e-mail de contact")
     if manque:
@@ -172,9 +167,7 @@ def finaliser_parametrage(guichet, *, par) -> list[str]:
         objet=guichet,
         resume="Paramétrage finalisé, contacts prévenus",
     )
-    from .tasks import envoyer_email_parametrage_termine
-
-    transaction.on_commit(lambda: envoyer_email_parametrage_termine(guichet.pk))
+    transaction.on_commit(lambda: tasks.envoyer_email_parametrage_termine(guichet.pk))
     return adresses
 
 
@@ -282,9 +275,7 @@ def adresser_demande(guichet, *, par, objet: str, message: str, departement=None
         objet=demande,
         resume=f"Demande au gestionnaire : {demande.get_objet_display()}",
     )
-    from .tasks import prevenir_gestionnaires_nouvelle_demande
-
-    transaction.on_commit(lambda: prevenir_gestionnaires_nouvelle_demande(demande.pk))
+    transaction.on_commit(lambda: tasks.prevenir_gestionnaires_nouvelle_demande(demande.pk))
     return demande
 
 
@@ -308,7 +299,5 @@ def repondre_demande(demande, *, par, reponse: str):
         objet=demande,
         resume="Réponse à une demande de guichet",
     )
-    from .tasks import envoyer_reponse_demande
-
-    transaction.on_commit(lambda: envoyer_reponse_demande(demande.pk))
+    transaction.on_commit(lambda: tasks.envoyer_reponse_demande(demande.pk))
     return demande

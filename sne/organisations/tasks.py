@@ -1,4 +1,7 @@
-"""E-mails about desks, sent by the Huey worker after commit."""
+"""E-mails about desks, sent by the Huey worker after commit.
+
+Services enqueue these tasks (`transaction.on_commit`); tasks never call back into services.
+"""
 
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -7,19 +10,18 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sne.comptes.models import Habilitation
 
+from .fichier_contacts import envoyer_fichiers_contacts
 from .models import DemandeAuGestionnaire, Guichet
 
 
 @db_task(retries=5, retry_delay=60)
 def envoyer_email_parametrage_termine(guichet_id: int) -> None:
-    from .services import destinataires
-
     guichet = Guichet.objects.select_related("organisation").get(pk=guichet_id)
     send_mail(
         f"SNE — Le paramétrage du guichet {guichet.code} est terminé",
         render_to_string("organisations/emails/parametrage_termine.txt", {"guichet": guichet}),
         None,
-        destinataires(guichet),
+        guichet.destinataires(),
     )
 
 
@@ -55,6 +57,4 @@ def envoyer_reponse_demande(demande_id: int) -> None:
 def envoyer_fichiers_contacts_mensuels() -> None:
     """FAQ « Options de paramétrage »: every month the file of contacts of each département is
     sent to every desk habilitated on it (one e-mail per desk, XLSX attached)."""
-    from .fichier_contacts import envoyer_fichiers_contacts
-
     envoyer_fichiers_contacts()

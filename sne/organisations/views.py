@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sne.audit.models import EvenementAudit
 from sne.comptes import services as services_comptes
 from sne.comptes.decorateurs import gestionnaire_requis
-from sne.comptes.droits import droits_de
+from sne.comptes.droits import droits_de, journal_visible_par
 from sne.comptes.models import Habilitation
 from sne.exceptions import ErreurMetier
-from sne.referentiels.models import Departement
+from sne.referentiels.models import Commune, Departement
 
 from . import services
 from .forms import (
@@ -58,7 +58,7 @@ def tableau(request):
             statut=DemandeAuGestionnaire.Statut.OUVERTE,
             departement__in=_departements_geres(request.user),
         ).count(),
-        "derniers_evenements": EvenementAudit.objects.visibles_par(request.user).select_related(
+        "derniers_evenements": journal_visible_par(request.user).select_related(
             "utilisateur", "guichet"
         )[:8],
     }
@@ -250,8 +250,6 @@ def point_contact(request, code, pk=None):
     if request.method == "POST" and form.is_valid():
         valeurs = dict(form.cleaned_data)
         commune = valeurs.pop("commune")
-        from sne.referentiels.models import Commune
-
         valeurs["commune"] = Commune.objects.get(pk=commune.code_insee) if commune else None
         if commune and not valeurs.get("code_postal"):
             valeurs["code_postal"] = commune.code_postal_principal or ""

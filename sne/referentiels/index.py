@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .models import ChargementReferentiel, CodePostal, Commune, NomAlternatif
 from .normalisation import cle, cle_sans_article
 
 DELAI_VERIFICATION = 60.0
@@ -171,14 +172,10 @@ _verrou = threading.Lock()
 
 
 def _version_en_base() -> int | None:
-    from .models import ChargementReferentiel
-
     return ChargementReferentiel.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
 def construire_index() -> IndexCommunes:
-    from .models import CodePostal, Commune, NomAlternatif
-
     index = IndexCommunes(version=_version_en_base())
     codes_postaux: dict[str, list[str]] = defaultdict(list)
     for code, commune in CodePostal.objects.order_by("code").values_list("code", "commune_id"):

@@ -3,10 +3,19 @@
 import pytest
 from django.db import IntegrityError
 
-from sne.comptes.droits import droits_de
+from sne.audit.models import EvenementAudit
+from sne.audit.services import journaliser
+from sne.comptes.droits import droits_de, journal_visible_par
 from sne.comptes.models import Habilitation, Utilisateur
 from sne.organisations.models import Guichet
-from tests.factories import GuichetFactory, UtilisateurFactory, agent, gestionnaire, national
+from tests.factories import (
+    GuichetFactory,
+    UtilisateurFactory,
+    agent,
+    gestionnaire,
+    habiliter,
+    national,
+)
 from tests.outils import connecter
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +81,36 @@ def test_un_gestionnaire_ne_voit_que_les_utilisateurs_de_ses_departements(monde)
     assert monde["gestionnaire_75"] in visibles
     assert monde["saisie_93"] in Utilisateur.objects.visibles_par(monde["gestionnaire_93"])
     assert list(Utilisateur.objects.visibles_par(monde["saisie_93"])) == [monde["saisie_93"]]
+
+
+def test_un_gestionnaire_lit_le_journal_des_guichets_et_des_personnes_de_ses_departements(monde):
+    agent_75 = agent(monde["g75"])
+    consultation = EvenementAudit.Action.CONSULTATION
+    journaliser(consultation, guichet=monde["g75"], resume="au guichet 75BA9")
+    journaliser(consultation, utilisateur=agent_75, resume="par un agent de 75BA9")
+    journaliser(consultation, utilisateur=monde["gestionnaire_75"], resume="par le gestionnaire")
+    journaliser(consultation, guichet=monde["g93"], resume="au guichet 93CO9")
+    journaliser(consultation, utilisateur=monde["saisie_93"], resume="par un agent de 93CO9")
+
+    def lu_par(personne):
+        return sorted(e.resume for e in journal_visible_par(monde[personne]))
+
+    assert lu_par("gestionnaire_75") == [
+        "au guichet 75BA9",
+        "par le gestionnaire",
+        "par un agent de 75BA9",
+    ]
+    assert lu_par("gestionnaire_93") == ["au guichet 93CO9", "par un agent de 93CO9"]
+    assert len(lu_par("national")) == 5
+    assert lu_par("saisie_93") == []
+    assert lu_par("anonyme") == []
+
+
+def test_le_journal_montre_une_fois_l_entree_d_un_guichet_de_deux_departements_geres(monde):
+    gestionnaire_75_92 = habiliter(gestionnaire("75"), "gestionnaire", departement="92")
+    journaliser(EvenementAudit.Action.PARAMETRAGE, guichet=monde["g75"], resume="périmètre")
+
+    assert [e.resume for e in journal_visible_par(gestionnaire_75_92)] == ["périmètre"]
 
 
 def test_les_droits_distinguent_saisie_et_consultation(monde):

@@ -2,17 +2,19 @@
 gestionnaire keeps it; desks search it when a demande is made for an association; when it is
 not yet filled in, the desk types the association's name freely."""
 
+import io
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 
 from sne.audit.models import EvenementAudit
 from sne.organisations.associations import TABLE_VIDE, rechercher_associations
 from sne.organisations.models import Association
 from sne.referentiels.models import Departement
 from tests.factories import GuichetFactory, agent, gestionnaire, siren_fictif
-from tests.outils import connecter
+from tests.outils import connecter, texte
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +188,30 @@ def test_l_import_csv_ajoute_les_lignes_valides_et_explique_les_autres(client, g
         "Emmaüs Solidarité",
         "Secours populaire",
     }
+
+
+def test_un_classeur_excel_depose_pour_l_import_est_refuse_sans_rien_ajouter(
+    client, gestionnaire_93
+):
+    classeur = Workbook()
+    classeur.active.append(["Emmaüs Solidarité"])
+    tampon = io.BytesIO()
+    classeur.save(tampon)
+    fichier = SimpleUploadedFile("associations.csv", tampon.getvalue())
+
+    reponse = client.post(f"{URL}93/importer/", {"fichier": fichier})
+
+    assert "Ce fichier est un classeur Excel : enregistrez-le au format CSV." in texte(reponse)
+    assert not Association.objects.exists()
+
+
+def test_la_recherche_ignore_casse_accents_et_ponctuation():
+    emmaus = association("Emmaüs-Solidarité")
+    association("Le Relais")
+
+    assert rechercher_associations("93", "EMMAUS solidarite") == [emmaus]
+    assert rechercher_associations("93", "solidarité emmaüs") == [emmaus]
+    assert rechercher_associations("93", "emmaus relais") == []
 
 
 # --- The search endpoint of the demande form (beneficiary autocomplete) ---------------------

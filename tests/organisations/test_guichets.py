@@ -11,7 +11,7 @@ from sne.audit.models import EvenementAudit
 from sne.comptes.models import Habilitation, Utilisateur
 from sne.exceptions import ErreurMetier, NonAutorise
 from sne.organisations import services
-from sne.organisations.models import Guichet, Organisation
+from sne.organisations.models import Guichet, Organisation, siren_valide
 from sne.referentiels.models import Commune, Departement
 from tests.factories import GuichetFactory, PointContactFactory, agent, gestionnaire, national
 from tests.outils import connecter, texte
@@ -39,6 +39,21 @@ def test_un_gestionnaire_cree_un_guichet_sur_son_departement(client):
     guichet = Guichet.objects.get(code="93FD1")
     assert guichet.organisation.siren == "999990039"
     assert list(guichet.consultation_departements.values_list("code", flat=True)) == ["93"]
+
+
+@pytest.mark.parametrize(
+    ("siren", "valide"),
+    [
+        ("775672272", True),
+        ("356000000", True),  # La Poste
+        ("775672273", False),  # check digit
+        ("775 672 272", False),  # stored without spaces
+        ("77567227", False),
+        ("٧٧٥٦٧٢٢٧٢", False),  # digits, but not ASCII ones
+    ],
+)
+def test_un_siren_compte_neuf_chiffres_dont_une_cle_de_controle(siren, valide):
+    assert siren_valide(siren) is valide
 
 
 def test_un_gestionnaire_ne_cree_pas_de_guichet_hors_de_ses_departements():

@@ -19,18 +19,18 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sne.comptes.decorateurs import gestionnaire_requis
+from sne.comptes.models import Habilitation, Utilisateur
 from sne.exceptions import ErreurMetier
-from sne.organisations.models import Guichet
 from sne.referentiels.models import Departement
 
-from .decorateurs import gestionnaire_requis
 from .fiche_collecte import (
     TAILLE_MAX,
     analyser_fiche_collecte,
     appliquer_fiche_collecte,
     lire_fichier,
 )
-from .models import Habilitation, Utilisateur
+from .models import Guichet
 
 SESSION_FICHIER = "fiche_collecte_fichier"
 SESSION_RESULTAT = "fiche_collecte_resultat"
@@ -88,7 +88,7 @@ def importer(request):
                 return redirect("fiche_collecte:apercu")
     return render(
         request,
-        "comptes/fiche_collecte/importer.html",
+        "organisations/fiche_collecte/importer.html",
         _contexte(title="Importer une fiche collecte", erreur=erreur),
     )
 
@@ -107,13 +107,13 @@ def apercu(request):
         request.session.pop(SESSION_FICHIER, None)
         return render(
             request,
-            "comptes/fiche_collecte/importer.html",
+            "organisations/fiche_collecte/importer.html",
             _contexte(title="Importer une fiche collecte", erreur=e.message),
         )
     departements = Departement.objects.filter(code__in=analyse.guichet.departements)
     return render(
         request,
-        "comptes/fiche_collecte/apercu.html",
+        "organisations/fiche_collecte/apercu.html",
         _contexte(
             title="Aperçu de la fiche collecte",
             analyse=analyse,
@@ -179,7 +179,7 @@ def resultat(request):
     )
     return render(
         request,
-        "comptes/fiche_collecte/resultat.html",
+        "organisations/fiche_collecte/resultat.html",
         _contexte(
             title="Fiche collecte appliquée",
             guichet=guichet,

@@ -9,13 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from sne.audit.models import EvenementAudit
-from sne.comptes.fiche_collecte import (
+from sne.comptes.models import Habilitation, Utilisateur
+from sne.exceptions import ErreurMetier, NonAutorise
+from sne.organisations.fiche_collecte import (
     COLONNES,
     analyser_fiche_collecte,
     appliquer_fiche_collecte,
 )
-from sne.comptes.models import Habilitation, Utilisateur
-from sne.exceptions import ErreurMetier, NonAutorise
 from sne.organisations.models import Guichet, Organisation
 from tests.factories import (
     GuichetFactory,

@@ -71,3 +71,24 @@ def test_le_journal_d_une_demande_montre_qui_l_a_consultee(client):
 
     assert [e.action for e in evenements] == ["consultation", "creation"]
     assert all(e.utilisateur == personne for e in evenements)
+
+
+def test_le_journal_se_filtre_par_personne_et_par_action_et_ignore_une_action_inconnue(client):
+    guichet = GuichetFactory(departements=["93"])
+    camille, karim = (
+        agent(guichet, email="camille@foyer.fr"),
+        agent(guichet, email="karim@foyer.fr"),
+    )
+    journaliser(EvenementAudit.Action.CONSULTATION, utilisateur=camille, resume="lue par Camille")
+    journaliser(EvenementAudit.Action.MODIFICATION, utilisateur=camille, resume="changée")
+    journaliser(EvenementAudit.Action.CONSULTATION, utilisateur=karim, resume="lue par Karim")
+    connecter(client, gestionnaire("93"))
+
+    def resumes(**filtres):
+        return sorted(
+            e.resume for e in client.get("/gestion/journal/", filtres).context["evenements"]
+        )
+
+    assert resumes(utilisateur=" CAMILLE@ ", action="consultation") == ["lue par Camille"]
+    assert resumes(utilisateur="camille", action="inconnue") == ["changée", "lue par Camille"]
+    assert resumes(guichet="x" * 300, demande="y" * 300, utilisateur="z" * 300) == []

@@ -19,11 +19,7 @@ Two steps, one rule each:
 The file format is documented in docs/fiche-collecte.md (samples in docs/exemples/).
 """
 
-import csv
-import io
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -35,20 +31,22 @@ from email_validator import validate_email as valider_email
 
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
+from sne.comptes.droits import droits_de, exiger
+from sne.comptes.models import Habilitation, Utilisateur, normaliser_email
+from sne.comptes.services import envoyer_lien_activation, habiliter
 from sne.exceptions import ErreurMetier
-from sne.organisations.models import Guichet, Organisation, siren_valide
-from sne.organisations.services import creer_guichet, creer_organisation, modifier_perimetre
 from sne.referentiels.models import Commune, Departement
-from sne.referentiels.normalisation import sans_accents
+from sne.referentiels.normalisation import plier
 from sne.referentiels.services import AMBIGUE, TROUVEE, resoudre_commune
 
-from .droits import droits_de, exiger
-from .models import Habilitation, Utilisateur, normaliser_email
-from .services import envoyer_lien_activation, habiliter
+from . import tableurs
+from .models import Guichet, Organisation, siren_valide
+from .services import creer_guichet, creer_organisation, modifier_perimetre
+from .tableurs import FichierIllisible
 
 TAILLE_MAX = 2 * 1024 * 1024  # 2 Mo: a fiche of a few hundred agents weighs a few kilobytes
 LIGNES_MAX = 1000
-COLONNES_MAX = 50
+DECOUPAGE = "découpez-le en plusieurs fiches."
 EXTENSIONS = (".csv", ".xlsx")
 
 # Describe the one organisation and the one desk of the file: filled on the first line,
@@ -68,10 +66,13 @@ COLONNES_UTILISATEUR = ("utilisateur_prenom", "utilisateur_nom", "utilisateur_em
 COLONNES = COLONNES_GUICHET + COLONNES_UTILISATEUR
 SEPARATEUR_LISTE = "|"
 
-ROLES = {
-    "saisie": Habilitation.Role.SAISIE,
-    "consultation": Habilitation.Role.CONSULTATION,
-    "consultation seule": Habilitation.Role.CONSULTATION,
+ROLES = {  # by folded name: « Consultation seule » and « consultation-seule » are one role
+    plier(nom): role
+    for nom, role in (
+        ("saisie", Habilitation.Role.SAISIE),
+        ("consultation", Habilitation.Role.CONSULTATION),
+        ("consultation seule", Habilitation.Role.CONSULTATION),
+    )
 }
 _CODE_GUICHET = re.compile(r"^[0-9A-Z]{5}$")
 
@@ -176,10 +177,6 @@ class Resultat:
 # --- Reading the file --------------------------------------------------------------------------
 
 
-class FichierIllisible(ErreurMetier):
-    code = "fichier_illisible"
-
-
 def lire_fichier(fichier) -> list[list[str]]:
     """The rows of an uploaded CSV or XLSX file, as stripped strings (empty cells are "").
 
@@ -212,112 +209,32 @@ def lire_fichier(fichier) -> list[list[str]]:
         raise FichierIllisible("Le fichier dépasse la limite de 2 Mo.")
     if not contenu.strip():
         raise FichierIllisible("Le fichier est vide.")
-    lignes = _lire_xlsx(contenu) if extension == ".xlsx" else _lire_csv(contenu)
-    if len(lignes) > LIGNES_MAX:
-        raise FichierIllisible(
-            f"Le fichier compte plus de {LIGNES_MAX} lignes : découpez-le en plusieurs fiches."
-        )
-    return lignes
-
-
-def _cellule(valeur) -> str:
-    """A cell as text. Spreadsheets store codes as numbers (`93066`, `999990039.0`)."""
-    if valeur is None:
-        return ""
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    if isinstance(valeur, float) and valeur.is_integer():
-        valeur = int(valeur)
-    return str(valeur).replace("\xa0", " ").strip()
-
-
-def _lire_csv(contenu: bytes) -> list[list[str]]:
-    if contenu.startswith(b"PK\x03\x04"):
-        raise FichierIllisible(
-            "Ce fichier est un classeur Excel nommé en .csv : renommez-le en .xlsx ou "
-            "enregistrez-le au format CSV."
-        )
-    if b"\x00" in contenu:
-        raise FichierIllisible(
-            "Ce fichier n'est pas un texte CSV lisible (UTF-16 ?) : enregistrez-le en "
-            "« CSV UTF-8 »."
-        )
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            texte = contenu.decode("cp1252")
-        except UnicodeDecodeError as e:
-            raise FichierIllisible(
-                "L'encodage du fichier n'est pas reconnu : enregistrez-le en « CSV UTF-8 »."
-            ) from e
-    entete = texte.lstrip().split("\n", 1)[0]
-    separateur = ";" if entete.count(";") >= entete.count(",") and ";" in entete else ","
-    try:
-        return [
-            [_cellule(c) for c in ligne[:COLONNES_MAX]]
-            for ligne in csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-        ][: LIGNES_MAX + 1]
-    except csv.Error as e:
-        raise FichierIllisible(f"Le fichier CSV est mal formé ({e}).") from e
-
-
-def _lire_xlsx(contenu: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    if not contenu.startswith(b"PK\x03\x04"):
-        raise FichierIllisible(
-            "Ce fichier porte l'extension .xlsx mais n'est pas un classeur Excel : ouvrez-le dans "
-            "votre tableur et enregistrez-le au format .xlsx ou CSV."
-        )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
-            classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-            try:
-                feuille = classeur.worksheets[0]
-                lignes = []
-                for ligne in feuille.iter_rows(max_col=COLONNES_MAX, values_only=True):
-                    lignes.append([_cellule(c) for c in ligne])
-                    if len(lignes) > LIGNES_MAX:
-                        break
-            finally:
-                classeur.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as e:
-        raise FichierIllisible(
-            "Le classeur Excel n'a pas pu être lu : ouvrez-le dans votre tableur, enregistrez-le "
-            "à nouveau au format .xlsx (ou CSV) et déposez-le."
-        ) from e
-    return lignes
+    lire = tableurs.lire_xlsx if extension == ".xlsx" else tableurs.lire_csv
+    return lire(contenu, lignes_max=LIGNES_MAX, conseil_trop_long=DECOUPAGE)
 
 
 # --- Checking ----------------------------------------------------------------------------------
 
 
-def _cle_colonne(texte: str) -> str:
-    """`Utilisateur e-mail`, `utilisateur_email` and `UTILISATEUR EMAIL` name the same column."""
-    return re.sub(r"[^a-z0-9]", "", sans_accents(texte).lower())
-
-
-def _cle_texte(texte: str) -> str:
-    return " ".join(sans_accents(texte).casefold().split())
-
-
-def _cle_personne(prenom: str, nom: str) -> str:
-    return re.sub(r"[^a-z]", "", sans_accents(f"{prenom}{nom}").casefold())
+def _meme_personne(prenom: str, nom: str, autre_prenom: str, autre_nom: str) -> bool:
+    """« Lefèvre Sophie » written « LEFEVRE sophie » is the same person."""
+    return plier(prenom + nom) == plier(autre_prenom + autre_nom)
 
 
 def _liste(texte: str) -> list[str]:
     return [t.strip() for t in texte.split(SEPARATEUR_LISTE) if t.strip()]
 
 
-def _cle_valeur(colonne: str, valeur: str):
-    """What must be equal for two lines to agree on an organisation or desk column."""
+def _valeur_comparee(colonne: str, valeur: str):
+    """What must be equal for two lines to agree on an organisation or desk column: names
+    folded (case, accents, spaces and punctuation aside), addresses and SIREN as written."""
     if colonne in ("departements", "communes_consultation"):
-        return frozenset(_cle_texte(v) for v in _liste(valeur))
+        return frozenset(plier(v) for v in _liste(valeur))
     if colonne == "organisation_siren":
         return re.sub(r"\s", "", valeur)
-    return _cle_texte(valeur)
+    if colonne == "guichet_email":
+        return normaliser_email(valeur)
+    return plier(valeur)
 
 
 def verifier_email(texte: str) -> tuple[str, str]:
@@ -390,12 +307,12 @@ def analyser_fiche_collecte(fichier, par) -> Analyse:
     if not numerotees:
         raise FichierIllisible("Le fichier ne contient aucune ligne remplie.")
     ligne_entete, entete = numerotees[0]
-    connues = {_cle_colonne(c): c for c in COLONNES}
+    connues = {plier(c): c for c in COLONNES}  # `Utilisateur e-mail` is `utilisateur_email`
     positions: dict[str, int] = {}
     for i, titre in enumerate(entete):
         if not titre:
             continue
-        colonne = connues.get(_cle_colonne(titre))
+        colonne = connues.get(plier(titre))
         if colonne is None:
             analyse.remarques.append(
                 f"La colonne « {titre} » n'est pas une colonne de la fiche : elle est ignorée."
@@ -455,7 +372,9 @@ def _lire_colonnes_guichet(analyse: Analyse, donnees) -> dict[str, tuple[str, in
                 continue
             if colonne not in valeurs:
                 valeurs[colonne] = (valeur, numero)
-            elif _cle_valeur(colonne, valeur) != _cle_valeur(colonne, valeurs[colonne][0]):
+            elif _valeur_comparee(colonne, valeur) != _valeur_comparee(
+                colonne, valeurs[colonne][0]
+            ):
                 premiere, ligne_premiere = valeurs[colonne]
                 analyse.signaler(
                     numero,
@@ -498,19 +417,19 @@ def _verifier_organisation(analyse: Analyse, colonnes) -> None:
     elif len(nom) > 200:
         analyse.signaler(ligne, "organisation_nom", "Le nom dépasse 200 caractères.")
     prevue.nom = " ".join(nom.split())
-    if prevue.existante and _cle_texte(prevue.existante.nom) != _cle_texte(prevue.nom):
+    if prevue.existante and plier(prevue.existante.nom) != plier(prevue.nom):
         analyse.remarques.append(
             f"Le SIREN {siren} est celui de l'organisation « {prevue.existante.nom} », déjà "
             "connue : c'est elle qui est retenue, sous ce nom."
         )
 
     texte, ligne = colonnes["organisation_type"]
-    types = {_cle_colonne(v): v for v, _ in Organisation.Type.choices}
-    types.update({_cle_colonne(libelle): v for v, libelle in Organisation.Type.choices})
+    types = {plier(v): v for v, _ in Organisation.Type.choices}
+    types.update({plier(libelle): v for v, libelle in Organisation.Type.choices})
     if prevue.existante:
         prevue.type = prevue.existante.type  # a known organisation keeps what it is
     elif texte:
-        prevue.type = types.get(_cle_colonne(texte), "")
+        prevue.type = types.get(plier(texte), "")
         if not prevue.type:
             analyse.signaler(
                 ligne,
@@ -742,7 +661,7 @@ def _verifier_utilisateurs(analyse: Analyse, donnees) -> None:
         if message:
             analyse.signaler(numero, "utilisateur_email", message)
 
-        role = ROLES.get(_cle_texte(champs["role"]), "")
+        role = ROLES.get(plier(champs["role"]), "")
         if not role:
             valeur = champs["role"]
             analyse.signaler(
@@ -756,7 +675,7 @@ def _verifier_utilisateurs(analyse: Analyse, donnees) -> None:
         prevu = UtilisateurPrevu(numero, prenom, nom, email, role)
         if email and email in par_email:
             premier = par_email[email]
-            if _cle_personne(premier.prenom, premier.nom) == _cle_personne(prenom, nom):
+            if _meme_personne(premier.prenom, premier.nom, prenom, nom):
                 message = (
                     f"{prenom} {nom} figure déjà ligne {premier.ligne} : supprimez cette ligne "
                     "en double."
@@ -792,9 +711,7 @@ def _comparer_au_compte_existant(analyse: Analyse, prevu: UtilisateurPrevu, guic
     compte = Utilisateur.objects.filter(email__iexact=prevu.email).first()
     if compte is None:
         return
-    if compte.nom and _cle_personne(compte.prenom, compte.nom) != _cle_personne(
-        prevu.prenom, prevu.nom
-    ):
+    if compte.nom and not _meme_personne(compte.prenom, compte.nom, prevu.prenom, prevu.nom):
         analyse.signaler(
             prevu.ligne,
             "utilisateur_email",
@@ -939,8 +856,8 @@ def _habiliter_personne(personne: UtilisateurPrevu, guichet, par, resultat: Resu
                 code="compte_non_cree",
             ) from e
         resultat.comptes_crees.append(compte)
-    elif compte.nom and _cle_personne(compte.prenom, compte.nom) != _cle_personne(
-        personne.prenom, personne.nom
+    elif compte.nom and not _meme_personne(
+        compte.prenom, compte.nom, personne.prenom, personne.nom
     ):
         raise ErreurMetier(
             f"L'adresse {personne.email} (ligne {personne.ligne}) est devenue entre-temps "
