@@ -57,4 +57,13 @@ def valider(objet) -> None:
     try:
         objet.full_clean()
     except ValidationError as e:
-        raise ErreurMetier(" ".join(e.messages), code="donnees_invalides") from e
+        erreurs = [
+            {"champ": champ.replace("__all__", ""), "code": "donnees_invalides", "message": m}
+            for champ, messages in getattr(e, "message_dict", {}).items()
+            for m in messages
+        ]
+        raise ErreurMetier(
+            " ".join(e.messages),
+            code="donnees_invalides",
+            details={"erreurs": erreurs} if erreurs else None,
+        ) from e

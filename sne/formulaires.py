@@ -9,7 +9,7 @@ hand.
 from django import forms
 from django.forms import CheckboxSelectMultiple, RadioSelect
 
-from sne.exceptions import ErreurMetier
+from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
 
 
 def verifier(regle, *args, **kwargs):
@@ -23,7 +23,10 @@ def verifier(regle, *args, **kwargs):
 def erreur_sur_formulaire(form, erreur: ErreurMetier, champs: dict[str, str] | None = None):
     """Put a service's refusal on the form: on the field named by its `champ` (translated by
     `champs` when the form names it otherwise), or above the form. Each error of a
-    `details["erreurs"]` list is placed the same way."""
+    `details["erreurs"]` list is placed the same way. A refusal of the rights layer or a missing
+    object is not a form error: it goes on to the 403/404 page (`ErreursMetierMiddleware`)."""
+    if isinstance(erreur, (NonAutorise, Introuvable)):
+        raise erreur
     for detail in erreur.details.get("erreurs") or [erreur.en_erreur()]:
         champ = (champs or {}).get(detail.get("champ", ""), detail.get("champ", ""))
         form.add_error(champ if champ in form.fields else None, detail["message"])

@@ -230,6 +230,7 @@ def ajouter_association(
                 f"L'association « {existante.nom} » figure déjà dans la table du "
                 f"département {departement.code}.",
                 code="association_existante",
+                champ="nom",
             )
     association = Association(
         departement=departement,
@@ -264,7 +265,7 @@ def adresser_demande(guichet, *, par, objet: str, message: str, departement=None
     departement = departement or (departements[0] if departements else None)
     exiger(departement in departements, "Ce guichet n'est pas habilité sur ce département.")
     if not message.strip():
-        raise ErreurMetier("Écrivez votre demande.", code="message_vide")
+        raise ErreurMetier("Écrivez votre demande.", code="message_vide", champ="message")
     demande = DemandeAuGestionnaire.objects.create(
         guichet=guichet, departement=departement, auteur=par, objet=objet, message=message.strip()
     )
@@ -286,7 +287,7 @@ def repondre_demande(demande, *, par, reponse: str):
         f"Vous ne gérez pas le département {demande.departement_id}.",
     )
     if not reponse.strip():
-        raise ErreurMetier("Écrivez votre réponse.", code="reponse_vide")
+        raise ErreurMetier("Écrivez votre réponse.", code="reponse_vide", champ="reponse")
     demande.reponse = reponse.strip()
     demande.statut = DemandeAuGestionnaire.Statut.TRAITEE
     demande.repondu_par = par

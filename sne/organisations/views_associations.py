@@ -4,7 +4,6 @@ endpoint of the demande form. Mounted with the other départements' pages (`urls
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sne.comptes.decorateurs import gestionnaire_requis, habilite_requis
 from sne.comptes.droits import droits_de
 from sne.exceptions import ErreurMetier, NonAutorise
+from sne.formulaires import erreur_sur_formulaire
 from sne.referentiels.models import Departement
 
 from . import associations as tables
@@ -26,9 +26,7 @@ from .services import ajouter_association
 from .views_departement import (
     _choisir,
     _departements_geres,
-    _erreur_sur_formulaire,
     _page,
-    _refuser,
     _url,
 )
 
@@ -72,7 +70,7 @@ def associations(request):
     departements = _departements_geres(droits_de(request.user))
     departement, refuse = _choisir(request, departements)
     if refuse:
-        return _refuser(request, "Vous ne gérez pas ce département.")
+        raise NonAutorise("Vous ne gérez pas ce département.")
     return _page_associations(request, departements, departement)
 
 
@@ -86,10 +84,8 @@ def ajouter_association_vue(request, code):
             association = ajouter_association(
                 par=request.user, departement=departement, **form.cleaned_data
             )
-        except NonAutorise as e:
-            return _refuser(request, e.message)
-        except (ErreurMetier, ValidationError) as e:
-            _erreur_sur_formulaire(form, e)
+        except ErreurMetier as e:
+            erreur_sur_formulaire(form, e)
         else:
             messages.success(
                 request, f"L'association « {association.nom} » a été ajoutée à la table du {code}."
@@ -111,8 +107,6 @@ def importer_associations(request, code):
                 departement=departement,
                 contenu=form.cleaned_data["fichier"].read(),
             )
-        except NonAutorise as e:
-            return _refuser(request, e.message)
         except ErreurMetier as e:
             form.add_error("fichier", e.message)
         else:
@@ -142,10 +136,7 @@ def etat_association(request, pk):
     """Deactivate or reactivate an association (POST `active=0|1`)."""
     association = get_object_or_404(Association, pk=pk)
     active = request.POST.get("active") == "1"
-    try:
-        tables.changer_etat_association(association, par=request.user, active=active)
-    except NonAutorise as e:
-        return _refuser(request, e.message)
+    tables.changer_etat_association(association, par=request.user, active=active)
     messages.success(
         request,
         f"L'association « {association.nom} » est "
@@ -179,13 +170,13 @@ def recherche_associations(request):
     champ = request.GET.get("champ", "q")
     q = request.GET.get(champ, request.GET.get("q", "")).strip()[:200]
     if departement is None:
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             return HttpResponse(status=204)
         return JsonResponse({"erreur": "Département inconnu."}, status=400)
     renseignee = tables.table_renseignee(departement)
     resultats = tables.rechercher_associations(departement, q) if renseignee else []
     message = "" if renseignee else tables.TABLE_VIDE
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(
             request,
             "organisations/departement/_suggestions_associations.html",

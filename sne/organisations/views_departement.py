@@ -13,7 +13,6 @@ by the services, which raise `ErreurMetier` with a French message shown on the p
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse
@@ -25,6 +24,7 @@ from sne.audit.services import adresse_ip
 from sne.comptes.decorateurs import gestionnaire_requis, habilite_requis
 from sne.comptes.droits import droits_de
 from sne.exceptions import ErreurMetier, NonAutorise
+from sne.formulaires import erreur_sur_formulaire
 from sne.referentiels.models import Departement
 
 from . import fichier_contacts as contacts
@@ -43,27 +43,6 @@ PAR_PAGE = 25
 
 
 # --- Helpers --------------------------------------------------------------------------------
-
-
-def _refuser(request, message: str):
-    return render(request, "erreurs/403.html", {"message": message}, status=403)
-
-
-def _message(erreur) -> str:
-    if isinstance(erreur, ErreurMetier):
-        return erreur.message
-    return " ".join(erreur.messages)
-
-
-def _erreur_sur_formulaire(form, erreur) -> None:
-    """Put a service's refusal on the form: on the field it is about when known."""
-    if isinstance(erreur, ValidationError) and hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
-        return
-    champ = {"association_existante": "nom", "message_vide": "message", "reponse_vide": "reponse"}
-    nom = champ.get(getattr(erreur, "code", ""))
-    form.add_error(nom if nom in form.fields else None, _message(erreur))
 
 
 def _page(request, elements):
@@ -111,10 +90,9 @@ def fichier_contacts(request):
     departements = list(contacts.departements_du_fichier(request.user))
     departement, refuse = _choisir(request, departements)
     if refuse:
-        return _refuser(
-            request,
+        raise NonAutorise(
             "Vous ne pouvez pas consulter le fichier des contacts de ce département : vous ne "
-            "le gérez pas et aucun de vos guichets n'y est habilité.",
+            "le gérez pas et aucun de vos guichets n'y est habilité."
         )
     lignes = contacts.apercu(departement) if departement else []
     return render(
@@ -142,12 +120,9 @@ def fichier_contacts(request):
 @habilite_requis
 def telecharger_contacts(request, code):
     departement = get_object_or_404(Departement, code=code)
-    try:
-        contenu = contacts.telecharger_fichier_contacts(
-            departement, par=request.user, adresse_ip=adresse_ip(request)
-        )
-    except NonAutorise as e:
-        return _refuser(request, e.message)
+    contenu = contacts.telecharger_fichier_contacts(
+        departement, par=request.user, adresse_ip=adresse_ip(request)
+    )
     reponse = HttpResponse(contenu, content_type=contacts.XLSX)
     reponse["Content-Disposition"] = f'attachment; filename="{contacts.nom_fichier(departement)}"'
     return reponse
@@ -157,10 +132,7 @@ def telecharger_contacts(request, code):
 @gestionnaire_requis
 def envoyer_contacts(request, code):
     departement = get_object_or_404(Departement, code=code)
-    try:
-        [rapport] = contacts.envoyer_fichiers_contacts(departement, par=request.user)
-    except NonAutorise as e:
-        return _refuser(request, e.message)
+    [rapport] = contacts.envoyer_fichiers_contacts(departement, par=request.user)
     n = len(rapport.envoyes)
     if n:
         messages.success(
@@ -239,10 +211,8 @@ def demande(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             repondre_demande(demande, par=request.user, reponse=form.cleaned_data["reponse"])
-        except NonAutorise as e:
-            return _refuser(request, e.message)
         except ErreurMetier as e:
-            _erreur_sur_formulaire(form, e)
+            erreur_sur_formulaire(form, e)
         else:
             messages.success(
                 request,
@@ -279,7 +249,7 @@ def mes_demandes(request):
     if not guichets:
         if droits.est_gestionnaire:
             return redirect("departement:demandes")
-        return _refuser(request, "Vous n'agissez pour aucun guichet enregistreur actif.")
+        raise NonAutorise("Vous n'agissez pour aucun guichet enregistreur actif.")
     objet = request.GET.get("objet", "")
     form = NouvelleDemandeForm(
         request.POST or None,
@@ -305,7 +275,7 @@ def mes_demandes(request):
                 departement=departement,
             )
         except ErreurMetier as e:
-            _erreur_sur_formulaire(form, e)
+            erreur_sur_formulaire(form, e)
         else:
             messages.success(
                 request,
