@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sne.middleware.CaracteresNulsMiddleware",
+    "sne.middleware.PasDeCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "sne.comptes.middleware.DoubleFacteurMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
