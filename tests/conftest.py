@@ -8,6 +8,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fichiers_ecrits_hors_du_depot():
+    """Every file the suite writes (attestations, courriers, uploads) goes under the temporary
+    directory of sne/settings/test.py, removed at the end: a run leaves nothing in ./var."""
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The real referentials (34,920 communes) are loaded once for the whole session."""
