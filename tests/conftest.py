@@ -8,6 +8,24 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser, concurrency) last, in pytest-randomly's order: their
+    teardown empties every table, referentials included, which the other tests read from the
+    session's load (pytest-django sorts them so too, but pytest-randomly shuffles after it)."""
+
+    def transactionnel(item) -> bool:
+        marque = item.get_closest_marker("django_db")
+        noms = getattr(item, "fixturenames", ())
+        return bool(
+            (marque and (marque.kwargs.get("transaction") or marque.kwargs.get("reset_sequences")))
+            or "transactional_db" in noms
+            or "live_server" in noms
+        )
+
+    items.sort(key=transactionnel)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fichiers_ecrits_hors_du_depot():
     """Every file the suite writes (attestations, courriers, uploads) goes under the temporary
