@@ -3,6 +3,8 @@ import shutil
 
 import pytest
 
+from tests.outils import nous_sommes_le
+
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
 # around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -24,6 +26,19 @@ def pytest_collection_modifyitems(items):
         )
 
     items.sort(key=transactionnel)
+
+
+@pytest.fixture(autouse=True)
+def horloge(request):
+    """`@pytest.mark.aujourd_hui(date(…))`: the test and every fixture it uses (desks, agents,
+    habilitations) run on that day, by time-machine and not by rewriting dates in the database;
+    `horloge.move_to(a_midi(date(…)))` turns the calendar. Without the mark, the real clock."""
+    marque = request.node.get_closest_marker("aujourd_hui")
+    if marque is None:
+        yield None
+        return
+    with nous_sommes_le(*marque.args) as voyage:
+        yield voyage
 
 
 @pytest.fixture(scope="session", autouse=True)
