@@ -29,6 +29,14 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def cache_vide():
+    """Rate limits live in the cache (one per test process): each test starts with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def horloge(request):
     """`@pytest.mark.aujourd_hui(date(…))`: the test and every fixture it uses (desks, agents,
     habilitations) run on that day, by time-machine and not by rewriting dates in the database;
