@@ -3,9 +3,60 @@ import shutil
 
 import pytest
 
+from tests.outils import nous_sommes_le
+
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
 # around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser, concurrency) last, in pytest-randomly's order: their
+    teardown empties every table, referentials included, which the other tests read from the
+    session's load (pytest-django sorts them so too, but pytest-randomly shuffles after it)."""
+
+    def transactionnel(item) -> bool:
+        marque = item.get_closest_marker("django_db")
+        noms = getattr(item, "fixturenames", ())
+        return bool(
+            (marque and (marque.kwargs.get("transaction") or marque.kwargs.get("reset_sequences")))
+            or "transactional_db" in noms
+            or "live_server" in noms
+        )
+
+    items.sort(key=transactionnel)
+
+
+@pytest.fixture(autouse=True)
+def cache_vide():
+    """Rate limits live in the cache (one per test process): each test starts with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def horloge(request):
+    """`@pytest.mark.aujourd_hui(date(…))`: the test and every fixture it uses (desks, agents,
+    habilitations) run on that day, by time-machine and not by rewriting dates in the database;
+    `horloge.move_to(a_midi(date(…)))` turns the calendar. Without the mark, the real clock."""
+    marque = request.node.get_closest_marker("aujourd_hui")
+    if marque is None:
+        yield None
+        return
+    with nous_sommes_le(*marque.args) as voyage:
+        yield voyage
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fichiers_ecrits_hors_du_depot():
+    """Every file the suite writes (attestations, courriers, uploads) goes under the temporary
+    directory of sne/settings/test.py, removed at the end: a run leaves nothing in ./var."""
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,22 @@
 """Small helpers for tests."""
 
 import html
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+
+def a_midi(jour: date) -> datetime:
+    """Noon of `jour`, Paris time: a moment whose date is `jour` in every time zone we use."""
+    return datetime.combine(jour, time(12), tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def nous_sommes_le(jour: date) -> time_machine.travel:
+    """« Aujourd'hui » is `jour` (time-machine, the clock running from noon): fixes the date
+    instead of rewriting dates in the database. `with nous_sommes_le(...) as horloge:` then
+    `horloge.move_to(a_midi(...))` turns the calendar."""
+    return time_machine.travel(a_midi(jour))
 
 
 def texte(reponse) -> str:

@@ -13,7 +13,6 @@ from pypdf import PdfReader
 
 from sne.attestations import services as attestations
 from sne.attestations.models import Attestation, ParametresDepartement
-from sne.demandes import regles
 from sne.demandes import services as demandes
 from sne.exceptions import Introuvable, NonAutorise
 from sne.organisations.models import Organisation
@@ -140,6 +139,7 @@ def test_l_enregistrement_envoie_l_attestation_par_e_mail_avec_le_pdf(
     assert "Page 1 sur" in texte
 
 
+@pytest.mark.aujourd_hui(date(2024, 2, 29))
 def test_le_delai_de_saisine_de_la_commission_et_son_adresse_viennent_du_departement(
     guichet, saisie, django_capture_on_commit_callbacks, settings
 ):
@@ -148,7 +148,7 @@ def test_le_delai_de_saisine_de_la_commission_et_son_adresse_viennent_du_departe
     dalo = demande.attestations.get().donnees["dalo"]
     assert dalo["delai_anormalement_long_mois"] == 24
     assert dalo["source_delai"] == "defaut_national"
-    assert dalo["date_saisine_possible"] == regles.mois_apres(demande.date_depot, 24).isoformat()
+    assert dalo["date_saisine_possible"] == "2026-02-28"
 
     ParametresDepartement.objects.create(
         departement=Departement.objects.get(code="75"),
@@ -158,9 +158,7 @@ def test_le_delai_de_saisine_de_la_commission_et_son_adresse_viennent_du_departe
     donnees = attestations.donnees_attestation(demande, "enregistrement")
     assert donnees["dalo"]["delai_anormalement_long_mois"] == 120
     assert donnees["dalo"]["source_delai"] == "arrete_prefectoral"
-    assert donnees["dalo"]["date_saisine_possible"] == (
-        regles.mois_apres(demande.date_depot, 120).isoformat()
-    )
+    assert donnees["dalo"]["date_saisine_possible"] == "2034-02-28"
     texte = texte_aplati(attestations.rendre_pdf(donnees))
     assert "5 rue Leblanc" in texte
     assert "arrêté préfectoral" in texte

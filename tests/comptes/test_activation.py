@@ -15,13 +15,6 @@ pytestmark = pytest.mark.django_db
 URL = "/comptes/mot-de-passe-inconnu/"
 
 
-@pytest.fixture(autouse=True)
-def cache_vide():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 def lien_recu():
     return re.search(r"http://testserver(/comptes/activation/\S+/)", mail.outbox[-1].body).group(1)
 

@@ -1,5 +1,7 @@
 """The role matrix: each person sees and does only what their habilitations allow."""
 
+from datetime import date
+
 import pytest
 from django.db import IntegrityError
 
@@ -16,7 +18,7 @@ from tests.factories import (
     habiliter,
     national,
 )
-from tests.outils import connecter
+from tests.outils import a_midi, connecter
 
 pytestmark = pytest.mark.django_db
 
@@ -123,17 +125,15 @@ def test_les_droits_distinguent_saisie_et_consultation(monde):
     assert not droits_de(monde["gestionnaire_93"]).saisit_pour(g93)
 
 
-def test_une_habilitation_echue_ne_donne_plus_aucun_droit(monde):
-    from django.utils import timezone
-
+@pytest.mark.aujourd_hui(date(2025, 3, 3))
+def test_une_habilitation_echue_ne_donne_plus_aucun_droit(monde, horloge):
     agent_93 = monde["saisie_93"]
-    Habilitation.objects.filter(utilisateur=agent_93).update(
-        date_debut=timezone.localdate() - timezone.timedelta(days=30),
-        date_fin=timezone.localdate() - timezone.timedelta(days=1),
-    )
-    agent_93 = Utilisateur.objects.get(pk=agent_93.pk)
+    Habilitation.objects.filter(utilisateur=agent_93).update(date_fin=date(2025, 3, 31))
 
-    assert not droits_de(agent_93).a_une_habilitation
+    horloge.move_to(a_midi(date(2025, 3, 31)))
+    assert droits_de(Utilisateur.objects.get(pk=agent_93.pk)).a_une_habilitation
+    horloge.move_to(a_midi(date(2025, 4, 1)))
+    assert not droits_de(Utilisateur.objects.get(pk=agent_93.pk)).a_une_habilitation
 
 
 def test_un_guichet_desactive_ne_donne_plus_de_droits_a_ses_agents(monde):

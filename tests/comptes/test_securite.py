@@ -23,20 +23,6 @@ MOT_DE_PASSE = "mot de passe de test"  # the factories' password
 MIDDLEWARE_DOUBLE_FACTEUR = "sne.comptes.middleware.DoubleFacteurMiddleware"
 
 
-@pytest.fixture(autouse=True)
-def reglages_de_securite(settings):
-    """The lines of settings.py that go with these rules (no-op once they are there)."""
-    if MIDDLEWARE_DOUBLE_FACTEUR not in settings.MIDDLEWARE:
-        rang = settings.MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1
-        settings.MIDDLEWARE = [
-            *settings.MIDDLEWARE[:rang],
-            MIDDLEWARE_DOUBLE_FACTEUR,
-            *settings.MIDDLEWARE[rang:],
-        ]
-    if not getattr(settings, "AXES_USERNAME_CALLABLE", None):
-        settings.AXES_USERNAME_CALLABLE = "sne.comptes.securite.identifiant_pour_verrouillage"
-
-
 def se_connecter(client, email, mot_de_passe=MOT_DE_PASSE):
     return client.post(CONNEXION, {"username": email, "password": mot_de_passe})
 
@@ -58,6 +44,43 @@ def lisible(reponse) -> str:
 
 def est_connecte(client) -> bool:
     return "_auth_user_id" in client.session
+
+
+# --- The settings these rules rest on ---------------------------------------------------------
+
+
+def test_la_double_authentification_et_le_verrouillage_sont_dans_les_reglages_de_production():
+    """The tests below run on these very lines: the test settings change none of them."""
+    from django.conf import settings
+
+    from sne.settings import base as production
+
+    intergiciels = production.MIDDLEWARE
+    assert intergiciels.index("django.contrib.auth.middleware.AuthenticationMiddleware") < (
+        intergiciels.index("django_otp.middleware.OTPMiddleware")
+    )
+    assert intergiciels.index("django_otp.middleware.OTPMiddleware") < (
+        intergiciels.index(MIDDLEWARE_DOUBLE_FACTEUR)
+    )
+    assert "axes.middleware.AxesMiddleware" in intergiciels
+    assert {"django_otp", "django_otp.plugins.otp_totp", "axes"} <= set(production.INSTALLED_APPS)
+    assert production.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert production.AXES_FAILURE_LIMIT == 5
+    assert production.AXES_LOCKOUT_PARAMETERS == ["username"]
+    assert production.AXES_USERNAME_CALLABLE == (
+        "sne.comptes.securite.identifiant_pour_verrouillage"
+    )
+    for nom in (
+        "MIDDLEWARE",
+        "INSTALLED_APPS",
+        "AUTHENTICATION_BACKENDS",
+        "AXES_FAILURE_LIMIT",
+        "AXES_LOCKOUT_PARAMETERS",
+        "AXES_USERNAME_CALLABLE",
+        "SESSION_COOKIE_AGE",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE",
+    ):
+        assert getattr(settings, nom) == getattr(production, nom), nom
 
 
 # --- Lockout after wrong passwords ------------------------------------------------------------
@@ -387,8 +410,9 @@ def test_la_session_expire_au_bout_de_huit_heures_et_a_la_fermeture_du_navigateu
 
 
 def test_les_mots_de_passe_sont_haches_avec_argon2(settings):
-    hors_tests = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
-    settings.PASSWORD_HASHERS = hors_tests
+    from sne.settings import base as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS  # tests hash faster (test.py)
 
     assert make_password("un mot de passe").startswith("argon2")
 

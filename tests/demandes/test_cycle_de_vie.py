@@ -1,36 +1,27 @@
 """Modify, renew, strike off, reactivate, duplicate for separation (DESIGN « The Demande
 lifecycle »; REFERENCE-CODES.md « Radiation rules »; FAQ « Règles d'usage »)."""
 
-from datetime import timedelta
+from datetime import date
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from sne.attestations.models import Attestation
-from sne.demandes import regles, services
+from sne.demandes import services
 from sne.demandes.models import Demande, HistoriqueDemande
 from sne.exceptions import ErreurMetier
 from tests.demandes.conftest import donnees_minimales
+from tests.outils import a_midi
 
-pytestmark = pytest.mark.django_db
+DEPOT = date(2025, 3, 3)  # the day the demandes of these tests are registered
 
-AUJOURD_HUI = timezone.localdate
+# Every test starts on the day of deposit; `horloge.move_to(a_midi(...))` turns the calendar.
+pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(DEPOT)]
 
 
 @pytest.fixture
 def demande(guichet_75, agent_75, donnees):
     return services.enregistrer_demande(guichet_75, agent_75, donnees)
-
-
-def vieillir(demande, jours):
-    """Move a demande back in time (as if registered `jours` days ago)."""
-    depot = AUJOURD_HUI() - timedelta(days=jours)
-    Demande.objects.filter(pk=demande.pk).update(
-        date_depot=depot, date_expiration=regles.un_an_apres(depot)
-    )
-    demande.refresh_from_db()
-    return demande
 
 
 def test_une_modification_garde_l_ancienne_et_la_nouvelle_valeur_sans_attestation(
@@ -75,17 +66,17 @@ def test_les_communes_souhaitees_se_modifient(demande, guichet_75, agent_75):
 
 
 def test_le_renouvellement_repousse_l_expiration_d_un_an_et_garde_l_anciennete(
-    demande, guichet_75, agent_75, django_capture_on_commit_callbacks
+    demande, guichet_75, agent_75, django_capture_on_commit_callbacks, horloge
 ):
-    demande = vieillir(demande, 340)
-    depot = demande.date_depot
+    assert demande.date_expiration == date(2026, 3, 3)
+    horloge.move_to(a_midi(date(2026, 2, 6)))
 
     with django_capture_on_commit_callbacks() as rappels:
         demande = services.renouveler(demande, agent_75, guichet_75)
 
-    assert demande.date_depot == depot
-    assert demande.date_dernier_renouvellement == AUJOURD_HUI()
-    assert demande.date_expiration == regles.un_an_apres(AUJOURD_HUI())
+    assert demande.date_depot == date(2025, 3, 3)
+    assert demande.date_dernier_renouvellement == date(2026, 2, 6)
+    assert demande.date_expiration == date(2027, 2, 6)
     assert len(rappels) == 1  # the attestation de renouvellement is sent after commit
 
 
@@ -98,7 +89,7 @@ def test_une_radiation_pour_attribution_est_immediate_et_rend_la_demande_non_mod
     demande.refresh_from_db()
 
     assert demande.statut == Demande.Statut.RADIEE
-    assert demande.date_radiation == AUJOURD_HUI()
+    assert demande.date_radiation == date(2025, 3, 3)
     with pytest.raises(ErreurMetier) as exc:
         services.modifier_demande(
             demande, agent_75, guichet_75, demande_valeurs={"nombre_personnes": 2}
@@ -115,28 +106,29 @@ def test_la_renonciation_est_immediate(demande, guichet_75, agent_75):
 
 
 def test_l_irrecevabilite_exige_un_sous_motif(demande, guichet_75, agent_75):
-    il_y_a_40_jours = AUJOURD_HUI() - timedelta(days=40)
     with pytest.raises(ErreurMetier) as exc:
         services.radier(
             demande,
             "irrecevabilite",
             par=agent_75,
             guichet=guichet_75,
-            date_avertissement=il_y_a_40_jours,
+            date_avertissement=date(2025, 1, 22),
         )
     assert exc.value.code == "sous_motif_requis"
 
 
-def test_une_piece_falsifiee_a_son_sous_motif_d_irrecevabilite(demande, guichet_75, agent_75):
+def test_une_piece_falsifiee_a_son_sous_motif_d_irrecevabilite(
+    demande, guichet_75, agent_75, horloge
+):
     """FAQ « Dossier unique »: today's SNE has no sous-motif for it; here it has one."""
-    demande = vieillir(demande, 90)
+    horloge.move_to(a_midi(date(2025, 6, 2)))
     services.radier(
         demande,
         "irrecevabilite",
         "piece_falsifiee",
         par=agent_75,
         guichet=guichet_75,
-        date_avertissement=AUJOURD_HUI() - timedelta(days=31),
+        date_avertissement=date(2025, 4, 1),
     )
 
     demande.refresh_from_db()
@@ -144,9 +136,9 @@ def test_une_piece_falsifiee_a_son_sous_motif_d_irrecevabilite(demande, guichet_
 
 
 def test_l_irrecevabilite_attend_un_mois_apres_le_courrier_recommande(
-    demande, guichet_75, agent_75
+    demande, guichet_75, agent_75, horloge
 ):
-    demande = vieillir(demande, 90)
+    horloge.move_to(a_midi(date(2025, 6, 2)))
     with pytest.raises(ErreurMetier) as exc:
         services.radier(
             demande,
@@ -154,7 +146,7 @@ def test_l_irrecevabilite_attend_un_mois_apres_le_courrier_recommande(
             "irregularite_sejour",
             par=agent_75,
             guichet=guichet_75,
-            date_avertissement=AUJOURD_HUI() - timedelta(days=10),
+            date_avertissement=date(2025, 5, 20),
         )
     assert exc.value.code == "delai_avertissement"
 
@@ -163,25 +155,25 @@ def test_l_irrecevabilite_attend_un_mois_apres_le_courrier_recommande(
     assert exc.value.code == "avertissement_requis"
 
 
-@pytest.mark.parametrize("jours_avant_le_depot", [1, 365 * 3000])
-def test_un_courrier_d_avertissement_n_est_pas_date_d_avant_le_depot(
-    demande, guichet_75, agent_75, jours_avant_le_depot
+@pytest.mark.parametrize(
+    "date_avertissement",
+    [date(2025, 3, 2), date(1, 1, 1), date(2025, 6, 3), date(9999, 12, 31)],
+)
+def test_un_courrier_d_avertissement_est_date_entre_le_depot_et_aujourd_hui(
+    demande, guichet_75, agent_75, horloge, date_avertissement
 ):
-    """Not before the date de dépôt, nor in the future (nor year 1, which overflowed)."""
-    demande = vieillir(demande, 90)
-    for date_avertissement in (
-        demande.date_depot - timedelta(days=min(jours_avant_le_depot, 700_000)),
-        AUJOURD_HUI() + timedelta(days=1),
-    ):
-        with pytest.raises(ErreurMetier) as exc:
-            services.radier(
-                demande,
-                "impossibilite_contact",
-                par=agent_75,
-                guichet=guichet_75,
-                date_avertissement=date_avertissement,
-            )
-        assert exc.value.code == "date_avertissement_improbable"
+    """Not before the date de dépôt (3 March), nor in the future (nor year 9999, which
+    overflowed into an error 500)."""
+    horloge.move_to(a_midi(date(2025, 6, 2)))
+    with pytest.raises(ErreurMetier) as exc:
+        services.radier(
+            demande,
+            "impossibilite_contact",
+            par=agent_75,
+            guichet=guichet_75,
+            date_avertissement=date_avertissement,
+        )
+    assert exc.value.code == "date_avertissement_improbable"
 
 
 def test_un_sous_motif_hors_irrecevabilite_est_refuse(demande, guichet_75, agent_75):
@@ -189,12 +181,16 @@ def test_un_sous_motif_hors_irrecevabilite_est_refuse(demande, guichet_75, agent
         services.radier(demande, "attribution", "piece_falsifiee", par=agent_75, guichet=guichet_75)
 
 
-def test_le_non_renouvellement_attend_un_mois_apres_l_expiration(demande, guichet_75, agent_75):
+def test_le_non_renouvellement_attend_un_mois_apres_l_expiration(
+    demande, guichet_75, agent_75, horloge
+):
+    assert demande.date_expiration == date(2026, 3, 3)
+    horloge.move_to(a_midi(date(2026, 4, 2)))
     with pytest.raises(ErreurMetier) as exc:
         services.radier(demande, "non_renouvellement", par=agent_75, guichet=guichet_75)
     assert exc.value.code == "delai_non_renouvellement"
 
-    demande = vieillir(demande, 365 + 32)
+    horloge.move_to(a_midi(date(2026, 4, 3)))
     services.radier(demande, "non_renouvellement", par=agent_75, guichet=guichet_75)
     assert Demande.objects.get(pk=demande.pk).statut == Demande.Statut.RADIEE
 
@@ -203,7 +199,7 @@ def test_la_base_refuse_une_demande_radiee_sans_motif(demande):
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError):
-        Demande.objects.filter(pk=demande.pk).update(statut="radiee", date_radiation=AUJOURD_HUI())
+        Demande.objects.filter(pk=demande.pk).update(statut="radiee", date_radiation=DEPOT)
 
 
 def test_la_reactivation_garde_le_numero_et_l_anciennete(demande, guichet_75, agent_75):
@@ -219,27 +215,31 @@ def test_la_reactivation_garde_le_numero_et_l_anciennete(demande, guichet_75, ag
 
 
 def test_apres_un_non_renouvellement_la_reactivation_renouvelle_dans_les_18_mois(
-    demande, guichet_75, agent_75, django_capture_on_commit_callbacks
+    demande, guichet_75, agent_75, django_capture_on_commit_callbacks, horloge
 ):
-    demande = vieillir(demande, 365 + 40)
+    horloge.move_to(a_midi(date(2026, 4, 12)))
     services.radier(demande, "non_renouvellement", par=agent_75, guichet=guichet_75)
+    horloge.move_to(a_midi(date(2026, 9, 3)))  # 18 months after the deposit
 
     with django_capture_on_commit_callbacks() as rappels:
         demande = services.reactiver(demande, agent_75, guichet_75)
 
-    assert demande.date_expiration == regles.un_an_apres(AUJOURD_HUI())
+    assert demande.date_depot == date(2025, 3, 3)
+    assert demande.date_dernier_renouvellement == date(2026, 9, 3)
+    assert demande.date_expiration == date(2027, 9, 3)
     assert len(rappels) == 1  # attestation de renouvellement
 
 
-def test_au_dela_de_la_fenetre_la_reactivation_est_refusee(demande, guichet_75, agent_75):
-    demande = vieillir(demande, 365 + 40)
+def test_au_dela_de_la_fenetre_la_reactivation_est_refusee(demande, guichet_75, agent_75, horloge):
+    horloge.move_to(a_midi(date(2026, 4, 12)))
     services.radier(demande, "non_renouvellement", par=agent_75, guichet=guichet_75)
-    Demande.objects.filter(pk=demande.pk).update(date_depot=AUJOURD_HUI() - timedelta(days=600))
+    horloge.move_to(a_midi(date(2026, 9, 4)))  # 18 months and a day after the deposit
 
     with pytest.raises(ErreurMetier) as exc:
         services.reactiver(Demande.objects.get(pk=demande.pk), agent_75, guichet_75)
 
     assert exc.value.code == "fenetre_reactivation_depassee"
+    assert "jusqu'au 03/09/2026" in exc.value.message
 
 
 @pytest.fixture
@@ -262,16 +262,17 @@ def demande_de_couple(guichet_75, agent_75):
 
 
 def test_la_duplication_pour_separation_garde_la_date_de_depot(
-    demande_de_couple, guichet_75, agent_75, django_capture_on_commit_callbacks
+    demande_de_couple, guichet_75, agent_75, django_capture_on_commit_callbacks, horloge
 ):
-    origine = vieillir(demande_de_couple, 200)
+    horloge.move_to(a_midi(date(2025, 9, 19)))
+    origine = demande_de_couple
 
     with django_capture_on_commit_callbacks(execute=True):
         nouvelle = services.dupliquer_pour_separation(origine, agent_75, guichet_75)
 
     origine.refresh_from_db()
     assert nouvelle.numero_unique != origine.numero_unique
-    assert nouvelle.date_depot == origine.date_depot
+    assert nouvelle.date_depot == origine.date_depot == date(2025, 3, 3)
     assert nouvelle.demandeur.prenom == "Karim"
     assert origine.co_demandeur is None
     assert origine.nombre_personnes == 2

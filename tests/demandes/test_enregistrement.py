@@ -1,13 +1,12 @@
 """Registration (CCH R441-2-1 to R441-2-4; FAQ « Règles d'usage »)."""
 
 import threading
-from datetime import timedelta
+from datetime import date
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from sne.demandes import regles, services
+from sne.demandes import services
 from sne.demandes.models import Demande, HistoriqueDemande, Personne
 from sne.demandes.numero import analyser, territoire
 from sne.demandes.services import DonneesInvalides, SuspicionDoublon
@@ -22,16 +21,16 @@ def erreurs(exc) -> dict:
     return {e["champ"]: e["code"] for e in exc.value.details["erreurs"]}
 
 
+@pytest.mark.aujourd_hui(date(2025, 3, 3))
 def test_une_demande_minimale_est_enregistree_avec_son_numero_unique(guichet_75, agent_75, donnees):
     demande = services.enregistrer_demande(guichet_75, agent_75, donnees)
 
-    aujourd_hui = timezone.localdate()
     assert demande.statut == Demande.Statut.ACTIVE
     assert len(demande.numero_unique) == 18
-    assert demande.numero_unique.startswith(f"075{aujourd_hui:%m%y}")
+    assert demande.numero_unique.startswith("0750325")
     assert demande.numero_unique.endswith("75TS1")
-    assert demande.date_depot == aujourd_hui
-    assert demande.date_expiration == regles.un_an_apres(aujourd_hui)
+    assert demande.date_depot == date(2025, 3, 3)
+    assert demande.date_expiration == date(2026, 3, 3)
     assert demande.nombre_personnes == 1
     assert demande.historique.get().action == HistoriqueDemande.Action.CREATION
 
@@ -186,19 +185,19 @@ def test_hors_ile_de_france_les_communes_souhaitees_sont_du_departement(agent_75
     assert erreurs(exc)["souhaits.communes[1]"] == "commune_hors_departement"
 
 
+@pytest.mark.aujourd_hui(date(2025, 3, 3))
 def test_la_date_de_depot_est_celle_de_la_reception_jamais_dans_le_futur(
     guichet_75, agent_75, donnees
 ):
-    donnees["date_depot"] = (timezone.localdate() + timedelta(days=1)).isoformat()
+    donnees["date_depot"] = "2025-03-04"
     with pytest.raises(DonneesInvalides) as exc:
         services.enregistrer_demande(guichet_75, agent_75, donnees)
     assert erreurs(exc)["date_depot"] == "date_future"
 
-    recu_le = timezone.localdate() - timedelta(days=20)
-    donnees["date_depot"] = recu_le.isoformat()
+    donnees["date_depot"] = "2025-02-11"
     demande = services.enregistrer_demande(guichet_75, agent_75, donnees)
-    assert demande.date_depot == recu_le
-    assert demande.date_expiration == regles.un_an_apres(recu_le)
+    assert demande.date_depot == date(2025, 2, 11)
+    assert demande.date_expiration == date(2026, 2, 11)
 
 
 def test_toute_adresse_e_mail_valide_est_acceptee_sans_limite_de_longueur(

@@ -30,10 +30,10 @@ def test_une_date_de_depot_de_plus_d_un_an_est_refusee():
     regles.verifier_date_depot(date(2025, 11, 30), AUJOURD_HUI)  # a year ago: accepted
 
 
+@pytest.mark.aujourd_hui(AUJOURD_HUI)
 def test_le_formulaire_et_le_service_refusent_la_date_future_avec_le_meme_message(
-    guichet_75, agent_75, time_machine
+    guichet_75, agent_75
 ):
-    time_machine.move_to(date(2026, 11, 30))
     form = EtapeGuichetForm(
         {"guichet": str(guichet_75.pk), "departement": "75", "date_depot": "2026-12-01"},
         guichets=[guichet_75],
@@ -97,28 +97,3 @@ def test_une_demande_radiee_n_est_plus_modifiable(guichet_75, agent_75):
 def test_un_guichet_habilite_sur_le_departement_passe():
     guichet = GuichetFactory(code="93TS2", departements=["93"])
     regles.exiger_guichet_habilite(guichet, "93")
-
-
-@pytest.mark.parametrize(
-    ("jour", "un_an_apres"),
-    [
-        (date(2024, 2, 29), date(2025, 2, 28)),
-        (date(2025, 3, 1), date(2026, 3, 1)),
-        (date(2026, 12, 31), date(2027, 12, 31)),
-    ],
-)
-def test_une_demande_vaut_un_an_et_le_29_fevrier_donne_le_28(jour, un_an_apres):
-    assert regles.un_an_apres(jour) == un_an_apres
-
-
-@pytest.mark.parametrize(
-    ("jour", "mois", "attendu"),
-    [
-        (date(2026, 1, 31), 1, date(2026, 2, 28)),
-        (date(2024, 1, 31), 1, date(2024, 2, 29)),
-        (date(2026, 3, 31), 18, date(2027, 9, 30)),
-        (date(2026, 11, 30), 1, date(2026, 12, 30)),
-    ],
-)
-def test_un_delai_en_mois_finit_au_dernier_jour_du_mois_quand_le_jour_manque(jour, mois, attendu):
-    assert regles.mois_apres(jour, mois) == attendu

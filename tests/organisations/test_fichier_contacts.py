@@ -2,11 +2,11 @@
 département and their contact points are sent to every desk; the file can be downloaded at
 any time by those who manage the département and by its desks."""
 
+from datetime import date
 from io import BytesIO
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from sne.audit.models import EvenementAudit
@@ -59,12 +59,13 @@ def lire(contenu: bytes):
     return feuille, lignes
 
 
+@pytest.mark.aujourd_hui(date(2025, 3, 31))
 def test_le_fichier_liste_chaque_guichet_actif_du_departement_avec_ses_points_de_contact(
     guichets_93,
 ):
     feuille, lignes = lire(fichier_contacts("93"))
 
-    assert feuille.title == f"Contacts 93 — {timezone.localdate():%Y-%m}"
+    assert feuille.title == "Contacts 93 — 2025-03"
     assert [(ligne[0], ligne[5]) for ligne in lignes] == [
         ("93BO1", "Accueil du public"),
         ("93BO1", "Permanence téléphonique"),
@@ -97,6 +98,7 @@ def test_le_fichier_a_un_titre_une_entete_en_gras_figee_et_des_largeurs(guichets
     assert feuille.column_dimensions["B"].width > 20
 
 
+@pytest.mark.aujourd_hui(date(2025, 3, 31))
 def test_l_envoi_mensuel_adresse_le_fichier_en_piece_jointe_a_chaque_guichet(guichets_93):
     rapports = envoyer_fichiers_contacts()
 
@@ -112,7 +114,7 @@ def test_l_envoi_mensuel_adresse_le_fichier_en_piece_jointe_a_chaque_guichet(gui
     assert guichets_93["bondy"].email in message.to
     assert "pour actualisation" in message.body
     [(nom, contenu, type_mime)] = message.attachments
-    assert nom == f"sne-contacts-93-{timezone.localdate():%Y-%m}.xlsx"
+    assert nom == "sne-contacts-93-2025-03.xlsx"
     assert type_mime == XLSX
     assert {ligne[0] for ligne in lire(contenu)[1]} == {"93BO1", "93SC1"}
 

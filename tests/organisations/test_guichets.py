@@ -14,7 +14,7 @@ from sne.organisations import services
 from sne.organisations.models import Guichet, Organisation, siren_valide
 from sne.referentiels.models import Commune, Departement
 from tests.factories import GuichetFactory, PointContactFactory, agent, gestionnaire, national
-from tests.outils import connecter, texte
+from tests.outils import a_midi, connecter, texte
 
 pytestmark = pytest.mark.django_db
 
@@ -218,19 +218,18 @@ def test_seule_l_assistance_nationale_nomme_un_gestionnaire():
     )
 
 
-def test_retirer_une_habilitation_la_clot_sans_l_effacer(client):
-    from django.utils import timezone
-
+@pytest.mark.aujourd_hui(date(2025, 1, 2))
+def test_retirer_une_habilitation_la_clot_sans_l_effacer(client, horloge):
     guichet = GuichetFactory(code="93CO4", departements=["93"])
     personne = agent(guichet)
     habilitation = Habilitation.objects.get(utilisateur=personne)
-    Habilitation.objects.filter(pk=habilitation.pk).update(date_debut="2025-01-01")
+    horloge.move_to(a_midi(date(2025, 3, 3)))
     connecter(client, gestionnaire("93"))
 
     client.post(f"/gestion/guichets/93CO4/habilitations/{habilitation.pk}/retirer/")
 
     habilitation.refresh_from_db()
-    assert habilitation.date_fin < timezone.localdate()
+    assert (habilitation.date_debut, habilitation.date_fin) == (date(2025, 1, 2), date(2025, 3, 2))
 
 
 def test_un_point_de_contact_se_saisit_avec_une_commune_tapee_librement(client):

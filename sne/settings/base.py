@@ -3,18 +3,19 @@
 Every setting has a safe default for the embedded mode (`make run`): SQLite, SqliteHuey and
 media files under SNE_DATA_DIR (./var by default). Production sets DATABASE_URL (PostgreSQL),
 REDIS_URL (RedisHuey), SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL. See docs/deploiement.md.
+
+Importing these settings creates no file and no directory: manage.py creates SNE_DATA_DIR and
+the embedded mode's secret key before any command; Django creates the media, static, cache and
+mail directories when it first writes to them. The test suite runs on `sne.settings.test`.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("SNE_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
-EN_TEST = "pytest" in sys.modules or os.environ.get("SNE_TEST") == "1"
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -27,16 +28,13 @@ def _env_bool(name: str, default: bool) -> bool:
 DEBUG = _env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or EN_TEST or _env_bool("SNE_MODE_EMBARQUE", True)):
+    if not (DEBUG or _env_bool("SNE_MODE_EMBARQUE", True)):
         raise RuntimeError("SECRET_KEY doit être défini en production.")
-    # Embedded mode: a key generated once and kept in the data directory, never committed.
+    # Embedded mode: a key generated once in the data directory by manage.py (the first
+    # command of `make run`), never committed.
     fichier_cle = DATA_DIR / "secret_key"
-    if not fichier_cle.exists():
-        from django.core.management.utils import get_random_secret_key
-
-        fichier_cle.write_text(get_random_secret_key())
-        fichier_cle.chmod(0o600)
-    SECRET_KEY = fichier_cle.read_text().strip()
+    if fichier_cle.exists():
+        SECRET_KEY = fichier_cle.read_text().strip()
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [
@@ -156,17 +154,12 @@ else:
         "immediate": False,
     }
 HUEY["utc"] = False  # periodic tasks (crontab) read in Europe/Paris time
-if EN_TEST:
-    # Tasks run at once, in the test's process, so tests see their effects.
-    HUEY["immediate"] = True
 
 # --- Cache (rate limits, lockouts): shared by every process -----------------------------
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-elif EN_TEST:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES = {
         "default": {
@@ -202,9 +195,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if EN_TEST:
-    # Argon2 costs ~50 ms a hash by design; tests that create many users need not pay for it.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -238,19 +228,12 @@ USE_TZ = True
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "sne" / "static"]
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = DATA_DIR / "static"  # written by collectstatic (`make run`)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if EN_TEST
-            else "whitenoise.storage.CompressedStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 

@@ -1,0 +1,39 @@
+"""Settings of the test suite (pyproject.toml: `DJANGO_SETTINGS_MODULE = "sne.settings.test"`).
+
+The embedded settings, with what tests need to be fast, to see their side effects and to
+leave nothing behind: every file the suite writes goes under a temporary directory of the test
+process (tests/conftest.py removes it at the end), never under ./var.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES, HUEY, PASSWORD_HASHERS, STORAGES
+
+SECRET_KEY = "cle-des-tests-seulement"
+
+# Not created here (importing settings creates nothing): Django creates what it writes to.
+DATA_DIR = Path(tempfile.gettempdir()) / f"sne-tests-{os.getpid()}"
+MEDIA_ROOT = DATA_DIR / "media"
+# No collectstatic in tests: WhiteNoise serves the apps' static files through the finders.
+STATIC_ROOT = None
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # pytest-django tests on an in-memory database; the file name is never opened.
+    DATABASES = {"default": {**DATABASES["default"], "NAME": DATA_DIR / "sne.sqlite3"}}
+
+# Tasks run at once, in the test's process (in memory), so tests see their effects.
+HUEY = {**HUEY, "immediate": True}
+if "filename" in HUEY:
+    HUEY["filename"] = str(DATA_DIR / "huey.sqlite3")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Argon2 costs ~50 ms a hash by design; tests that create many users need not pay for it
+# (tests/comptes/test_securite.py checks that production hashes with Argon2).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
