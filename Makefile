@@ -47,6 +47,7 @@ lock: | $(UV)
 	$(UV) lock
 
 bench: install
+	$(PY) manage.py check --verbosity 0  # creates the data directory (SNE_DATA_DIR) first
 	$(PY) bench/referentiels.py
 
 clean:
