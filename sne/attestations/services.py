@@ -39,7 +39,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
 from sne.audit.models import EvenementAudit
-from sne.audit.services import journaliser
+from sne.audit.services import journaliser, journaliser_lecture
 from sne.comptes.droits import droits_de
 from sne.demandes import nomenclatures as n
 from sne.demandes.models import Demande, Personne
@@ -619,15 +619,33 @@ def informer_separation(demande_id: int, nouvelle_id: int) -> int:
 # --- Letters to print, downloads ------------------------------------------------------------
 
 
-def courriers_a_imprimer(departement=None):
+def courriers_a_imprimer(departement=None, *, par=None):
     """Attestations to send by post (no e-mail known) that nobody has printed yet, oldest
-    first. `departement`: a `Departement` or its code."""
+    first. `departement`: a `Departement` or its code; `par`: only those of the départements
+    this person manages (all for the national level)."""
     attestations = Attestation.objects.filter(
         canal=Attestation.Canal.COURRIER, envoyee_le__isnull=True
-    ).select_related("demande")
+    ).select_related("demande__departement")
     if departement is not None:
         attestations = attestations.filter(demande__departement=departement)
+    if par is not None:
+        droits = droits_de(par)
+        if not droits.national:
+            attestations = attestations.filter(demande__departement__in=droits.departements_gestion)
     return attestations.order_by("creee_le", "pk")
+
+
+def lire_courriers(courriers, par, *, pour_impression: bool = False) -> None:
+    """The print-run page and its PDF show names and addresses: each demande shown is written
+    in the audit journal (one query for the page)."""
+    journaliser_lecture(
+        [c.demande for c in courriers],
+        utilisateur=par,
+        action=EvenementAudit.Action.EXPORT
+        if pour_impression
+        else EvenementAudit.Action.CONSULTATION,
+        resume="Courriers à imprimer (PDF)" if pour_impression else "Courriers à imprimer",
+    )
 
 
 def marquer_imprimes(ids, par) -> int:

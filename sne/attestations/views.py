@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from sne.comptes.decorateurs import gestionnaire_requis, habilite_requis
-from sne.comptes.droits import droits_de, guichet_agissant, guichet_de_consultation
+from sne.comptes.droits import guichet_agissant, guichet_de_consultation
 from sne.demandes.services import trouver_demande
 from sne.exceptions import ErreurMetier
 
@@ -43,23 +43,17 @@ def telecharger(request, numero):
     return reponse
 
 
-def _a_imprimer(utilisateur):
-    droits = droits_de(utilisateur)
-    courriers = services.courriers_a_imprimer()
-    if not droits.national:
-        courriers = courriers.filter(demande__departement__in=droits.departements_gestion)
-    return courriers.select_related("demande__departement")
-
-
 @gestionnaire_requis
 def courriers(request):
+    courriers = list(services.courriers_a_imprimer(par=request.user)[:500])
+    services.lire_courriers(courriers, request.user)
     return render(
         request,
         "attestations/gestion/courriers.html",
         {
             "title": "Courriers à imprimer",
             "rubrique": "courriers",
-            "courriers": _a_imprimer(request.user)[:500],
+            "courriers": courriers,
         },
     )
 
@@ -67,9 +61,10 @@ def courriers(request):
 @gestionnaire_requis
 def courriers_pdf(request):
     """All the letters waiting, in one PDF, to print in one go."""
-    courriers = list(_a_imprimer(request.user)[:500])
+    courriers = list(services.courriers_a_imprimer(par=request.user)[:500])
     try:
         contenu = services.pdf_groupe(courriers)
+        services.lire_courriers(courriers, request.user, pour_impression=True)
     except ErreurMetier as e:
         messages.info(request, e.message)
         return redirect("courriers:liste")

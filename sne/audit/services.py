@@ -31,6 +31,34 @@ def journaliser(
     )
 
 
+def journaliser_lecture(
+    objets,
+    *,
+    utilisateur,
+    guichet=None,
+    resume: str,
+    action: str = EvenementAudit.Action.CONSULTATION,
+    adresse_ip: str | None = None,
+) -> int:
+    """Record that a page or a file showed these objects' personal data (a list of results, a
+    print run): one entry per object, so that each one's journal tells who saw it, written in
+    one query per page, never one per row. Returns the number of entries."""
+    entrees = [
+        EvenementAudit(
+            action=action,
+            utilisateur=utilisateur if utilisateur and utilisateur.is_authenticated else None,
+            guichet=guichet,
+            objet_type=objet._meta.label_lower,
+            objet_id=str(objet.pk),
+            resume=resume[:300],
+            adresse_ip=adresse_ip,
+        )
+        for objet in objets
+    ]
+    EvenementAudit.objects.bulk_create(entrees)
+    return len(entrees)
+
+
 def adresse_ip(request) -> str | None:
     """The client's address (behind the proxy when SNE_HTTPS says there is one)."""
     transmise = request.META.get("HTTP_X_FORWARDED_FOR", "")

@@ -55,3 +55,25 @@ def test_un_gestionnaire_d_un_autre_departement_ne_voit_pas_ces_courriers(client
     connecter(client, gestionnaire("75"))
 
     assert deux_courriers[0].numero_unique not in client.get("/gestion/courriers/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("adresse", "action"),
+    [
+        ("/gestion/courriers/", EvenementAudit.Action.CONSULTATION),
+        ("/gestion/courriers/courriers.pdf", EvenementAudit.Action.EXPORT),
+    ],
+)
+def test_la_liste_et_le_pdf_des_courriers_sont_traces_au_journal_de_chaque_demande(
+    client, deux_courriers, adresse, action
+):
+    """Names and addresses are shown: each demande's journal says who saw them (issue 8)."""
+    chef = gestionnaire("93")
+    connecter(client, chef)
+
+    client.get(adresse)
+
+    for demande in deux_courriers:
+        assert EvenementAudit.objects.filter(
+            utilisateur=chef, action=action, objet_type="demandes.demande", objet_id=str(demande.pk)
+        ).exists()
