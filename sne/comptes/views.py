@@ -3,6 +3,9 @@
 Views parse, call a service of `services.py`, render; `ErreurMetier` becomes a message.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,25 +15,38 @@ from django.views.decorators.http import require_http_methods
 from sne.audit.services import adresse_ip
 from sne.exceptions import ErreurMetier
 
-from . import services
+from . import securite, services
 from .droits import droits_de
 from .forms import ChangementEmailForm, ChoixMotDePasseForm, ConnexionForm, MotDePasseInconnuForm
 from .models import Habilitation
 
 
 class ConnexionView(auth_views.LoginView):
+    """Login. django-axes locks a login after 5 wrong passwords from one address; an address
+    with too many failures on any login is refused here first (`securite.adresse_bloquee`)."""
+
     template_name = "comptes/connexion.html"
     form_class = ConnexionForm
     redirect_authenticated_user = True
     extra_context = {"title": "Connexion"}
 
+    def post(self, request, *args, **kwargs):
+        if securite.adresse_bloquee(adresse_ip(request)):
+            return render(
+                request,
+                "comptes/verrouille.html",
+                {
+                    "par_adresse": True,
+                    "cooloff_timedelta": timedelta(hours=settings.AXES_COOLOFF_TIME),
+                    "title": "Connexion temporairement bloquée",
+                },
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
 
 class DeconnexionView(auth_views.LogoutView):
     pass
-
-
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +58,7 @@ def mot_de_passe_inconnu(request):
         try:
             resultat = services.demander_activation(
                 form.cleaned_data["email"],
-                base_url=_base_url(request),
+                base_url=settings.SNE_URL_SITE,
                 adresse_ip=adresse_ip(request),
             )
         except ErreurMetier as e:
@@ -91,7 +107,7 @@ def mon_compte(request):
     if request.method == "POST" and form.is_valid():
         try:
             adresse = services.demander_changement_email(
-                request.user, form.cleaned_data["nouvel_email"], base_url=_base_url(request)
+                request.user, form.cleaned_data["nouvel_email"], base_url=settings.SNE_URL_SITE
             )
         except ErreurMetier as e:
             form.add_error("nouvel_email", e.message)

@@ -9,8 +9,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
-from .base import DATABASES, HUEY, PASSWORD_HASHERS, STORAGES
+# The suite runs on PostgreSQL too (DATABASE_URL set): not a production deployment, so no
+# SECRET_KEY, ALLOWED_HOSTS or HTTPS required (sne/settings/base.py, SNE_PRODUCTION).
+os.environ.setdefault("SNE_PRODUCTION", "0")
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES, HUEY, PASSWORD_HASHERS, STORAGES  # noqa: E402
 
 SECRET_KEY = "cle-des-tests-seulement"
 

@@ -16,7 +16,7 @@ URL = "/comptes/mot-de-passe-inconnu/"
 
 
 def lien_recu():
-    return re.search(r"http://testserver(/comptes/activation/\S+/)", mail.outbox[-1].body).group(1)
+    return re.search(r"https?://[^/\s]+(/comptes/activation/\S+/)", mail.outbox[-1].body).group(1)
 
 
 def test_une_adresse_inconnue_dit_quoi_verifier_et_qui_contacter(client):

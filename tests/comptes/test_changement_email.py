@@ -21,7 +21,7 @@ def test_un_agent_change_son_adresse_apres_confirmation(client, django_capture_o
 
     assert Utilisateur.objects.get(pk=personne.pk).email == "elodie.martin@bailleur.fr"
     assert mail.outbox[-1].to == ["elodie.durand@bailleur.fr"]
-    lien = re.search(r"http://testserver(\S+)", mail.outbox[-1].body).group(1)
+    lien = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body).group(1)
     client.get(lien)
     assert Utilisateur.objects.get(pk=personne.pk).email == "elodie.durand@bailleur.fr"
     assert client.get(lien).status_code == 400  # a link serves once
