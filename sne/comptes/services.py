@@ -280,27 +280,56 @@ def activer(utilisateur, mot_de_passe: str, *, adresse_ip: str | None = None) ->
 SEL_EMAIL = "sne.comptes.changement-email"
 
 
+LIMITE_MOTS_DE_PASSE_ERRONES_CHANGEMENT_EMAIL = 5  # per account and per hour
+
+
 @transaction.atomic
-def demander_changement_email(utilisateur, nouvel_email: str, *, base_url: str) -> str:
-    """Send a confirmation link to the new address; nothing changes until it is followed."""
+def demander_changement_email(
+    utilisateur, nouvel_email: str, *, mot_de_passe: str, base_url: str
+) -> str:
+    """Send a confirmation link to the new address; nothing changes until it is followed.
+
+    A session left open must not be enough to take the account: the current password is asked
+    again (5 wrong ones an hour at most), and the current address is told at once that a
+    change was asked, and again when it is confirmed."""
+    cle_essais = f"changement-email:essais:{utilisateur.pk}"
+    if cache.get(cle_essais, 0) >= LIMITE_MOTS_DE_PASSE_ERRONES_CHANGEMENT_EMAIL:
+        raise TropDeDemandes(
+            "Trop de mots de passe erronés : réessayez dans une heure.", champ="mot_de_passe"
+        )
+    if not utilisateur.check_password(mot_de_passe or ""):
+        if not cache.add(cle_essais, 1, timeout=3600):
+            cache.incr(cle_essais)
+        raise ErreurMetier(
+            "Ce n'est pas votre mot de passe actuel.",
+            code="mot_de_passe_errone",
+            champ="mot_de_passe",
+        )
     nouvel_email = normaliser_email(nouvel_email)
     try:
         validate_email(nouvel_email)
     except ValidationError as e:
-        raise ErreurMetier("Cette adresse e-mail n'est pas valide.", code="email_invalide") from e
+        raise ErreurMetier(
+            "Cette adresse e-mail n'est pas valide.", code="email_invalide", champ="nouvel_email"
+        ) from e
     if nouvel_email == utilisateur.email:
-        raise ErreurMetier("C'est déjà votre adresse.", code="email_inchange")
+        raise ErreurMetier("C'est déjà votre adresse.", code="email_inchange", champ="nouvel_email")
     if Utilisateur.objects.filter(email__iexact=nouvel_email).exists():
         raise ErreurMetier(
             "Cette adresse est déjà celle d'un autre compte : une adresse ne sert qu'à une "
             "personne.",
             code="email_deja_utilise",
+            champ="nouvel_email",
         )
     jeton = signing.dumps(
         {"u": utilisateur.pk, "e": nouvel_email, "a": utilisateur.email}, salt=SEL_EMAIL
     )
     lien = base_url + reverse("comptes:confirmer_email", args=[jeton])
+    ancienne = utilisateur.email
     transaction.on_commit(lambda: tasks.envoyer_email_confirmation_adresse(nouvel_email, lien))
+    transaction.on_commit(
+        lambda: tasks.prevenir_ancienne_adresse(ancienne, nouvel_email, confirme=False)
+    )
     return nouvel_email
 
 
@@ -337,6 +366,8 @@ def confirmer_changement_email(jeton: str) -> Utilisateur:
         resume="Adresse e-mail modifiée",
         details={"ancien_domaine": ancien.split("@")[-1]},
     )
+    nouvelle = utilisateur.email
+    transaction.on_commit(lambda: tasks.prevenir_ancienne_adresse(ancien, nouvelle, confirme=True))
     return utilisateur
 
 

@@ -28,3 +28,20 @@ def envoyer_email_confirmation_adresse(email: str, lien: str) -> None:
         None,
         [email],
     )
+
+
+@db_task(retries=5, retry_delay=60)
+def prevenir_ancienne_adresse(ancienne: str, nouvelle: str, *, confirme: bool) -> None:
+    """Tell the account's address that a change to another one was asked, then confirmed:
+    the holder learns it even when someone else used their open session."""
+    send_mail(
+        "SNE — Votre adresse e-mail de connexion a été changée"
+        if confirme
+        else "SNE — Changement de votre adresse e-mail de connexion demandé",
+        render_to_string(
+            "comptes/emails/ancienne_adresse.txt",
+            {"ancienne": ancienne, "nouvelle": nouvelle, "confirme": confirme},
+        ),
+        None,
+        [ancienne],
+    )

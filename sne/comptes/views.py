@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from sne.audit.services import adresse_ip
 from sne.exceptions import ErreurMetier
+from sne.formulaires import erreur_sur_formulaire
 
 from . import securite, services
 from .droits import droits_de
@@ -107,10 +108,13 @@ def mon_compte(request):
     if request.method == "POST" and form.is_valid():
         try:
             adresse = services.demander_changement_email(
-                request.user, form.cleaned_data["nouvel_email"], base_url=settings.SNE_URL_SITE
+                request.user,
+                form.cleaned_data["nouvel_email"],
+                mot_de_passe=form.cleaned_data["mot_de_passe"],
+                base_url=settings.SNE_URL_SITE,
             )
         except ErreurMetier as e:
-            form.add_error("nouvel_email", e.message)
+            erreur_sur_formulaire(form, e)
         else:
             messages.success(
                 request,

@@ -13,8 +13,8 @@ from pathlib import Path
 # SECRET_KEY, ALLOWED_HOSTS or HTTPS required (sne/settings/base.py, SNE_PRODUCTION).
 os.environ.setdefault("SNE_PRODUCTION", "0")
 
-from .base import *  # noqa: E402, F403
-from .base import DATABASES, HUEY, PASSWORD_HASHERS, STORAGES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES, HUEY, PASSWORD_HASHERS, STORAGES
 
 SECRET_KEY = "cle-des-tests-seulement"
 

@@ -125,7 +125,8 @@ def test_derriere_un_proxy_de_confiance_l_adresse_est_celle_qu_il_a_vue(client, 
         client,
         "agent@bailleur.fr",
         REMOTE_ADDR="10.1.2.3",
-        HTTP_X_FORWARDED_FOR="198.51.100.66, 203.0.113.7",  # written by the client, then by the proxy
+        # written by the client, then by the proxy
+        HTTP_X_FORWARDED_FOR="198.51.100.66, 203.0.113.7",
     )
 
     evenement = EvenementAudit.objects.get(action=EvenementAudit.Action.CONNEXION)
