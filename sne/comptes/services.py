@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -371,10 +371,25 @@ def confirmer_changement_email(jeton: str) -> Utilisateur:
     return utilisateur
 
 
+class ConfirmationDemandee(ErreurMetier):
+    """The habilitation is not made yet: the person must accept it (`accepter_habilitation`)."""
+
+    statut_http = 202
+    code = "confirmation_demandee"
+
+
+SEL_HABILITATION = "sne.comptes.habilitation-a-accepter"
+
+
 @transaction.atomic
 def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str, base_url: str):
     """Give a person a habilitation on a desk, creating their account when needed, and invite
-    a new account to activate itself (FAQ: « l'habilitation est créée dans la journée »)."""
+    a new account to activate itself (FAQ: « l'habilitation est créée dans la journée »).
+
+    An existing account that the gestionnaire does not manage yet (no habilitation in force in
+    their départements) is neither named to them nor habilitated at once: the person receives
+    a signed link to accept the habilitation (`ConfirmationDemandee`), else a gestionnaire
+    could habilitate anybody to read their trail or give them rights they did not ask for."""
     email = normaliser_email(email)
     try:
         validate_email(email)
@@ -388,6 +403,15 @@ def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str,
     if nouveau:
         utilisateur = Utilisateur.objects.create_user(
             email, None, prenom=prenom.strip(), nom=nom.strip()
+        )
+    elif not Utilisateur.objects.visibles_par(par).filter(pk=utilisateur.pk).exists():
+        exiger(droits_de(par).gere_guichet(guichet), "Ce guichet n'est pas dans vos départements.")
+        demander_accord_habilitation(utilisateur, role, guichet=guichet, par=par, base_url=base_url)
+        raise ConfirmationDemandee(
+            f"L'adresse {email} est celle d'un compte existant, habilité hors de vos "
+            "départements : l'habilitation prendra effet quand la personne l'aura acceptée par "
+            f"le lien qui vient de lui être envoyé (valable "
+            f"{settings.PASSWORD_RESET_TIMEOUT // 3600} heures).",
         )
     elif (
         (prenom and nom)
@@ -404,3 +428,44 @@ def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str,
     if nouveau or not utilisateur.has_usable_password():
         envoyer_lien_activation(utilisateur, base_url)
     return utilisateur, nouveau
+
+
+def demander_accord_habilitation(utilisateur, role, *, guichet, par, base_url: str) -> None:
+    """E-mail the person a signed link to accept a habilitation on a desk (sent at once: the
+    caller refuses the immediate habilitation and rolls back)."""
+    jeton = signing.dumps(
+        {"u": utilisateur.pk, "r": role, "g": guichet.pk, "p": par.pk}, salt=SEL_HABILITATION
+    )
+    lien = base_url + reverse("comptes:accepter_habilitation", args=[jeton])
+    tasks.envoyer_email_accord_habilitation(utilisateur.pk, str(guichet), role, lien)
+
+
+def habilitation_proposee(jeton: str) -> dict:
+    """What a link of `demander_accord_habilitation` proposes, if it is valid and unexpired."""
+    guichets = Habilitation.guichet.field.related_model.objects  # organisations is above
+    try:
+        donnees = signing.loads(
+            jeton, salt=SEL_HABILITATION, max_age=settings.PASSWORD_RESET_TIMEOUT
+        )
+        return {
+            "utilisateur": Utilisateur.objects.get(pk=donnees["u"], is_active=True),
+            "role": donnees["r"],
+            "guichet": guichets.get(pk=donnees["g"]),
+            "par": Utilisateur.objects.get(pk=donnees["p"], is_active=True),
+        }
+    except (signing.BadSignature, KeyError, ObjectDoesNotExist) as e:
+        raise ErreurMetier(
+            "Ce lien n'est pas valide ou a expiré : demandez au gestionnaire de refaire "
+            "l'habilitation.",
+            code="lien_invalide",
+        ) from e
+
+
+@transaction.atomic
+def accepter_habilitation(jeton: str) -> Habilitation:
+    """The person accepts the habilitation a gestionnaire proposed; the gestionnaire's rights
+    are checked again now (they may have lost the département since)."""
+    proposee = habilitation_proposee(jeton)
+    return habiliter(
+        proposee["utilisateur"], proposee["role"], par=proposee["par"], guichet=proposee["guichet"]
+    )

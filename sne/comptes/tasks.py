@@ -45,3 +45,17 @@ def prevenir_ancienne_adresse(ancienne: str, nouvelle: str, *, confirme: bool) -
         None,
         [ancienne],
     )
+
+
+@db_task(retries=5, retry_delay=60)
+def envoyer_email_accord_habilitation(utilisateur_id: int, guichet: str, role: str, lien: str):
+    utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
+    send_mail(
+        "SNE — Une habilitation vous est proposée : acceptez-la ou ignorez ce message",
+        render_to_string(
+            "comptes/emails/accord_habilitation.txt",
+            {"utilisateur": utilisateur, "guichet": guichet, "role": role, "lien": lien},
+        ),
+        None,
+        [utilisateur.email],
+    )

@@ -152,3 +152,38 @@ def confirmer_email(request, jeton):
         )
     messages.success(request, f"Votre adresse e-mail est désormais {utilisateur.email}.")
     return redirect("comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion")
+
+
+@require_http_methods(["GET", "POST"])
+def accepter_habilitation(request, jeton):
+    """The link sent to a person a gestionnaire of another département proposes to habilitate:
+    the page says what is proposed (a link followed by a mail scanner changes nothing), the
+    button accepts it."""
+    try:
+        proposee = services.habilitation_proposee(jeton)
+        if request.method == "POST":
+            habilitation = services.accepter_habilitation(jeton)
+            messages.success(
+                request,
+                f"Habilitation acceptée : {habilitation.get_role_display()} sur "
+                f"{habilitation.guichet}.",
+            )
+            return redirect(
+                "comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion"
+            )
+    except ErreurMetier as e:
+        return render(
+            request,
+            "comptes/lien_invalide.html",
+            {"message": e.message, "title": "Lien invalide"},
+            status=400,
+        )
+    return render(
+        request,
+        "comptes/accepter_habilitation.html",
+        {
+            "proposee": proposee,
+            "role": Habilitation.Role(proposee["role"]).label,
+            "title": "Accepter une habilitation",
+        },
+    )
