@@ -150,10 +150,8 @@ def gestionnaires_de(utilisateur) -> list[dict]:
 
 @dataclass(frozen=True)
 class ResultatActivation:
-    statut: str  # "lien_envoye" | "compte_inconnu" | "sans_habilitation"
     message: str
     conseils: tuple[str, ...] = ()
-    contacts: tuple[dict, ...] = ()
 
 
 def _limiter(cle: str, limite: int) -> None:
@@ -185,7 +183,14 @@ def envoyer_lien_activation(utilisateur, base_url: str) -> None:
 def demander_activation(
     email: str, *, base_url: str, adresse_ip: str | None = None
 ) -> ResultatActivation:
-    """« Mot de passe inconnu »: send an activation link, or explain precisely why not."""
+    """« Mot de passe inconnu »: send an activation link, or explain by e-mail why not.
+
+    The page answers the same for every valid address (ADR 0008): an anonymous visitor does
+    not learn whether an account exists nor who manages it. The account's own address
+    receives the precise answer of the FAQ: the link, or « incohérence sur les données de
+    votre profil » with the contacts of its gestionnaires. An unknown address receives
+    nothing (the register mails only its accounts). Limited per address and per client
+    address (trusted proxies only, `adresse_ip`)."""
     email = normaliser_email(email)
     try:
         validate_email(email)
@@ -200,44 +205,36 @@ def demander_activation(
         _limiter(f"activation:ip:{adresse_ip}", LIMITE_DEMANDES_ACTIVATION_IP)
 
     utilisateur = Utilisateur.objects.filter(email__iexact=email, is_active=True).first()
-    if utilisateur is None:
-        return ResultatActivation(
-            "compte_inconnu",
-            "L'identifiant saisi ne correspond à aucun compte enregistré.",
-            conseils=(
-                "Vérifiez l'adresse : c'est celle que votre guichet a indiquée dans sa fiche "
-                "collecte (une virgule à la place d'un point, une lettre en trop…).",
-                "Une même adresse ne peut servir qu'à une seule personne : si votre guichet a "
-                "donné une adresse partagée, demandez-lui de vous en attribuer une personnelle.",
-                "Sinon, contactez le gestionnaire territorial de votre département : il vérifiera "
-                "la fiche collecte de votre guichet.",
-            ),
+    if utilisateur is not None:
+        journaliser(
+            EvenementAudit.Action.ACTIVATION_DEMANDEE,
+            utilisateur=None,
+            objet=utilisateur,
+            resume="Demande de lien d'activation",
+            adresse_ip=adresse_ip,
         )
-    journaliser(
-        EvenementAudit.Action.ACTIVATION_DEMANDEE,
-        utilisateur=None,
-        objet=utilisateur,
-        resume="Demande de lien d'activation",
-        adresse_ip=adresse_ip,
-    )
-    if not droits_de(utilisateur).a_une_habilitation:
-        return ResultatActivation(
-            "sans_habilitation",
-            "Incohérence sur les données de votre profil : votre compte existe, mais aucune "
-            "habilitation en cours ne vous est attribuée.",
-            conseils=(
-                "Votre fiche de renseignement n'est peut-être pas encore parvenue à votre "
-                "gestionnaire territorial, ou vous n'y figuriez pas comme utilisateur.",
-                "Contactez votre gestionnaire territorial : il peut créer votre habilitation "
-                "le jour même.",
-            ),
-            contacts=tuple(gestionnaires_de(utilisateur)),
-        )
-    envoyer_lien_activation(utilisateur, base_url)
+        if droits_de(utilisateur).a_une_habilitation:
+            envoyer_lien_activation(utilisateur, base_url)
+        else:
+            contacts = gestionnaires_de(utilisateur)
+            transaction.on_commit(
+                lambda: tasks.envoyer_email_sans_habilitation(utilisateur.pk, contacts)
+            )
     return ResultatActivation(
-        "lien_envoye",
-        f"Un lien pour choisir votre mot de passe vient d'être envoyé à {email}. Il est valable "
+        f"Un lien pour choisir votre mot de passe vient d'être envoyé à {email} si cette "
+        "adresse est celle d'un compte habilité. Il est valable "
         f"{settings.PASSWORD_RESET_TIMEOUT // 3600} heures et ne sert qu'une fois.",
+        conseils=(
+            "Vérifiez l'adresse : c'est celle que votre guichet a indiquée dans sa fiche "
+            "collecte (une virgule à la place d'un point, une lettre en trop…).",
+            "Une même adresse ne peut servir qu'à une seule personne : si votre guichet a "
+            "donné une adresse partagée, demandez-lui de vous en attribuer une personnelle.",
+            "Si votre compte existe mais qu'aucune habilitation en cours ne vous est "
+            "attribuée, le message reçu à cette adresse vous le dit, avec le contact de votre "
+            "gestionnaire territorial.",
+            "Sinon, contactez le gestionnaire territorial de votre département : il vérifiera "
+            "la fiche collecte de votre guichet.",
+        ),
     )
 
 

@@ -59,3 +59,19 @@ def envoyer_email_accord_habilitation(utilisateur_id: int, guichet: str, role: s
         None,
         [utilisateur.email],
     )
+
+
+@db_task(retries=5, retry_delay=60)
+def envoyer_email_sans_habilitation(utilisateur_id: int, contacts: list[dict]) -> None:
+    """« Mot de passe inconnu » for an account without a habilitation in force: the FAQ's
+    answer, told to the account's address only."""
+    utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
+    send_mail(
+        "SNE — Votre compte n'a pas d'habilitation en cours",
+        render_to_string(
+            "comptes/emails/sans_habilitation.txt",
+            {"utilisateur": utilisateur, "contacts": contacts},
+        ),
+        None,
+        [utilisateur.email],
+    )
