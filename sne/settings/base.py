@@ -34,10 +34,13 @@ def _env_liste(name: str, default: str = "") -> list[str]:
 DEBUG = _env_bool("DEBUG", False)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # One rule for production: a deployment on PostgreSQL (DATABASE_URL set) is production unless
-# SNE_PRODUCTION=0 says otherwise (the test suite, a developer's local PostgreSQL); the
-# embedded default (SQLite) is not, unless SNE_PRODUCTION=1. Production refuses to start
-# without SECRET_KEY and ALLOWED_HOSTS and turns the HTTPS protections on.
-SNE_PRODUCTION = _env_bool("SNE_PRODUCTION", bool(DATABASE_URL))
+# SNE_PRODUCTION=0 says otherwise (a developer's local PostgreSQL); the embedded default
+# (SQLite) is not, unless SNE_PRODUCTION=1. Production refuses to start without SECRET_KEY,
+# ALLOWED_HOSTS and SNE_URL_SITE, and turns the HTTPS protections on. The test suite's settings
+# module (which imports these first, through the package) runs on PostgreSQL too, and is not
+# a production.
+_SUITE_DE_TESTS = os.environ.get("DJANGO_SETTINGS_MODULE") == "sne.settings.test"
+SNE_PRODUCTION = _env_bool("SNE_PRODUCTION", bool(DATABASE_URL) and not _SUITE_DE_TESTS)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

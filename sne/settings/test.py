@@ -9,10 +9,6 @@ import os
 import tempfile
 from pathlib import Path
 
-# The suite runs on PostgreSQL too (DATABASE_URL set): not a production deployment, so no
-# SECRET_KEY, ALLOWED_HOSTS or HTTPS required (sne/settings/base.py, SNE_PRODUCTION).
-os.environ.setdefault("SNE_PRODUCTION", "0")
-
 from .base import *  # noqa: F403
 from .base import DATABASES, HUEY, PASSWORD_HASHERS, STORAGES
 
