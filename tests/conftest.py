@@ -105,7 +105,8 @@ def navigateur():
 
 
 @pytest.fixture
-def page(navigateur, live_server):
+def page(navigateur, live_server, settings):
+    settings.SNE_URL_SITE = live_server.url  # links in e-mails lead to the site under test
     contexte = navigateur.new_context(locale="fr-FR", base_url=live_server.url)
     page = contexte.new_page()
     page.set_default_timeout(15_000)

@@ -1,4 +1,10 @@
-"""Writing to the audit log: one function, called by every service that reads or changes."""
+"""Writing to the audit log: one function, called by every service that reads or changes;
+and the client's address it records."""
+
+import ipaddress
+
+from django.conf import settings
+from python_ipware import IpWare
 
 from .models import EvenementAudit
 
@@ -57,9 +63,48 @@ def journaliser_lecture(
     ]
     EvenementAudit.objects.bulk_create(entrees)
     return len(entrees)
+# The proxies (SNE_PROXIES_DE_CONFIANCE) append, each, the address they received from to
+# X-Forwarded-For. python-ipware parses the header (ports, brackets, IPv4-mapped IPv6, junk
+# such as « unknown » skipped) and gives the address `sauts` hops left of its right end.
+_MAX_PROXIES_EN_CHAINE = 5
+_LECTEURS_X_FORWARDED_FOR = [
+    IpWare(precedence=("HTTP_X_FORWARDED_FOR",), proxy_count=sauts)
+    for sauts in range(_MAX_PROXIES_EN_CHAINE)
+]
+
+
+def _adresse_valide(valeur) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(str(valeur or "").strip())
+    except ValueError:
+        return None
+
+
+def _de_confiance(adresse) -> bool:
+    return any(
+        adresse in ipaddress.ip_network(reseau, strict=False)
+        for reseau in settings.SNE_PROXIES_DE_CONFIANCE
+    )
 
 
 def adresse_ip(request) -> str | None:
-    """The client's address (behind the proxy when SNE_HTTPS says there is one)."""
-    transmise = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (transmise.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
+    """The client's address, as the audit log, the lockout (django-axes'
+    `AXES_CLIENT_IP_CALLABLE`) and the rate limits count it: a valid IP address, or None.
+
+    The direct peer (`REMOTE_ADDR`) is the client unless it is one of the trusted proxies
+    (`SNE_PROXIES_DE_CONFIANCE`, empty by default); only then is `X-Forwarded-For` read, from
+    its right end (written by the proxies) leftwards, skipping the trusted proxies: the first
+    other address is the client's. What a client writes itself in the header is never taken
+    for its address."""
+    pair = _adresse_valide(request.META.get("REMOTE_ADDR"))
+    if pair is None or not _de_confiance(pair):
+        return str(pair) if pair is not None else None
+    if not request.META.get("HTTP_X_FORWARDED_FOR"):
+        return str(pair)
+    for lecteur in _LECTEURS_X_FORWARDED_FOR:
+        adresse, _ = lecteur.get_client_ip(request.META)
+        if adresse is None:
+            return None  # the header holds nothing but trusted proxies or junk
+        if not _de_confiance(adresse):
+            return str(adresse)
+    return None

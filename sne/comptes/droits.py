@@ -126,9 +126,19 @@ def _premier_guichet(utilisateur, guichets: frozenset[int], **filtres):
 
 
 def journal_visible_par(utilisateur):
-    """The audit entries a person may read. National: all of them; gestionnaire: what happened
-    on the desks habilitated on their départements, or was done by the people they manage
-    (`Utilisateur.objects.visibles_par`); anybody else: none."""
+    """The audit entries a person may read.
+
+    - National: all of them.
+    - Gestionnaire: what concerns their départements, and only that. An entry with a desk is
+      shown when the desk is habilitated on one of their départements, whoever acted (an
+      agent of elsewhere working for that desk included); an entry of another desk is never
+      shown, even when its author also works for one of their desks. An entry without a desk
+      (a login, a change of second factor, an activation…) is shown when its author is a
+      person they may see today (`Utilisateur.objects.visibles_par`: themselves, or someone
+      with a habilitation in force today on their desks or département), so withdrawing the
+      habilitation ends the reading of that person's trail.
+    - Anybody else: none.
+    """
     droits = droits_de(utilisateur)
     if droits.national:
         return EvenementAudit.objects.all()
@@ -141,4 +151,6 @@ def journal_visible_par(utilisateur):
     deps = droits.departements_gestion
     guichets = departements_des_guichets.filter(departement__in=deps).values("guichet")
     personnes = get_user_model().objects.visibles_par(utilisateur).values("pk")
-    return EvenementAudit.objects.filter(Q(guichet__in=guichets) | Q(utilisateur__in=personnes))
+    return EvenementAudit.objects.filter(
+        Q(guichet__in=guichets) | Q(guichet__isnull=True, utilisateur__in=personnes)
+    )

@@ -63,3 +63,9 @@ class ChangementEmailForm(DsfrBaseForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    mot_de_passe = forms.CharField(
+        label="Mot de passe actuel",
+        help_text="Pour vérifier que c'est bien vous qui demandez le changement.",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -24,18 +24,20 @@ def normaliser_email(email: str) -> str:
 
 class UtilisateurQuerySet(models.QuerySet):
     def visibles_par(self, utilisateur):
-        """The accounts a person may see: all (national), those habilitated on the desks or
-        départements they manage (gestionnaire), else only their own."""
+        """The accounts a person may see: all (national); for a gestionnaire, their own and
+        those with a habilitation in force today on a desk or a département they manage (a
+        habilitation withdrawn or ended no longer shows the person); else only their own."""
         droits = droits_de(utilisateur)
         if droits.national:
             return self.all()
         if droits.departements_gestion:
             deps = droits.departements_gestion
-            return self.filter(
-                models.Q(habilitations__guichet__departements__in=deps)
-                | models.Q(habilitations__departement__in=deps)
-                | models.Q(pk=utilisateur.pk)
-            ).distinct()
+            habilitee_ici = (
+                Habilitation.objects.valides()
+                .filter(utilisateur=models.OuterRef("pk"))
+                .filter(models.Q(guichet__departements__in=deps) | models.Q(departement__in=deps))
+            )
+            return self.filter(models.Exists(habilitee_ici) | models.Q(pk=utilisateur.pk))
         return self.filter(pk=utilisateur.pk)
 
 

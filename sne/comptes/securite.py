@@ -15,6 +15,8 @@ verification on every page.
 import secrets
 from base64 import b32encode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -51,6 +53,40 @@ def identifiant_pour_verrouillage(request, credentials=None) -> str | None:
     if not brut and request is not None:
         brut = getattr(request, "POST", {}).get("username")
     return normaliser_email(brut) or None
+
+
+def _cle_echecs_par_adresse(adresse_ip: str) -> str:
+    return f"connexion:echecs:ip:{adresse_ip}"
+
+
+def _duree_blocage_secondes() -> int:
+    return int(settings.AXES_COOLOFF_TIME * 3600)
+
+
+def compter_echec_de_connexion(adresse_ip: str | None) -> None:
+    """One more failed login from this client address (any login), for `adresse_bloquee`."""
+    if not adresse_ip:
+        return
+    cle = _cle_echecs_par_adresse(adresse_ip)
+    if cache.add(cle, 1, timeout=_duree_blocage_secondes()):
+        return
+    try:
+        cache.incr(cle)
+    except ValueError:  # expired between add and incr
+        cache.set(cle, 1, timeout=_duree_blocage_secondes())
+
+
+def adresse_bloquee(adresse_ip: str | None) -> bool:
+    """Against password spraying (a few common passwords tried on many logins from one
+    address): after `SNE_LIMITE_ECHECS_CONNEXION_PAR_ADRESSE_IP` failed logins from one client
+    address within the cool-off time (15 minutes), that address may not try any login until
+    the window ends. The limit is well above the per-account one (5, per login and address, by
+    django-axes) so that the agents of a desk behind one NAT address are not locked together
+    by a few typing errors; django-axes has a single failure limit, hence this counter."""
+    if not adresse_ip:
+        return False
+    echecs = cache.get(_cle_echecs_par_adresse(adresse_ip), 0)
+    return echecs >= settings.SNE_LIMITE_ECHECS_CONNEXION_PAR_ADRESSE_IP
 
 
 # --- Who must have a second factor, who has one -------------------------------------------

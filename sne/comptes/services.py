@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -150,10 +150,8 @@ def gestionnaires_de(utilisateur) -> list[dict]:
 
 @dataclass(frozen=True)
 class ResultatActivation:
-    statut: str  # "lien_envoye" | "compte_inconnu" | "sans_habilitation"
     message: str
     conseils: tuple[str, ...] = ()
-    contacts: tuple[dict, ...] = ()
 
 
 def _limiter(cle: str, limite: int) -> None:
@@ -185,7 +183,14 @@ def envoyer_lien_activation(utilisateur, base_url: str) -> None:
 def demander_activation(
     email: str, *, base_url: str, adresse_ip: str | None = None
 ) -> ResultatActivation:
-    """« Mot de passe inconnu »: send an activation link, or explain precisely why not."""
+    """« Mot de passe inconnu »: send an activation link, or explain by e-mail why not.
+
+    The page answers the same for every valid address (ADR 0008): an anonymous visitor does
+    not learn whether an account exists nor who manages it. The account's own address
+    receives the precise answer of the FAQ: the link, or « incohérence sur les données de
+    votre profil » with the contacts of its gestionnaires. An unknown address receives
+    nothing (the register mails only its accounts). Limited per address and per client
+    address (trusted proxies only, `adresse_ip`)."""
     email = normaliser_email(email)
     try:
         validate_email(email)
@@ -200,44 +205,36 @@ def demander_activation(
         _limiter(f"activation:ip:{adresse_ip}", LIMITE_DEMANDES_ACTIVATION_IP)
 
     utilisateur = Utilisateur.objects.filter(email__iexact=email, is_active=True).first()
-    if utilisateur is None:
-        return ResultatActivation(
-            "compte_inconnu",
-            "L'identifiant saisi ne correspond à aucun compte enregistré.",
-            conseils=(
-                "Vérifiez l'adresse : c'est celle que votre guichet a indiquée dans sa fiche "
-                "collecte (une virgule à la place d'un point, une lettre en trop…).",
-                "Une même adresse ne peut servir qu'à une seule personne : si votre guichet a "
-                "donné une adresse partagée, demandez-lui de vous en attribuer une personnelle.",
-                "Sinon, contactez le gestionnaire territorial de votre département : il vérifiera "
-                "la fiche collecte de votre guichet.",
-            ),
+    if utilisateur is not None:
+        journaliser(
+            EvenementAudit.Action.ACTIVATION_DEMANDEE,
+            utilisateur=None,
+            objet=utilisateur,
+            resume="Demande de lien d'activation",
+            adresse_ip=adresse_ip,
         )
-    journaliser(
-        EvenementAudit.Action.ACTIVATION_DEMANDEE,
-        utilisateur=None,
-        objet=utilisateur,
-        resume="Demande de lien d'activation",
-        adresse_ip=adresse_ip,
-    )
-    if not droits_de(utilisateur).a_une_habilitation:
-        return ResultatActivation(
-            "sans_habilitation",
-            "Incohérence sur les données de votre profil : votre compte existe, mais aucune "
-            "habilitation en cours ne vous est attribuée.",
-            conseils=(
-                "Votre fiche de renseignement n'est peut-être pas encore parvenue à votre "
-                "gestionnaire territorial, ou vous n'y figuriez pas comme utilisateur.",
-                "Contactez votre gestionnaire territorial : il peut créer votre habilitation "
-                "le jour même.",
-            ),
-            contacts=tuple(gestionnaires_de(utilisateur)),
-        )
-    envoyer_lien_activation(utilisateur, base_url)
+        if droits_de(utilisateur).a_une_habilitation:
+            envoyer_lien_activation(utilisateur, base_url)
+        else:
+            contacts = gestionnaires_de(utilisateur)
+            transaction.on_commit(
+                lambda: tasks.envoyer_email_sans_habilitation(utilisateur.pk, contacts)
+            )
     return ResultatActivation(
-        "lien_envoye",
-        f"Un lien pour choisir votre mot de passe vient d'être envoyé à {email}. Il est valable "
+        f"Un lien pour choisir votre mot de passe vient d'être envoyé à {email} si cette "
+        "adresse est celle d'un compte habilité. Il est valable "
         f"{settings.PASSWORD_RESET_TIMEOUT // 3600} heures et ne sert qu'une fois.",
+        conseils=(
+            "Vérifiez l'adresse : c'est celle que votre guichet a indiquée dans sa fiche "
+            "collecte (une virgule à la place d'un point, une lettre en trop…).",
+            "Une même adresse ne peut servir qu'à une seule personne : si votre guichet a "
+            "donné une adresse partagée, demandez-lui de vous en attribuer une personnelle.",
+            "Si votre compte existe mais qu'aucune habilitation en cours ne vous est "
+            "attribuée, le message reçu à cette adresse vous le dit, avec le contact de votre "
+            "gestionnaire territorial.",
+            "Sinon, contactez le gestionnaire territorial de votre département : il vérifiera "
+            "la fiche collecte de votre guichet.",
+        ),
     )
 
 
@@ -280,27 +277,56 @@ def activer(utilisateur, mot_de_passe: str, *, adresse_ip: str | None = None) ->
 SEL_EMAIL = "sne.comptes.changement-email"
 
 
+LIMITE_MOTS_DE_PASSE_ERRONES_CHANGEMENT_EMAIL = 5  # per account and per hour
+
+
 @transaction.atomic
-def demander_changement_email(utilisateur, nouvel_email: str, *, base_url: str) -> str:
-    """Send a confirmation link to the new address; nothing changes until it is followed."""
+def demander_changement_email(
+    utilisateur, nouvel_email: str, *, mot_de_passe: str, base_url: str
+) -> str:
+    """Send a confirmation link to the new address; nothing changes until it is followed.
+
+    A session left open must not be enough to take the account: the current password is asked
+    again (5 wrong ones an hour at most), and the current address is told at once that a
+    change was asked, and again when it is confirmed."""
+    cle_essais = f"changement-email:essais:{utilisateur.pk}"
+    if cache.get(cle_essais, 0) >= LIMITE_MOTS_DE_PASSE_ERRONES_CHANGEMENT_EMAIL:
+        raise TropDeDemandes(
+            "Trop de mots de passe erronés : réessayez dans une heure.", champ="mot_de_passe"
+        )
+    if not utilisateur.check_password(mot_de_passe or ""):
+        if not cache.add(cle_essais, 1, timeout=3600):
+            cache.incr(cle_essais)
+        raise ErreurMetier(
+            "Ce n'est pas votre mot de passe actuel.",
+            code="mot_de_passe_errone",
+            champ="mot_de_passe",
+        )
     nouvel_email = normaliser_email(nouvel_email)
     try:
         validate_email(nouvel_email)
     except ValidationError as e:
-        raise ErreurMetier("Cette adresse e-mail n'est pas valide.", code="email_invalide") from e
+        raise ErreurMetier(
+            "Cette adresse e-mail n'est pas valide.", code="email_invalide", champ="nouvel_email"
+        ) from e
     if nouvel_email == utilisateur.email:
-        raise ErreurMetier("C'est déjà votre adresse.", code="email_inchange")
+        raise ErreurMetier("C'est déjà votre adresse.", code="email_inchange", champ="nouvel_email")
     if Utilisateur.objects.filter(email__iexact=nouvel_email).exists():
         raise ErreurMetier(
             "Cette adresse est déjà celle d'un autre compte : une adresse ne sert qu'à une "
             "personne.",
             code="email_deja_utilise",
+            champ="nouvel_email",
         )
     jeton = signing.dumps(
         {"u": utilisateur.pk, "e": nouvel_email, "a": utilisateur.email}, salt=SEL_EMAIL
     )
     lien = base_url + reverse("comptes:confirmer_email", args=[jeton])
+    ancienne = utilisateur.email
     transaction.on_commit(lambda: tasks.envoyer_email_confirmation_adresse(nouvel_email, lien))
+    transaction.on_commit(
+        lambda: tasks.prevenir_ancienne_adresse(ancienne, nouvel_email, confirme=False)
+    )
     return nouvel_email
 
 
@@ -337,13 +363,30 @@ def confirmer_changement_email(jeton: str) -> Utilisateur:
         resume="Adresse e-mail modifiée",
         details={"ancien_domaine": ancien.split("@")[-1]},
     )
+    nouvelle = utilisateur.email
+    transaction.on_commit(lambda: tasks.prevenir_ancienne_adresse(ancien, nouvelle, confirme=True))
     return utilisateur
+
+
+class ConfirmationDemandee(ErreurMetier):
+    """The habilitation is not made yet: the person must accept it (`accepter_habilitation`)."""
+
+    statut_http = 202
+    code = "confirmation_demandee"
+
+
+SEL_HABILITATION = "sne.comptes.habilitation-a-accepter"
 
 
 @transaction.atomic
 def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str, base_url: str):
     """Give a person a habilitation on a desk, creating their account when needed, and invite
-    a new account to activate itself (FAQ: « l'habilitation est créée dans la journée »)."""
+    a new account to activate itself (FAQ: « l'habilitation est créée dans la journée »).
+
+    An existing account that the gestionnaire does not manage yet (no habilitation in force in
+    their départements) is neither named to them nor habilitated at once: the person receives
+    a signed link to accept the habilitation (`ConfirmationDemandee`), else a gestionnaire
+    could habilitate anybody to read their trail or give them rights they did not ask for."""
     email = normaliser_email(email)
     try:
         validate_email(email)
@@ -357,6 +400,15 @@ def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str,
     if nouveau:
         utilisateur = Utilisateur.objects.create_user(
             email, None, prenom=prenom.strip(), nom=nom.strip()
+        )
+    elif not Utilisateur.objects.visibles_par(par).filter(pk=utilisateur.pk).exists():
+        exiger(droits_de(par).gere_guichet(guichet), "Ce guichet n'est pas dans vos départements.")
+        demander_accord_habilitation(utilisateur, role, guichet=guichet, par=par, base_url=base_url)
+        raise ConfirmationDemandee(
+            f"L'adresse {email} est celle d'un compte existant, habilité hors de vos "
+            "départements : l'habilitation prendra effet quand la personne l'aura acceptée par "
+            f"le lien qui vient de lui être envoyé (valable "
+            f"{settings.PASSWORD_RESET_TIMEOUT // 3600} heures).",
         )
     elif (
         (prenom and nom)
@@ -373,3 +425,44 @@ def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str,
     if nouveau or not utilisateur.has_usable_password():
         envoyer_lien_activation(utilisateur, base_url)
     return utilisateur, nouveau
+
+
+def demander_accord_habilitation(utilisateur, role, *, guichet, par, base_url: str) -> None:
+    """E-mail the person a signed link to accept a habilitation on a desk (sent at once: the
+    caller refuses the immediate habilitation and rolls back)."""
+    jeton = signing.dumps(
+        {"u": utilisateur.pk, "r": role, "g": guichet.pk, "p": par.pk}, salt=SEL_HABILITATION
+    )
+    lien = base_url + reverse("comptes:accepter_habilitation", args=[jeton])
+    tasks.envoyer_email_accord_habilitation(utilisateur.pk, str(guichet), role, lien)
+
+
+def habilitation_proposee(jeton: str) -> dict:
+    """What a link of `demander_accord_habilitation` proposes, if it is valid and unexpired."""
+    guichets = Habilitation.guichet.field.related_model.objects  # organisations is above
+    try:
+        donnees = signing.loads(
+            jeton, salt=SEL_HABILITATION, max_age=settings.PASSWORD_RESET_TIMEOUT
+        )
+        return {
+            "utilisateur": Utilisateur.objects.get(pk=donnees["u"], is_active=True),
+            "role": donnees["r"],
+            "guichet": guichets.get(pk=donnees["g"]),
+            "par": Utilisateur.objects.get(pk=donnees["p"], is_active=True),
+        }
+    except (signing.BadSignature, KeyError, ObjectDoesNotExist) as e:
+        raise ErreurMetier(
+            "Ce lien n'est pas valide ou a expiré : demandez au gestionnaire de refaire "
+            "l'habilitation.",
+            code="lien_invalide",
+        ) from e
+
+
+@transaction.atomic
+def accepter_habilitation(jeton: str) -> Habilitation:
+    """The person accepts the habilitation a gestionnaire proposed; the gestionnaire's rights
+    are checked again now (they may have lost the département since)."""
+    proposee = habilitation_proposee(jeton)
+    return habiliter(
+        proposee["utilisateur"], proposee["role"], par=proposee["par"], guichet=proposee["guichet"]
+    )

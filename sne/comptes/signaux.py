@@ -12,6 +12,7 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import adresse_ip, journaliser
 
 from .models import Utilisateur, normaliser_email
+from .securite import compter_echec_de_connexion
 
 
 def _adresse_ip(request) -> str | None:
@@ -53,3 +54,4 @@ def journaliser_connexion_echouee(sender, credentials, request=None, **kwargs):
         details=details,
         adresse_ip=_adresse_ip(request),
     )
+    compter_echec_de_connexion(_adresse_ip(request))

@@ -28,3 +28,50 @@ def envoyer_email_confirmation_adresse(email: str, lien: str) -> None:
         None,
         [email],
     )
+
+
+@db_task(retries=5, retry_delay=60)
+def prevenir_ancienne_adresse(ancienne: str, nouvelle: str, *, confirme: bool) -> None:
+    """Tell the account's address that a change to another one was asked, then confirmed:
+    the holder learns it even when someone else used their open session."""
+    send_mail(
+        "SNE — Votre adresse e-mail de connexion a été changée"
+        if confirme
+        else "SNE — Changement de votre adresse e-mail de connexion demandé",
+        render_to_string(
+            "comptes/emails/ancienne_adresse.txt",
+            {"ancienne": ancienne, "nouvelle": nouvelle, "confirme": confirme},
+        ),
+        None,
+        [ancienne],
+    )
+
+
+@db_task(retries=5, retry_delay=60)
+def envoyer_email_accord_habilitation(utilisateur_id: int, guichet: str, role: str, lien: str):
+    utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
+    send_mail(
+        "SNE — Une habilitation vous est proposée : acceptez-la ou ignorez ce message",
+        render_to_string(
+            "comptes/emails/accord_habilitation.txt",
+            {"utilisateur": utilisateur, "guichet": guichet, "role": role, "lien": lien},
+        ),
+        None,
+        [utilisateur.email],
+    )
+
+
+@db_task(retries=5, retry_delay=60)
+def envoyer_email_sans_habilitation(utilisateur_id: int, contacts: list[dict]) -> None:
+    """« Mot de passe inconnu » for an account without a habilitation in force: the FAQ's
+    answer, told to the account's address only."""
+    utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
+    send_mail(
+        "SNE — Votre compte n'a pas d'habilitation en cours",
+        render_to_string(
+            "comptes/emails/sans_habilitation.txt",
+            {"utilisateur": utilisateur, "contacts": contacts},
+        ),
+        None,
+        [utilisateur.email],
+    )

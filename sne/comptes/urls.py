@@ -11,4 +11,9 @@ urlpatterns = [
     path("activation/<str:uidb64>/<str:jeton>/", views.activation, name="activation"),
     path("mon-compte/", views.mon_compte, name="mon_compte"),
     path("confirmer-email/<str:jeton>/", views.confirmer_email, name="confirmer_email"),
+    path(
+        "accepter-habilitation/<str:jeton>/",
+        views.accepter_habilitation,
+        name="accepter_habilitation",
+    ),
 ]

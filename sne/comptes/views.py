@@ -3,6 +3,9 @@
 Views parse, call a service of `services.py`, render; `ErreurMetier` becomes a message.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,26 +14,40 @@ from django.views.decorators.http import require_http_methods
 
 from sne.audit.services import adresse_ip
 from sne.exceptions import ErreurMetier
+from sne.formulaires import erreur_sur_formulaire
 
-from . import services
+from . import securite, services
 from .droits import droits_de
 from .forms import ChangementEmailForm, ChoixMotDePasseForm, ConnexionForm, MotDePasseInconnuForm
 from .models import Habilitation
 
 
 class ConnexionView(auth_views.LoginView):
+    """Login. django-axes locks a login after 5 wrong passwords from one address; an address
+    with too many failures on any login is refused here first (`securite.adresse_bloquee`)."""
+
     template_name = "comptes/connexion.html"
     form_class = ConnexionForm
     redirect_authenticated_user = True
     extra_context = {"title": "Connexion"}
 
+    def post(self, request, *args, **kwargs):
+        if securite.adresse_bloquee(adresse_ip(request)):
+            return render(
+                request,
+                "comptes/verrouille.html",
+                {
+                    "par_adresse": True,
+                    "cooloff_timedelta": timedelta(hours=settings.AXES_COOLOFF_TIME),
+                    "title": "Connexion temporairement bloquée",
+                },
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
 
 class DeconnexionView(auth_views.LogoutView):
     pass
-
-
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +59,7 @@ def mot_de_passe_inconnu(request):
         try:
             resultat = services.demander_activation(
                 form.cleaned_data["email"],
-                base_url=_base_url(request),
+                base_url=settings.SNE_URL_SITE,
                 adresse_ip=adresse_ip(request),
             )
         except ErreurMetier as e:
@@ -91,10 +108,13 @@ def mon_compte(request):
     if request.method == "POST" and form.is_valid():
         try:
             adresse = services.demander_changement_email(
-                request.user, form.cleaned_data["nouvel_email"], base_url=_base_url(request)
+                request.user,
+                form.cleaned_data["nouvel_email"],
+                mot_de_passe=form.cleaned_data["mot_de_passe"],
+                base_url=settings.SNE_URL_SITE,
             )
         except ErreurMetier as e:
-            form.add_error("nouvel_email", e.message)
+            erreur_sur_formulaire(form, e)
         else:
             messages.success(
                 request,
@@ -132,3 +152,38 @@ def confirmer_email(request, jeton):
         )
     messages.success(request, f"Votre adresse e-mail est désormais {utilisateur.email}.")
     return redirect("comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion")
+
+
+@require_http_methods(["GET", "POST"])
+def accepter_habilitation(request, jeton):
+    """The link sent to a person a gestionnaire of another département proposes to habilitate:
+    the page says what is proposed (a link followed by a mail scanner changes nothing), the
+    button accepts it."""
+    try:
+        proposee = services.habilitation_proposee(jeton)
+        if request.method == "POST":
+            habilitation = services.accepter_habilitation(jeton)
+            messages.success(
+                request,
+                f"Habilitation acceptée : {habilitation.get_role_display()} sur "
+                f"{habilitation.guichet}.",
+            )
+            return redirect(
+                "comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion"
+            )
+    except ErreurMetier as e:
+        return render(
+            request,
+            "comptes/lien_invalide.html",
+            {"message": e.message, "title": "Lien invalide"},
+            status=400,
+        )
+    return render(
+        request,
+        "comptes/accepter_habilitation.html",
+        {
+            "proposee": proposee,
+            "role": Habilitation.Role(proposee["role"]).label,
+            "title": "Accepter une habilitation",
+        },
+    )

@@ -6,12 +6,12 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from sne.audit.models import EvenementAudit
 from sne.audit.services import adresse_ip
 from sne.exceptions import ErreurMetier
 
 from . import securite
 from .decorateurs import gestionnaire_requis
+from .droits import journal_visible_par
 from .models import Habilitation, Utilisateur
 
 
@@ -33,7 +33,9 @@ def utilisateurs(request):
 def utilisateur(request, pk):
     """A person: habilitations (current and past) and their log (« log of a user »)."""
     personne = get_object_or_404(Utilisateur.objects.visibles_par(request.user), pk=pk)
-    evenements = EvenementAudit.objects.filter(utilisateur=personne).select_related("guichet")
+    evenements = (
+        journal_visible_par(request.user).filter(utilisateur=personne).select_related("guichet")
+    )
     page = Paginator(evenements, 30).get_page(request.GET.get("page"))
     return render(
         request,

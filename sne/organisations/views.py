@@ -1,6 +1,7 @@
 """The gestionnaire's back office for desks: list, set-up, consultation scope, contact
 points, habilitations. Views parse, check rights (`droits_de`), call `services`, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -39,10 +40,6 @@ def _departements_geres(utilisateur):
 def _guichet_gere(request, code) -> Guichet:
     """The desk, if the person manages it; a 404 otherwise (never reveal what exists)."""
     return get_object_or_404(Guichet.objects.gerables_par(request.user), code=code)
-
-
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 @gestionnaire_requis
@@ -291,7 +288,7 @@ def ajouter_agent(request, code):
     if form.is_valid():
         try:
             utilisateur, nouveau = services_comptes.ajouter_agent(
-                guichet, par=request.user, base_url=_base_url(request), **form.cleaned_data
+                guichet, par=request.user, base_url=settings.SNE_URL_SITE, **form.cleaned_data
             )
         except ErreurMetier as e:
             messages.error(request, e.message)

@@ -44,10 +44,6 @@ MODELES = {
 }
 
 
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def _contexte(**valeurs) -> dict:
     return {"rubrique": "fiche_collecte", "taille_max_mo": TAILLE_MAX // (1024 * 1024), **valeurs}
 
@@ -141,7 +137,7 @@ def appliquer(request):
         return redirect("fiche_collecte:apercu")
     try:
         analyse = analyser_fiche_collecte(fichier, request.user)
-        resultat = appliquer_fiche_collecte(analyse, request.user, _base_url(request))
+        resultat = appliquer_fiche_collecte(analyse, request.user, settings.SNE_URL_SITE)
     except ErreurMetier as e:
         messages.error(request, f"Rien n'a été créé. {e.message}")
         return redirect("fiche_collecte:apercu")

@@ -9,10 +9,12 @@ the embedded mode's secret key before any command; Django creates the media, sta
 mail directories when it first writes to them. The test suite runs on `sne.settings.test`.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("SNE_DATA_DIR", BASE_DIR / "var")).resolve()
@@ -25,21 +27,64 @@ def _env_bool(name: str, default: bool) -> bool:
     return valeur.strip().lower() in {"1", "true", "yes", "oui", "on"}
 
 
+def _env_liste(name: str, default: str = "") -> list[str]:
+    return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
+
+
 DEBUG = _env_bool("DEBUG", False)
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# One rule for production: a deployment on PostgreSQL (DATABASE_URL set) is production unless
+# SNE_PRODUCTION=0 says otherwise (a developer's local PostgreSQL); the embedded default
+# (SQLite) is not, unless SNE_PRODUCTION=1. Production refuses to start without SECRET_KEY,
+# ALLOWED_HOSTS and SNE_URL_SITE, and turns the HTTPS protections on. The test suite's settings
+# module (which imports these first, through the package) runs on PostgreSQL too, and is not
+# a production.
+_SUITE_DE_TESTS = os.environ.get("DJANGO_SETTINGS_MODULE") == "sne.settings.test"
+SNE_PRODUCTION = _env_bool("SNE_PRODUCTION", bool(DATABASE_URL) and not _SUITE_DE_TESTS)
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or _env_bool("SNE_MODE_EMBARQUE", True)):
-        raise RuntimeError("SECRET_KEY doit être défini en production.")
+    if SNE_PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY doit être défini en production (une longue valeur aléatoire, jamais "
+            "versionnée) : voir docs/deploiement.md."
+        )
     # Embedded mode: a key generated once in the data directory by manage.py (the first
     # command of `make run`), never committed.
     fichier_cle = DATA_DIR / "secret_key"
     if fichier_cle.exists():
         SECRET_KEY = fichier_cle.read_text().strip()
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+# Never `*`: the embedded default serves only this machine; production names its hosts.
+ALLOWED_HOSTS = _env_liste("ALLOWED_HOSTS", "" if SNE_PRODUCTION else "localhost,127.0.0.1,[::1]")
+if SNE_PRODUCTION and (not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS doit nommer en production les noms d'hôte servis, séparés par des "
+        "virgules (jamais « * ») : voir docs/deploiement.md."
+    )
+CSRF_TRUSTED_ORIGINS = _env_liste("CSRF_TRUSTED_ORIGINS")
+
+# Links in e-mails (activation, change of address, invitations) are built from this one URL,
+# never from the request's Host header (which a client chooses).
+SNE_URL_SITE = os.environ.get("SNE_URL_SITE", "" if SNE_PRODUCTION else "http://localhost:8000")
+SNE_URL_SITE = SNE_URL_SITE.rstrip("/")
+if SNE_PRODUCTION and not SNE_URL_SITE.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SNE_URL_SITE doit donner en production l'adresse publique du site, en https:// "
+        "(par exemple https://sne.example.fr) : les liens des e-mails en partent."
+    )
+
+# The reverse proxies in front of the application (addresses or networks, comma-separated):
+# X-Forwarded-For is read only from them (sne.audit.services.adresse_ip). Empty: the client
+# is the direct peer, whatever the header says.
+SNE_PROXIES_DE_CONFIANCE = _env_liste("SNE_PROXIES_DE_CONFIANCE")
+for _proxy in SNE_PROXIES_DE_CONFIANCE:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _erreur:
+        raise ImproperlyConfigured(
+            f"SNE_PROXIES_DE_CONFIANCE : « {_proxy} » n'est ni une adresse IP ni un réseau."
+        ) from _erreur
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -121,7 +166,6 @@ SQLITE_OPTIONS = {
         "PRAGMA foreign_keys=ON;"
     ),
 }
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -175,15 +219,22 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lockout after repeated failed logins, per login (agents of a desk often share one address
-# behind a NAT: locking by IP would lock the whole desk out).
+# Lockout after repeated failed logins, per (login, client address): a wrong password typed
+# from elsewhere does not lock the account holder out, and agents of a desk sharing one address
+# behind a NAT are not locked together. The client address is the one of the audit log
+# (trusted proxies only). Against password spraying (a few passwords tried on many logins from
+# one address), a second, higher limit counts failures per address alone
+# (sne.comptes.securite.adresse_bloquee): django-axes has one failure limit only.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HEURES", 0.25))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "sne.audit.services.adresse_ip"
+SNE_LIMITE_ECHECS_CONNEXION_PAR_ADRESSE_IP = int(
+    os.environ.get("SNE_LIMITE_ECHECS_CONNEXION_PAR_ADRESSE_IP", 50)
+)
 # The login form posts "username"; fold it as a login (case) so that `Agent@x.fr` and
 # `agent@x.fr` count as one account.
 AXES_USERNAME_CALLABLE = "sne.comptes.securite.identifiant_pour_verrouillage"
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # deliberate: see the comment above
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_VERBOSE = False
@@ -213,9 +264,22 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if _env_bool("SNE_HTTPS", False):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+# HTTPS: on by default in production (cookies sent only over HTTPS, HSTS, redirection);
+# SNE_HTTPS=0 turns it off, SNE_HTTPS=1 turns it on elsewhere.
+SNE_HTTPS = _env_bool("SNE_HTTPS", SNE_PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SNE_HTTPS
+SECURE_SSL_REDIRECT = SNE_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if SNE_HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SNE_HTTPS)
+# Asking browsers to preload HSTS binds every subdomain of the domain for good: the domain's
+# owner decides it (SECURE_HSTS_PRELOAD=1), not the application; hence no warning for it.
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# The health check is answered over plain HTTP too (load balancers probe it so).
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/sante$"]
+if SNE_HTTPS and SNE_PROXIES_DE_CONFIANCE:
+    # A proxy terminates TLS and says so; read only when there is one (else a client could
+    # claim HTTPS over plain HTTP).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Locale ---------------------------------------------------------------------------------

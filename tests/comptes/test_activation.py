@@ -16,16 +16,25 @@ URL = "/comptes/mot-de-passe-inconnu/"
 
 
 def lien_recu():
-    return re.search(r"http://testserver(/comptes/activation/\S+/)", mail.outbox[-1].body).group(1)
+    return re.search(r"https?://[^/\s]+(/comptes/activation/\S+/)", mail.outbox[-1].body).group(1)
 
 
-def test_une_adresse_inconnue_dit_quoi_verifier_et_qui_contacter(client):
-    contenu = texte(client.post(URL, {"email": "inconnu@bailleur.fr"}))
+def test_une_adresse_inconnue_recoit_la_meme_reponse_qu_un_compte_et_aucun_message(client):
+    """ADR 0008: the page does not tell an anonymous visitor whether an account exists."""
+    agent(GuichetFactory(), email="elodie.martin@bailleur.fr")
 
-    assert "L'identifiant saisi ne correspond à aucun compte enregistré" in contenu
-    assert "une virgule à la place d'un point" in contenu
-    assert "adresse partagée" in contenu
-    assert "gestionnaire territorial" in contenu
+    def page(email):
+        contenu = " ".join(texte(client.post(URL, {"email": email})).split())
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", contenu)
+
+    inconnue, connue = page("inconnu@bailleur.fr"), page("elodie.martin@bailleur.fr")
+
+    assert inconnue.replace("inconnu@", "X@") == connue.replace("elodie.martin@", "X@")
+    assert "L'identifiant saisi ne correspond à aucun compte" not in inconnue
+    assert "une virgule à la place d'un point" in inconnue
+    assert "adresse partagée" in inconnue
+    assert "gestionnaire territorial" in inconnue
+    assert not [m for m in mail.outbox if m.to == ["inconnu@bailleur.fr"]]
 
 
 def test_une_adresse_avec_une_virgule_est_signalee_sans_chercher_le_compte(client):
@@ -35,18 +44,25 @@ def test_une_adresse_avec_une_virgule_est_signalee_sans_chercher_le_compte(clien
     assert "fr-input-group--error" in contenu
 
 
-def test_un_compte_sans_habilitation_donne_le_contact_de_son_gestionnaire(client):
+def test_un_compte_sans_habilitation_recoit_par_e_mail_le_contact_de_son_gestionnaire(
+    client, django_capture_on_commit_callbacks
+):
     guichet = GuichetFactory(departements=["93"])
     referente = gestionnaire("93", prenom="Aïcha", nom="Benali", email="aicha.benali@drihl.fr")
     personne = agent(guichet)
     personne.habilitations.update(date_fin="2020-01-01", date_debut="2019-01-01")
 
-    contenu = texte(client.post(URL, {"email": personne.email}))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = texte(client.post(URL, {"email": personne.email}))
 
-    assert "Incohérence sur les données de votre profil" in contenu
-    assert referente.email in contenu
-    assert "Aïcha BENALI" in contenu
-    assert not mail.outbox
+    assert referente.email not in page and "Aïcha" not in page  # not to anonymous visitors
+    (message,) = mail.outbox
+    assert message.to == [personne.email]
+    corps = " ".join(message.body.split())
+    assert "Incohérence sur les données de votre profil" in corps
+    assert "Aïcha BENALI, gestionnaire territorial" in corps
+    assert referente.email in corps
+    assert "/comptes/activation/" not in corps
 
 
 def test_un_compte_habilite_recoit_un_lien_a_usage_unique(

@@ -66,7 +66,9 @@ def test_la_double_authentification_et_le_verrouillage_sont_dans_les_reglages_de
     assert {"django_otp", "django_otp.plugins.otp_totp", "axes"} <= set(production.INSTALLED_APPS)
     assert production.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert production.AXES_FAILURE_LIMIT == 5
-    assert production.AXES_LOCKOUT_PARAMETERS == ["username"]
+    assert production.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert production.AXES_CLIENT_IP_CALLABLE == "sne.audit.services.adresse_ip"
+    assert production.SNE_LIMITE_ECHECS_CONNEXION_PAR_ADRESSE_IP == 50
     assert production.AXES_USERNAME_CALLABLE == (
         "sne.comptes.securite.identifiant_pour_verrouillage"
     )
@@ -77,6 +79,9 @@ def test_la_double_authentification_et_le_verrouillage_sont_dans_les_reglages_de
         "AXES_FAILURE_LIMIT",
         "AXES_LOCKOUT_PARAMETERS",
         "AXES_USERNAME_CALLABLE",
+        "AXES_CLIENT_IP_CALLABLE",
+        "SNE_LIMITE_ECHECS_CONNEXION_PAR_ADRESSE_IP",
+        "SNE_PROXIES_DE_CONFIANCE",
         "SESSION_COOKIE_AGE",
         "SESSION_EXPIRE_AT_BROWSER_CLOSE",
     ):
