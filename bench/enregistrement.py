@@ -597,6 +597,7 @@ def main() -> int:
     else:
         preparer_postgresql(args.garder)
         os.environ["DATABASE_URL"] = f"{URL_SERVEUR}/{BASE_BANC}"
+        os.environ["SNE_PRODUCTION"] = "0"  # a local PostgreSQL, not a deployment
     initialiser_django()
 
     from django.core.management import call_command
