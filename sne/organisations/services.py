@@ -181,10 +181,14 @@ def enregistrer_point_contact(guichet, *, par, point=None, **valeurs) -> PointCo
     point = point or PointContact(guichet=guichet)
     exiger(point.guichet_id == guichet.pk, "Ce point de contact est celui d'un autre guichet.")
     for champ in CHAMPS_CONTACT:
-        if champ in valeurs:
-            setattr(point, champ, valeurs[champ] if valeurs[champ] is not None else "")
-    if point.commune is None or point.commune == "":
-        point.commune = None
+        if champ not in valeurs:
+            continue
+        valeur = valeurs[champ]
+        if champ == "commune":
+            valeur = valeur or None  # no commune is NULL: a foreign key never holds ""
+        elif valeur is None:
+            valeur = ""
+        setattr(point, champ, valeur)
     valider(point)
     creation = point.pk is None
     point.save()
