@@ -108,7 +108,13 @@ def lire_csv(
                 raise _trop_long(lignes_max, conseil_trop_long)
             lignes.append([cellule(c) for c in ligne[:colonnes_max]])
     except csv.Error as e:
-        raise FichierIllisible(f"Le fichier CSV est mal formé ({e}).") from e
+        # Python's own messages are English; a cell of over 128 Ko (`field_size_limit`) is
+        # usually a quotation mark left open, which swallows the rest of the file.
+        raise FichierIllisible(
+            f"Le fichier CSV est mal formé vers la ligne {len(lignes) + 1} : une cellule "
+            "dépasse la taille permise ou un guillemet n'est pas refermé. Ouvrez-le dans votre "
+            "tableur et enregistrez-le à nouveau au format CSV."
+        ) from e
     return lignes
 
 
