@@ -6,13 +6,13 @@ certains départements, cette table d'associations n'ait pas encore été intég
 vous pouvez vous-même directement saisir le nom de l'association dans le champ concerné. »
 
 The gestionnaire territorial keeps the table: adds (`services.ajouter_association`), imports a
-CSV file, deactivates an association that should no longer be offered (never deleted: demandes
-point to it), reactivates it. Every change is written to the audit log.
+CSV file (`importer_associations`), deactivates an association that should no longer be offered
+(never deleted: demandes point to it), reactivates it. Every change is written to the audit log.
 """
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
@@ -21,7 +21,7 @@ from sne.exceptions import ErreurMetier
 from sne.referentiels.normalisation import plier
 
 from .models import Association
-from .services import ajouter_association
+from .services import noms_des_associations, preparer_association
 from .tableurs import lire_csv
 
 TABLE_VIDE = (
@@ -82,13 +82,21 @@ class RapportImport:
 def importer_associations(*, par, departement, contenu: bytes) -> RapportImport:
     """Add the associations of a CSV file `nom;siren;adresse` (header line optional) to the
     table of the département. Each line is added or refused on its own, with the reason:
-    an association already in the table, an invalid SIREN, an empty name."""
+    an association already in the table (or earlier in the file), an invalid SIREN, an empty
+    name.
+
+    Linear in the number of lines: the names of the table are read once, the accepted lines
+    are inserted together and the import is written once to the audit log. If another
+    person adds one of the names meanwhile, nothing is imported and the message says so.
+    """
     exiger(
         droits_de(par).gere_departement(departement.code),
         f"Vous ne gérez pas le département {departement.code}.",
     )
     lignes = lire_csv(contenu, lignes_max=LIGNES_MAX_IMPORT, separateurs=(";",), xlsx_accepte=False)
     rapport = RapportImport()
+    noms = noms_des_associations(departement)
+    nouvelles = []
     for numero, cellules in enumerate(lignes, start=1):
         cellules = [*cellules, "", "", ""]
         nom, siren, adresse = cellules[:3]
@@ -100,13 +108,39 @@ def importer_associations(*, par, departement, contenu: bytes) -> RapportImport:
             rapport.refusees.append((numero, "", "nom manquant"))
             continue
         try:
-            ajouter_association(
-                par=par, departement=departement, nom=nom, siren=siren, adresse=adresse
+            association = preparer_association(
+                departement, noms, nom=nom, siren=siren, adresse=adresse
             )
         except ErreurMetier as e:
             rapport.refusees.append((numero, nom, e.message))
-        except ValidationError as e:
-            rapport.refusees.append((numero, nom, " ".join(e.messages)))
-        else:
-            rapport.ajoutees.append(nom)
+            continue
+        noms[plier(association.nom)] = association.nom
+        nouvelles.append(association)
+        rapport.ajoutees.append(nom)
+    if not nouvelles:
+        return rapport
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Association.objects.bulk_create(nouvelles, batch_size=500)
+        except IntegrityError as e:
+            raise ErreurMetier(
+                "Une association du fichier vient d'être ajoutée à la table par une autre "
+                "personne : rien n'a été importé. Déposez à nouveau le fichier.",
+                code="import_concurrent",
+            ) from e
+        journaliser(
+            EvenementAudit.Action.IMPORT,
+            utilisateur=par,
+            objet=departement,
+            resume=(
+                f"Import de {len(nouvelles)} association(s) dans la table du "
+                f"{departement.code} ({len(rapport.refusees)} ligne(s) refusée(s))"
+            ),
+            details={
+                "departement": departement.code,
+                "ajoutees": len(nouvelles),
+                "refusees": [ligne for ligne, _, _ in rapport.refusees],
+            },
+        )
     return rapport

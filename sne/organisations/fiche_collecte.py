@@ -210,7 +210,15 @@ def lire_fichier(fichier) -> list[list[str]]:
     if not contenu.strip():
         raise FichierIllisible("Le fichier est vide.")
     lire = tableurs.lire_xlsx if extension == ".xlsx" else tableurs.lire_csv
-    return lire(contenu, lignes_max=LIGNES_MAX, conseil_trop_long=DECOUPAGE)
+    lignes = lire(contenu, lignes_max=LIGNES_MAX, conseil_trop_long=DECOUPAGE)
+    # The rows are kept (in the session) between the preview and « Appliquer »: their text is
+    # bounded like the file, whatever a small workbook inflates to.
+    if sum(len(cellule) for ligne in lignes for cellule in ligne) > TAILLE_MAX:
+        raise FichierIllisible(
+            "Le texte du fichier dépasse 2 Mo : une fiche collecte ne contient que quelques "
+            "colonnes par personne ; retirez les onglets et colonnes inutiles ou découpez-la."
+        )
+    return lignes
 
 
 # --- Checking ----------------------------------------------------------------------------------
@@ -287,11 +295,19 @@ def _email_valide(adresse: str) -> bool:
 
 
 def analyser_fiche_collecte(fichier, par) -> Analyse:
-    """Read a fiche collecte and check all of it, without writing anything.
+    """Read a fiche collecte and check all of it, without writing anything (`analyser_lignes`
+    on the rows of `lire_fichier`)."""
+    return analyser_lignes(lire_fichier(fichier), par, nom_fichier=getattr(fichier, "name", ""))
 
-    Raises `ErreurMetier` when the file cannot be read at all (format, size, encoding) and
-    `NonAutorise` when `par` is not a gestionnaire; every other fault is a `Probleme` of the
-    returned analysis, so that the person sees all of them at once.
+
+def analyser_lignes(lignes: list[list[str]], par, *, nom_fichier: str = "") -> Analyse:
+    """Check all of a fiche collecte already read (`lire_fichier`), without writing anything:
+    the file is parsed once at upload, its rows checked again at each preview and at
+    « Appliquer » against what the register holds then.
+
+    Raises `ErreurMetier` when the rows hold no table at all and `NonAutorise` when `par` is not
+    a gestionnaire; every other fault is a `Probleme` of the returned analysis, so that the
+    person sees all of them at once.
     """
     droits = droits_de(par)
     exiger(
@@ -299,8 +315,7 @@ def analyser_fiche_collecte(fichier, par) -> Analyse:
         "Seuls les gestionnaires territoriaux et l'assistance nationale importent une fiche "
         "collecte.",
     )
-    analyse = Analyse(nom_fichier=getattr(fichier, "name", "") or "")
-    lignes = lire_fichier(fichier)
+    analyse = Analyse(nom_fichier=nom_fichier or "")
 
     # The header: the first non-empty line.
     numerotees = [(n, ligne) for n, ligne in enumerate(lignes, start=1) if any(ligne)]

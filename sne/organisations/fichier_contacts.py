@@ -38,6 +38,7 @@ from sne.comptes.droits import droits_de, exiger
 from sne.referentiels.models import Departement
 
 from .models import Guichet
+from .tableurs import ecrire_cellule
 
 logger = logging.getLogger(__name__)
 
@@ -154,14 +155,15 @@ def fichier_contacts(departement) -> bytes:
     feuille = classeur.active
     feuille.title = nom_feuille(departement, aujourd_hui)
 
-    feuille.cell(
+    ecrire_cellule(
+        feuille,
         LIGNE_TITRE,
         1,
         f"Fichier des contacts des guichets enregistreurs — {departement.nom} "
         f"({departement.code}) — édité le {aujourd_hui:%d/%m/%Y}",
     ).font = Font(bold=True, size=13)
     for i, (titre, largeur) in enumerate(COLONNES, start=1):
-        cellule = feuille.cell(LIGNE_ENTETE, i, titre)
+        cellule = ecrire_cellule(feuille, LIGNE_ENTETE, i, titre)
         cellule.font = Font(bold=True)
         cellule.alignment = Alignment(vertical="center", wrap_text=True)
         feuille.column_dimensions[get_column_letter(i)].width = largeur
@@ -169,7 +171,7 @@ def fichier_contacts(departement) -> bytes:
     haut = Alignment(vertical="top", wrap_text=True)
     for n, ligne in enumerate(lignes_contacts(departement), start=PREMIERE_LIGNE):
         for i, valeur in enumerate(ligne, start=1):
-            cellule = feuille.cell(n, i, valeur)
+            cellule = ecrire_cellule(feuille, n, i, valeur)
             cellule.alignment = haut
             if i == len(COLONNES) and valeur is not None:
                 cellule.number_format = "DD/MM/YYYY HH:MM"

@@ -6,6 +6,7 @@ a desk is set up once its signed convention and fiche collecte are in, and its c
 told by e-mail.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -181,10 +182,14 @@ def enregistrer_point_contact(guichet, *, par, point=None, **valeurs) -> PointCo
     point = point or PointContact(guichet=guichet)
     exiger(point.guichet_id == guichet.pk, "Ce point de contact est celui d'un autre guichet.")
     for champ in CHAMPS_CONTACT:
-        if champ in valeurs:
-            setattr(point, champ, valeurs[champ] if valeurs[champ] is not None else "")
-    if point.commune is None or point.commune == "":
-        point.commune = None
+        if champ not in valeurs:
+            continue
+        valeur = valeurs[champ]
+        if champ == "commune":
+            valeur = valeur or None  # no commune is NULL: a foreign key never holds ""
+        elif valeur is None:
+            valeur = ""
+        setattr(point, champ, valeur)
     valider(point)
     creation = point.pk is None
     point.save()
@@ -214,6 +219,57 @@ def supprimer_point_contact(point, *, par) -> None:
 # --- Associations (the départemental table, FAQ « bénéficiaire association ») ---------------
 
 
+def noms_des_associations(departement) -> dict[str, str]:
+    """The names of the table of the département, by folded name (`plier`): one query, read
+    once by an import of thousands of lines."""
+    noms = Association.objects.filter(departement=departement).values_list("nom", flat=True)
+    return {plier(nom): nom for nom in noms}
+
+
+def preparer_association(
+    departement, noms: dict[str, str], *, nom: str, siren="", adresse="", date_creation=None
+) -> Association:
+    """The association to add, checked and not yet saved: its name is not already in the table
+    (`noms`, from `noms_des_associations`: case and accents ignored on every database, SQLite's
+    iexact folding only ASCII letters) and its fields are valid."""
+    nom = " ".join(nom.split())
+    existante = noms.get(plier(nom))
+    if existante is not None:
+        raise _deja_dans_la_table(departement, existante)
+    association = Association(
+        departement=departement,
+        nom=nom,
+        siren=siren.replace(" ", ""),
+        adresse=adresse,
+        date_creation=date_creation,
+    )
+    try:
+        # The fields' own rules (lengths, SIREN key) without a query per association: the
+        # département is given and the name's uniqueness is checked above (and by the database).
+        association.clean_fields(exclude=["departement"])
+    except ValidationError as e:
+        raise ErreurMetier(
+            " ".join(e.messages),
+            code="donnees_invalides",
+            details={
+                "erreurs": [
+                    {"champ": champ, "code": "donnees_invalides", "message": message}
+                    for champ, messages in e.message_dict.items()
+                    for message in messages
+                ]
+            },
+        ) from e
+    return association
+
+
+def _deja_dans_la_table(departement, nom: str) -> ErreurMetier:
+    return ErreurMetier(
+        f"L'association « {nom} » figure déjà dans la table du département {departement.code}.",
+        code="association_existante",
+        champ="nom",
+    )
+
+
 @transaction.atomic
 def ajouter_association(
     *, par, departement, nom: str, siren: str = "", adresse: str = "", date_creation=None
@@ -222,30 +278,24 @@ def ajouter_association(
         droits_de(par).gere_departement(departement.code),
         f"Vous ne gérez pas le département {departement.code}.",
     )
-    nom = " ".join(nom.split())
-    # Case and accents ignored on every database (SQLite's iexact folds only ASCII letters).
-    for existante in Association.objects.filter(departement=departement).only("nom"):
-        if plier(existante.nom) == plier(nom):
-            raise ErreurMetier(
-                f"L'association « {existante.nom} » figure déjà dans la table du "
-                f"département {departement.code}.",
-                code="association_existante",
-                champ="nom",
-            )
-    association = Association(
-        departement=departement,
+    association = preparer_association(
+        departement,
+        noms_des_associations(departement),
         nom=nom,
-        siren=siren.replace(" ", ""),
+        siren=siren,
         adresse=adresse,
         date_creation=date_creation,
     )
-    valider(association)
-    association.save()
+    try:
+        with transaction.atomic():
+            association.save()
+    except IntegrityError as e:  # added meanwhile by someone else
+        raise _deja_dans_la_table(departement, association.nom) from e
     journaliser(
         EvenementAudit.Action.CREATION,
         utilisateur=par,
         objet=association,
-        resume=f"Association {nom} ({departement.code})",
+        resume=f"Association {association.nom} ({departement.code})",
     )
     return association
 

@@ -1,5 +1,6 @@
-"""Reading a table a gestionnaire uploads (CSV or XLSX) into rows of text, for the imports of
-the fiche collecte and of the associations of a département.
+"""Tables in and out: reading a table a gestionnaire uploads (CSV or XLSX) into rows of text,
+for the imports of the fiche collecte and of the associations of a département, and writing
+the cells of the spreadsheets the application exports (`ecrire_cellule`).
 
 A spreadsheet saved as CSV is encoded in UTF-8 (with or without BOM) or in Windows-1252
 (Excel's « CSV (séparateur : point-virgule) »), separated by `;` or `,`. Everything is bounded
@@ -14,6 +15,7 @@ import warnings
 import zipfile
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from sne.exceptions import ErreurMetier
 
@@ -22,6 +24,9 @@ COLONNES_MAX = 50
 # for styles and a logo, not for a zip bomb.
 TAILLE_DECOMPRESSEE_MAX = 20 * 1024 * 1024
 SIGNATURE_ZIP = b"PK\x03\x04"
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP « CSV
+# injection »), tab and carriage return included because some strip them first.
+DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FichierIllisible(ErreurMetier):
@@ -103,7 +108,13 @@ def lire_csv(
                 raise _trop_long(lignes_max, conseil_trop_long)
             lignes.append([cellule(c) for c in ligne[:colonnes_max]])
     except csv.Error as e:
-        raise FichierIllisible(f"Le fichier CSV est mal formé ({e}).") from e
+        # Python's own messages are English; a cell of over 128 Ko (`field_size_limit`) is
+        # usually a quotation mark left open, which swallows the rest of the file.
+        raise FichierIllisible(
+            f"Le fichier CSV est mal formé vers la ligne {len(lignes) + 1} : une cellule "
+            "dépasse la taille permise ou un guillemet n'est pas refermé. Ouvrez-le dans votre "
+            "tableur et enregistrez-le à nouveau au format CSV."
+        ) from e
     return lignes
 
 
@@ -155,3 +166,24 @@ def lire_xlsx(
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as e:
         raise illisible from e
     return lignes
+
+
+def ecrire_cellule(feuille, ligne: int, colonne: int, valeur):
+    """Write `valeur` in a cell of an exported sheet (openpyxl): text always stays text.
+
+    Every export writes its cells here. A libellé typed as `=HYPERLINK(…)` or `+33 1 …` is
+    a string cell, never a formula (openpyxl alone would store `=…` as one); when it starts
+    like a formula it is also marked « quotePrefix » (Excel's invisible leading apostrophe), so
+    that editing it in the spreadsheet keeps it text. The text itself is unchanged, except for
+    control characters that an XLSX file cannot hold (openpyxl would refuse the whole file).
+    """
+    cellule = feuille.cell(ligne, colonne)
+    if isinstance(valeur, str):
+        valeur = ILLEGAL_CHARACTERS_RE.sub("", valeur)
+        cellule.value = valeur
+        cellule.data_type = "s"
+        if valeur.startswith(DEBUTS_DE_FORMULE):
+            cellule.quotePrefix = True
+    else:
+        cellule.value = valeur
+    return cellule

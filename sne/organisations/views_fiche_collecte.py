@@ -1,20 +1,19 @@
 """Import of a fiche collecte in three pages: upload, preview, result (`fiche_collecte.py` holds
 every rule; these views parse, check the page is a gestionnaire's, call it and render).
 
-Between the preview and « Appliquer », the uploaded file is kept in the person's session
-(base64, at most 2 Mo, with its SHA-256): nothing to clean up on disk, nobody else can reach it,
-and it expires with the session. The plan is never sent to the browser and back: « Appliquer »
-analyses the very same file again, then applies it, and refuses if the file changed since the
-preview the person read.
+The file is read once, at upload (bounded before it is parsed: `tableurs`). Between the preview
+and « Appliquer », its rows are kept in the person's session (their text at most 2 Mo, with the
+SHA-256 of the file): nothing to clean up on disk, nobody else can reach it, it expires with
+the session, and a preview shown again does not parse the file again. The plan is never sent
+to the browser and back: « Appliquer » checks the very same rows again against the register,
+then applies them, and refuses if another file was uploaded since the preview the person read.
 """
 
-import base64
 import hashlib
 import os
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,7 +25,7 @@ from sne.referentiels.models import Departement
 
 from .fiche_collecte import (
     TAILLE_MAX,
-    analyser_fiche_collecte,
+    analyser_lignes,
     appliquer_fiche_collecte,
     lire_fichier,
 )
@@ -48,13 +47,14 @@ def _contexte(**valeurs) -> dict:
     return {"rubrique": "fiche_collecte", "taille_max_mo": TAILLE_MAX // (1024 * 1024), **valeurs}
 
 
-def _fichier_en_session(request):
-    """The file uploaded at step 1, as a Django file, and its fingerprint; (None, "") if none."""
+def _fiche_en_session(request) -> dict | None:
+    """The fiche read at step 1: `nom`, `lignes` and `empreinte` (SHA-256 of the file)."""
     donnees = request.session.get(SESSION_FICHIER)
-    if not donnees:
-        return None, ""
-    contenu = base64.b64decode(donnees["contenu"])
-    return ContentFile(contenu, name=donnees["nom"]), donnees["empreinte"]
+    return donnees if donnees and "lignes" in donnees else None
+
+
+def _analyser(fiche, par):
+    return analyser_lignes(fiche["lignes"], par, nom_fichier=fiche["nom"])
 
 
 @gestionnaire_requis
@@ -69,16 +69,17 @@ def importer(request):
             erreur = "Choisissez le fichier de la fiche collecte (.csv ou .xlsx)."
         else:
             try:
-                lire_fichier(fichier)
+                lignes = lire_fichier(fichier)
             except ErreurMetier as e:
                 erreur = e.message
             else:
-                fichier.seek(0)
-                contenu = fichier.read()
+                empreinte = hashlib.sha256()
+                for morceau in fichier.chunks():
+                    empreinte.update(morceau)
                 request.session[SESSION_FICHIER] = {
                     "nom": os.path.basename(fichier.name)[:150],
-                    "contenu": base64.b64encode(contenu).decode("ascii"),
-                    "empreinte": hashlib.sha256(contenu).hexdigest(),
+                    "lignes": lignes,
+                    "empreinte": empreinte.hexdigest(),
                 }
                 request.session.pop(SESSION_RESULTAT, None)
                 return redirect("fiche_collecte:apercu")
@@ -93,12 +94,12 @@ def importer(request):
 @require_GET
 def apercu(request):
     """Step 2: what the file will create, and every problem that prevents it."""
-    fichier, empreinte = _fichier_en_session(request)
-    if fichier is None:
+    fiche = _fiche_en_session(request)
+    if fiche is None:
         messages.info(request, "Déposez d'abord le fichier de la fiche collecte.")
         return redirect("fiche_collecte:importer")
     try:
-        analyse = analyser_fiche_collecte(fichier, request.user)
+        analyse = _analyser(fiche, request.user)
     except ErreurMetier as e:
         request.session.pop(SESSION_FICHIER, None)
         return render(
@@ -114,7 +115,7 @@ def apercu(request):
             title="Aperçu de la fiche collecte",
             analyse=analyse,
             departements=departements,
-            empreinte=empreinte,
+            empreinte=fiche["empreinte"],
         ),
     )
 
@@ -122,13 +123,13 @@ def apercu(request):
 @gestionnaire_requis
 @require_POST
 def appliquer(request):
-    """Step 3: analyse the stored file again and apply it; any refusal goes back to the preview
+    """Step 3: check the stored rows again and apply them; any refusal goes back to the preview
     with its reason."""
-    fichier, empreinte = _fichier_en_session(request)
-    if fichier is None:
+    fiche = _fiche_en_session(request)
+    if fiche is None:
         messages.info(request, "Déposez d'abord le fichier de la fiche collecte.")
         return redirect("fiche_collecte:importer")
-    if request.POST.get("empreinte") != empreinte:
+    if request.POST.get("empreinte") != fiche["empreinte"]:
         messages.warning(
             request,
             "Un autre fichier a été déposé depuis l'aperçu que vous avez validé : vérifiez cet "
@@ -136,7 +137,7 @@ def appliquer(request):
         )
         return redirect("fiche_collecte:apercu")
     try:
-        analyse = analyser_fiche_collecte(fichier, request.user)
+        analyse = _analyser(fiche, request.user)
         resultat = appliquer_fiche_collecte(analyse, request.user, settings.SNE_URL_SITE)
     except ErreurMetier as e:
         messages.error(request, f"Rien n'a été créé. {e.message}")

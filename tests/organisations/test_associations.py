@@ -266,3 +266,64 @@ def test_la_recherche_d_un_departement_inconnu_est_une_erreur_claire(client):
 
     assert reponse.status_code == 400
     assert json.loads(reponse.content) == {"erreur": "Département inconnu."}
+
+
+def importer(client, contenu: bytes, departement="93", **options):
+    fichier = SimpleUploadedFile("associations.csv", contenu, content_type="text/csv")
+    return client.post(f"{URL}{departement}/importer/", {"fichier": fichier}, **options)
+
+
+def test_l_import_est_journalise_une_fois_avec_le_nombre_d_associations_ajoutees(
+    client, gestionnaire_93
+):
+    contenu = "".join(f"Association {n};;\n" for n in range(1, 31)).encode()
+
+    importer(client, contenu)
+
+    assert Association.objects.count() == 30
+    (evenement,) = EvenementAudit.objects.filter(
+        utilisateur=gestionnaire_93,
+        action__in=[EvenementAudit.Action.CREATION, EvenementAudit.Action.IMPORT],
+    )
+    assert evenement.action == EvenementAudit.Action.IMPORT
+    assert evenement.objet_id == "93"
+    assert evenement.details["ajoutees"] == 30
+
+
+def test_l_import_lit_la_table_une_fois_quel_que_soit_le_nombre_de_lignes(
+    client, gestionnaire_93, django_assert_max_num_queries
+):
+    for n in range(20):
+        association(f"Déjà là {n}")
+    contenu = "".join(f"Association {n};;\n" for n in range(1, 1001)).encode()
+
+    with django_assert_max_num_queries(25):
+        importer(client, contenu)
+
+    assert Association.objects.count() == 1020
+
+
+def test_un_nom_present_deux_fois_dans_le_fichier_n_est_ajoute_qu_une_fois(client, gestionnaire_93):
+    reponse = importer(client, "Le Relais;;\nLE RELAIS;;\nEmmaüs;;\n".encode(), follow=True)
+
+    assert sorted(Association.objects.values_list("nom", flat=True)) == ["Emmaüs", "Le Relais"]
+    assert "ligne 2 (« LE RELAIS ») : L'association « Le Relais » figure déjà" in texte(reponse)
+
+
+@pytest.mark.parametrize(
+    ("contenu", "attendu"),
+    [
+        (b"Le Relais;" + b"x" * 200_000 + b";\n", "cellule"),
+        (b"Le Relais;;\nEmma\x00s;;\n", "CSV UTF-8"),
+        (b'Le Relais;"sans fin\n', ""),
+        ("\U0001f3e0 Maison;;\n".encode() * 3, ""),
+    ],
+    ids=["cellule de 200 ko", "caractere nul", "guillemet non ferme", "emoji"],
+)
+def test_un_fichier_hostile_est_refuse_ou_importe_sans_erreur_serveur(
+    client, gestionnaire_93, contenu, attendu
+):
+    reponse = importer(client, contenu, follow=True)
+
+    assert reponse.status_code == 200
+    assert attendu in texte(reponse)

@@ -2,6 +2,7 @@
 paramétrage »): a file checked line by line, then applied all at once, inviting each person."""
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import Workbook
 from sne.audit.models import EvenementAudit
 from sne.comptes.models import Habilitation, Utilisateur
 from sne.exceptions import ErreurMetier, NonAutorise
+from sne.organisations import tableurs
 from sne.organisations.fiche_collecte import (
     COLONNES,
     analyser_fiche_collecte,
@@ -562,3 +564,80 @@ def test_un_agent_de_guichet_n_accede_pas_a_l_import(client):
 
     assert client.get("/gestion/fiche-collecte/").status_code == 403
     assert client.get("/gestion/fiche-collecte/modele.csv").status_code == 403
+
+
+def test_le_fichier_est_lu_une_fois_pour_les_apercus_et_l_application(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    lectures = []
+    lire_xlsx = tableurs.lire_xlsx
+    monkeypatch.setattr(
+        tableurs, "lire_xlsx", lambda *args, **kw: lectures.append(1) or lire_xlsx(*args, **kw)
+    )
+    connecter(client, gestionnaire("93"))
+    client.post("/gestion/fiche-collecte/", {"fichier": exemple("fiche-collecte-exemple.xlsx")})
+    for _ in range(3):
+        apercu = client.get("/gestion/fiche-collecte/apercu/")
+        assert ">Appliquer</button>" in apercu.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/gestion/fiche-collecte/appliquer/", {"empreinte": apercu.context["empreinte"]}
+        )
+
+    assert len(lectures) == 1
+    assert Habilitation.objects.filter(guichet__code="93FD1").count() == 3
+
+
+def bombe_xlsx(taille_decompressee=51 * 1024 * 1024) -> bytes:
+    """A real fiche (the sample's sheet) whose shared strings inflate to `taille_decompressee`
+    bytes: the issue's 125 Ko file that took 24 s and 480 Mo to preview, every time."""
+    modele = zipfile.ZipFile(EXEMPLES / "fiche-collecte-exemple.xlsx")
+    chaine = b"<si><t>Agence de Saint-Denis (exemple)</t></si>"
+    sst = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + chaine * (taille_decompressee // len(chaine))
+        + b"</sst>"
+    )
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zip_:
+        for membre in modele.infolist():
+            if membre.filename != "xl/sharedStrings.xml":
+                zip_.writestr(membre, modele.read(membre))
+        zip_.writestr("xl/sharedStrings.xml", sst)
+    return tampon.getvalue()
+
+
+def test_une_fiche_de_125_ko_qui_gonfle_a_51_mo_est_refusee_au_depot_sans_etre_lue(client):
+    bombe = bombe_xlsx()
+    assert len(bombe) < 200 * 1024
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.post(
+        "/gestion/fiche-collecte/", {"fichier": SimpleUploadedFile("fiche.xlsx", bombe)}
+    )
+
+    assert reponse.status_code == 200
+    assert "trop volumineux une fois décompressé" in reponse.content.decode()
+    assert "fiche_collecte_fichier" not in client.session
+    assert client.get("/gestion/fiche-collecte/apercu/").status_code == 302
+
+
+def test_un_classeur_dont_le_texte_depasse_2_mo_est_refuse_au_depot(client):
+    connecter(client, gestionnaire("93"))
+    classeur = Workbook()
+    classeur.active.append(COLONNES)
+    for n in range(800):  # one shared string of 3,000 characters, 800 times: a small file
+        classeur.active.append(["x" * 3000, "", "", "", "", "", "", "", "C", "M", f"c{n}@x.fr"])
+    tampon = io.BytesIO()
+    classeur.save(tampon)
+    assert len(tampon.getvalue()) < 100 * 1024
+
+    reponse = client.post(
+        "/gestion/fiche-collecte/",
+        {"fichier": SimpleUploadedFile("fiche.xlsx", tampon.getvalue())},
+    )
+
+    assert "Le texte du fichier dépasse 2 Mo" in reponse.content.decode()
+    assert "fiche_collecte_fichier" not in client.session

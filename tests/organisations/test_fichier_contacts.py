@@ -223,3 +223,32 @@ def test_un_departement_sans_guichet_actif_le_dit(client):
     contenu = client.get(URL_PAGE).content.decode()
 
     assert "Aucun guichet actif" in contenu
+
+
+@pytest.mark.parametrize(
+    "libelle",
+    ['=HYPERLINK("https://attaquant.example","Nouveau formulaire")', "+33 1 49", "-1", "@A1"],
+)
+def test_un_libelle_qui_commence_comme_une_formule_reste_du_texte_dans_le_fichier(libelle):
+    guichet = GuichetFactory(code="93FX1", nom=libelle, departements=["93"])
+    PointContactFactory(guichet=guichet, libelle=libelle, horaires=libelle, telephone="+33 1 49")
+
+    feuille, _ = lire(fichier_contacts("93"))
+
+    cellules = {c.column: c for c in feuille[PREMIERE_LIGNE]}
+    for colonne in (2, 6, 10, 11):  # guichet, point de contact, horaires, téléphone
+        assert cellules[colonne].data_type == "s"
+        assert cellules[colonne].value in (libelle, "+33 1 49")
+        assert cellules[colonne].quotePrefix  # edited in the spreadsheet, it stays text
+
+
+def test_un_caractere_de_controle_dans_un_libelle_n_empeche_pas_le_telechargement(client):
+    guichet = GuichetFactory(code="93FX1", departements=["93"])
+    PointContactFactory(guichet=guichet, libelle="Accueil\x01 du public")
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.get(url_xlsx("93"))
+
+    assert reponse.status_code == 200
+    _, lignes = lire(b"".join(reponse.streaming_content) if reponse.streaming else reponse.content)
+    assert lignes[0][5] == "Accueil du public"

@@ -252,3 +252,31 @@ def test_un_point_de_contact_se_saisit_avec_une_commune_tapee_librement(client):
     contact = guichet.contacts.get()
     assert contact.commune_id == "93066"
     assert contact.code_postal == "93200"
+
+
+def test_un_point_de_contact_sans_commune_s_enregistre_et_figure_au_fichier_des_contacts(client):
+    guichet = GuichetFactory(code="93CO3", departements=["93"])
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.post(
+        "/gestion/guichets/93CO3/contacts/nouveau/",
+        {"libelle": "Accueil téléphonique", "telephone": "01 49 00 00 00", "commune": ""},
+    )
+
+    assert reponse.status_code == 302
+    contact = guichet.contacts.get()
+    assert contact.commune is None
+    assert client.get(f"/gestion/guichets/93CO3/contacts/{contact.pk}/").status_code == 200
+    assert client.get("/gestion/guichets/93CO3/").status_code == 200
+    assert client.get("/gestion/departements/contacts/?departement=93").status_code == 200
+    assert client.get("/gestion/departements/contacts/93/xlsx/").status_code == 200
+
+
+def test_le_service_accepte_un_point_de_contact_dont_la_commune_est_vide():
+    guichet = GuichetFactory(code="93CO3", departements=["93"])
+
+    point = services.enregistrer_point_contact(
+        guichet, par=gestionnaire("93"), libelle="Accueil", commune=""
+    )
+
+    assert point.commune is None

