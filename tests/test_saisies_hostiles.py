@@ -1,0 +1,160 @@
+"""No input makes a 500: a walk through the site as each kind of user, which fills every field
+of every form it finds, one at a time, with hostile values (empty, 10,000 characters, NUL,
+emoji, huge numbers, impossible dates), and adds them to every GET parameter of the search and
+filter forms. Runs on SQLite and on PostgreSQL (CI runs both).
+
+A form is submitted as the page shows it (its own values kept), with only one field changed,
+so that the value reaches the checks behind the first ones (a service, the database).
+"""
+
+import re
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sne.demandes import services
+from sne.organisations.models import PointContact
+from tests.demandes.conftest import donnees_minimales
+from tests.factories import GuichetFactory, agent, gestionnaire, national
+from tests.outils import connecter
+
+pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(date(2026, 11, 30))]
+
+VALEURS_HOSTILES = [
+    "",
+    "x" * 10_000,
+    "a\x00b",
+    "🏠🇫🇷👨‍👩‍👧",
+    "999999999999999999999",
+    "3000000000",  # over PostgreSQL's `integer`
+    "0001-01-01",
+    "2026-02-31",
+]
+# Pages that end the session or are files, not forms to walk.
+EXCLUES = ("/comptes/deconnexion/", "/admin/", "/static/", "/media/", ".pdf", ".xlsx")
+PAGES_MAX = 60
+
+
+def _formulaires(page_html: str, adresse: str):
+    """(method, action, baseline values, field names) of each form of a page."""
+    soupe = BeautifulSoup(page_html, "html.parser")
+    for form in soupe.find_all("form"):
+        methode = (form.get("method") or "get").lower()
+        action = urljoin(adresse, form.get("action") or adresse)
+        valeurs, noms = {}, []
+        for champ in form.find_all(["input", "select", "textarea"]):
+            nom = champ.get("name")
+            genre = (champ.get("type") or "").lower()
+            if not nom or nom == "csrfmiddlewaretoken" or genre in ("file", "submit", "button"):
+                continue
+            if champ.name == "select":
+                choisie = champ.find("option", selected=True) or champ.find("option")
+                valeurs.setdefault(nom, choisie.get("value", "") if choisie else "")
+            elif champ.name == "textarea":
+                valeurs.setdefault(nom, champ.text)
+            elif genre in ("checkbox", "radio"):
+                if champ.has_attr("checked"):
+                    valeurs.setdefault(nom, champ.get("value", "on"))
+            else:
+                valeurs.setdefault(nom, champ.get("value", ""))
+            if nom not in noms:
+                noms.append(nom)
+        yield methode, action, valeurs, noms
+
+
+def _liens(page_html: str, adresse: str) -> list[str]:
+    soupe = BeautifulSoup(page_html, "html.parser")
+    liens = []
+    for a in soupe.find_all("a", href=True):
+        cible = urljoin(adresse, a["href"])
+        morceaux = urlsplit(cible)
+        if morceaux.netloc not in ("", "testserver") or not morceaux.path.startswith("/"):
+            continue
+        if any(e in morceaux.path for e in EXCLUES):
+            continue
+        liens.append(morceaux.path + (f"?{morceaux.query}" if morceaux.query else ""))
+    return liens
+
+
+def _parcourir(client, depart: list[str]) -> list[str]:
+    """Submit every form found on the pages reachable from `depart`; the 5xx seen."""
+    client.raise_request_exception = False  # a 500 is reported with the others, not raised
+    vues, a_voir, erreurs, formulaires_vus = set(), list(depart), [], set()
+    while a_voir and len(vues) < PAGES_MAX:
+        adresse = a_voir.pop(0)
+        if adresse in vues:
+            continue
+        vues.add(adresse)
+        reponse = client.get(adresse)
+        if reponse.status_code >= 500:
+            erreurs.append(f"GET {adresse} → {reponse.status_code}")
+            continue
+        if reponse.status_code != 200 or "html" not in reponse.get("Content-Type", ""):
+            continue
+        page = reponse.content.decode()
+        a_voir += [lien for lien in _liens(page, adresse) if lien not in vues]
+        for methode, action, valeurs, noms in _formulaires(page, adresse):
+            # The same form on another demande or desk is the same code: walked once.
+            signature = (methode, re.sub(r"[0-9A-Z]{5,}|\d+", "N", action), tuple(noms))
+            if any(e in action for e in EXCLUES) or signature in formulaires_vus:
+                continue
+            formulaires_vus.add(signature)
+            for nom in noms:
+                for hostile in VALEURS_HOSTILES:
+                    donnees = {**valeurs, nom: hostile}
+                    envoi = client.post if methode == "post" else client.get
+                    resultat = envoi(action, donnees)
+                    if resultat.status_code >= 500:
+                        erreurs.append(
+                            f"{methode.upper()} {action} {nom}={hostile[:20]!r} → "
+                            f"{resultat.status_code}"
+                        )
+    return erreurs
+
+
+@pytest.fixture
+def registre():
+    """Desks, people and demandes in every state, so that the walk finds every kind of page."""
+    paris = GuichetFactory(code="75TS1", departements=["75", "92"])
+    PointContact.objects.create(guichet=paris, libelle="Accueil", telephone="0102030405")
+    saisie = agent(paris)
+    active = services.enregistrer_demande(paris, saisie, donnees_minimales())
+    couple = donnees_minimales()
+    couple["demandeur"] = {
+        **couple["demandeur"],
+        "prenom": "Paul",
+        "situation_familiale": "marie",
+    }
+    couple["co_demandeur"] = {"nom": "Martin", "prenom": "Léa", "date_naissance": "1990-01-01"}
+    services.enregistrer_demande(paris, saisie, couple)
+    radiee = services.enregistrer_demande(
+        paris,
+        saisie,
+        {**donnees_minimales(), "demandeur": {**donnees_minimales()["demandeur"], "prenom": "Zoé"}},
+    )
+    services.radier(radiee, "renonciation", par=saisie, guichet=paris)
+    return {"guichet": paris, "agent": saisie, "demande": active}
+
+
+@pytest.mark.parametrize("profil", ["agent", "gestionnaire", "national"])
+def test_aucune_saisie_hostile_ne_provoque_d_erreur_500(client, registre, profil):
+    personne = {
+        "agent": registre["agent"],
+        "gestionnaire": gestionnaire("75"),
+        "national": national(),
+    }[profil]
+    connecter(client, personne)
+    numero = registre["demande"].numero_unique
+    depart = ["/", "/demandes/", f"/demandes/{numero}/", "/gestion/", "/referentiels/communes/"]
+
+    erreurs = _parcourir(client, depart)
+
+    assert not erreurs, "\n".join(erreurs)
+
+
+def test_aucune_saisie_hostile_d_un_visiteur_anonyme_ne_provoque_d_erreur_500(client):
+    depart = ["/", "/comptes/connexion/", "/comptes/mot-de-passe-inconnu/"]
+    erreurs = _parcourir(client, depart)
+    assert not erreurs, "\n".join(erreurs)
