@@ -63,6 +63,8 @@ def journaliser_lecture(
     ]
     EvenementAudit.objects.bulk_create(entrees)
     return len(entrees)
+
+
 # The proxies (SNE_PROXIES_DE_CONFIANCE) append, each, the address they received from to
 # X-Forwarded-For. python-ipware parses the header (ports, brackets, IPv4-mapped IPv6, junk
 # such as « unknown » skipped) and gives the address `sauts` hops left of its right end.

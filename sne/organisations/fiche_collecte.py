@@ -21,6 +21,7 @@ The file format is documented in docs/fiche-collecte.md (samples in docs/exemple
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email as valider_email_django
@@ -33,7 +34,11 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de, exiger
 from sne.comptes.models import Habilitation, Utilisateur, normaliser_email
-from sne.comptes.services import envoyer_lien_activation, habiliter
+from sne.comptes.services import (
+    demander_accord_habilitation,
+    envoyer_lien_activation,
+    habiliter,
+)
 from sne.exceptions import ErreurMetier
 from sne.referentiels.models import Commune, Departement
 from sne.referentiels.normalisation import plier
@@ -172,6 +177,8 @@ class Resultat:
     habilitations_creees: list[Habilitation] = field(default_factory=list)
     deja_habilites: list[Utilisateur] = field(default_factory=list)
     invites: list[Utilisateur] = field(default_factory=list)
+    # Existing accounts the gestionnaire does not manage: asked to accept the habilitation.
+    accords_demandes: list[str] = field(default_factory=list)
 
 
 # --- Reading the file --------------------------------------------------------------------------
@@ -829,7 +836,7 @@ def appliquer_fiche_collecte(analyse: Analyse, par, base_url: str) -> Resultat:
         perimetre_modifie=perimetre_modifie,
     )
     for personne in analyse.utilisateurs:
-        _habiliter_personne(personne, guichet, par, resultat)
+        _habiliter_personne(personne, guichet, par, resultat, base_url)
 
     guichet.fiche_collecte_recue_le = timezone.localdate()
     guichet.save(update_fields=["fiche_collecte_recue_le"])
@@ -850,6 +857,7 @@ def appliquer_fiche_collecte(analyse: Analyse, par, base_url: str) -> Resultat:
             "habilitations_creees": [h.pk for h in resultat.habilitations_creees],
             "deja_habilites": [u.pk for u in resultat.deja_habilites],
             "invitations": len(resultat.invites),
+            "accords_demandes": len(resultat.accords_demandes),
         },
     )
     for utilisateur in resultat.invites:
@@ -857,8 +865,28 @@ def appliquer_fiche_collecte(analyse: Analyse, par, base_url: str) -> Resultat:
     return resultat
 
 
-def _habiliter_personne(personne: UtilisateurPrevu, guichet, par, resultat: Resultat) -> None:
+def _habiliter_personne(
+    personne: UtilisateurPrevu, guichet, par, resultat: Resultat, base_url: str
+) -> None:
     compte = Utilisateur.objects.filter(email__iexact=personne.email).first()
+    if (
+        compte is not None
+        and not Utilisateur.objects.visibles_par(par).filter(pk=compte.pk).exists()
+    ):
+        # An account habilitated elsewhere: neither named to the gestionnaire nor habilitated at
+        # once, as in `ajouter_agent`; the person accepts by a signed link, sent after commit.
+        transaction.on_commit(
+            partial(
+                demander_accord_habilitation,
+                compte,
+                personne.role,
+                guichet=guichet,
+                par=par,
+                base_url=base_url,
+            )
+        )
+        resultat.accords_demandes.append(personne.email)
+        return
     if compte is None:
         try:
             compte = Utilisateur.objects.create_user(

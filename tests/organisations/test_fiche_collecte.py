@@ -25,6 +25,7 @@ from tests.factories import (
     UtilisateurFactory,
     agent,
     gestionnaire,
+    habiliter,
     national,
 )
 
@@ -195,11 +196,12 @@ def test_une_fiche_ajoute_des_personnes_a_un_guichet_existant_de_la_meme_organis
     assert len(mailoutbox) == 2
 
 
-def test_un_compte_existant_de_la_meme_personne_recoit_l_habilitation(
+def test_un_compte_deja_gere_par_le_gestionnaire_recoit_l_habilitation(
     django_capture_on_commit_callbacks,
 ):
     par = gestionnaire("93")
     compte = UtilisateurFactory(prenom="Camille", nom="MARTIN", email="camille.martin@x.fr")
+    habiliter(compte, "consultation", guichet=GuichetFactory(code="93ZZ9", departements=["93"]))
 
     analyse = analyser_fiche_collecte(
         fiche_csv(personne("camille", "Martin", "Camille.Martin@x.fr")), par
@@ -211,6 +213,29 @@ def test_un_compte_existant_de_la_meme_personne_recoit_l_habilitation(
     assert resultat.comptes_crees == []
     assert resultat.habilitations_creees[0].utilisateur == compte
     assert resultat.invites == []  # this account already has its password
+
+
+def test_un_compte_habilite_ailleurs_accepte_lui_meme_l_habilitation_par_un_lien(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    """Issue 8: a fiche collecte no more than the habilitation form gives a gestionnaire a
+    person he does not manage (and then their audit trail) without their consent."""
+    par = gestionnaire("93")
+    compte = UtilisateurFactory(prenom="Camille", nom="MARTIN", email="camille.martin@x.fr")
+    habiliter(compte, "saisie", guichet=GuichetFactory(code="69ZZ9", departements=["69"]))
+
+    analyse = analyser_fiche_collecte(
+        fiche_csv(personne("camille", "Martin", "Camille.Martin@x.fr")), par
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        resultat = appliquer_fiche_collecte(analyse, par, BASE_URL)
+
+    assert resultat.habilitations_creees == []
+    assert resultat.accords_demandes == ["camille.martin@x.fr"]
+    assert not Habilitation.objects.filter(utilisateur=compte, guichet=resultat.guichet).exists()
+    assert [m.to for m in mailoutbox if "/comptes/accepter-habilitation/" in m.body] == [
+        ["camille.martin@x.fr"]
+    ]
 
 
 # --- Each fault of the file is a problem on its line --------------------------------------------
