@@ -15,7 +15,7 @@ from django.utils import timezone
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de
-from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
+from sne.exceptions import ErreurMetier, NonAutorise
 from sne.organisations.models import Association
 from sne.referentiels.models import Commune, Departement
 from sne.referentiels.services import TROUVEE, resoudre_commune
@@ -535,30 +535,6 @@ def enregistrer_demande(
 
 
 # --- Reading ---------------------------------------------------------------------------------
-
-
-def trouver_demande(numero_unique: str, par) -> Demande:
-    """The demande of that numéro if the person may see it; otherwise say so, and suggest
-    close numbers among those visible (a typo in 18 characters is easy)."""
-    numero = numeros.normaliser(numero_unique)
-    numeros.analyser(numero)  # a malformed number gets a precise message
-    visibles = Demande.objects.visibles_par(par)
-    demande = visibles.filter(numero_unique=numero).first()
-    if demande is None:
-        proches = numeros.numeros_proches(
-            numero,
-            list(
-                visibles.filter(numero_unique__startswith=numero[:3]).values_list(
-                    "numero_unique", flat=True
-                )[:20000]
-            ),
-        )
-        raise Introuvable(
-            f"Aucune demande visible ne porte le numéro {numero}.",
-            code="demande_introuvable",
-            details={"suggestions": proches},
-        )
-    return demande
 
 
 def consulter(demande: Demande, par, guichet=None) -> Demande:

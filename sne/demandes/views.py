@@ -14,8 +14,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.forms import CheckboxSelectMultiple, RadioSelect, formset_factory
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, Http404, HttpResponse
@@ -30,13 +29,13 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import adresse_ip, journaliser
 from sne.comptes.decorateurs import habilite_requis
 from sne.comptes.droits import droits_de
-from sne.exceptions import ErreurMetier, Introuvable
+from sne.exceptions import ErreurMetier
 from sne.organisations.models import Guichet
 from sne.referentiels.models import Commune
 from sne.referentiels.services import TROUVEE, resoudre_commune
 
 from . import nomenclatures as n
-from . import numero as numeros
+from . import recherche as recherches
 from . import services
 from .forms import (
     COMMUNES_AFFICHEES,
@@ -56,7 +55,7 @@ from .forms import (
     RecherchePersonneForm,
     libelle_commune,
 )
-from .models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne, plier
+from .models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne
 from .schemas import DemandeEntree
 
 PAR_PAGE = 25
@@ -139,7 +138,7 @@ def _refuser(request, message: str):
 def _demande_visible(request, numero: str):
     """(demande, None) or (None, response): a miss shows the close numbers."""
     try:
-        demande = services.trouver_demande(numero, request.user)
+        demande = recherches.trouver_demande(numero, request.user)
     except ErreurMetier as e:
         return None, render(
             request,
@@ -181,28 +180,6 @@ def _demande_complete(pk: int) -> Demande:
 # --- Search ----------------------------------------------------------------------------------
 
 
-def _demandes_par_personne(utilisateur, nom: str, prenom: str, date_naissance):
-    personnes = Personne.objects.filter(
-        role__in=[Personne.Role.DEMANDEUR, Personne.Role.CO_DEMANDEUR]
-    )
-    if nom.strip():
-        cle = plier(nom)
-        personnes = personnes.filter(
-            Q(nom_cle__startswith=cle) | Q(nom_naissance_cle__startswith=cle)
-        )
-    if prenom.strip():
-        personnes = personnes.filter(prenom_cle__startswith=plier(prenom))
-    if date_naissance:
-        personnes = personnes.filter(date_naissance=date_naissance)
-    return (
-        Demande.objects.visibles_par(utilisateur)
-        .filter(pk__in=personnes.values("demande_id"))
-        .select_related("departement", "guichet_enregistreur")
-        .prefetch_related("personnes")
-        .order_by("-date_depot", "-pk")
-    )
-
-
 @require_GET
 @habilite_requis
 def recherche(request):
@@ -218,33 +195,29 @@ def recherche(request):
     if par_numero and form_numero.is_valid():
         saisie = form_numero.cleaned_data["numero"]
         try:
-            numeros.analyser(saisie)
-            demande = services.trouver_demande(saisie, request.user)
-        except Introuvable as e:
-            form_numero.add_error("numero", e.message)
-            suggestions = e.details.get("suggestions", [])
+            demande = recherches.trouver_demande(saisie, request.user)
         except ErreurMetier as e:
             form_numero.add_error("numero", e.message)
+            suggestions = e.details.get("suggestions", [])
         else:
             return redirect("demandes:demande", numero=demande.numero_unique)
     if par_personne and form_personne.is_valid():
         donnees = form_personne.cleaned_data
-        resultats = _demandes_par_personne(
-            request.user, donnees["nom"], donnees["prenom"], donnees["date_naissance"]
+        page = recherches.rechercher_par_personne(
+            request.user,
+            donnees["nom"],
+            donnees["prenom"],
+            donnees["date_naissance"],
+            request.GET.get("page"),
+            PAR_PAGE,
         )
-        page = Paginator(resultats, PAR_PAGE).get_page(request.GET.get("page"))
         nombre = page.paginator.count
         legende = (
             f"{nombre} demande{'s' if nombre > 1 else ''} parmi celles que vous pouvez consulter"
         )
     recentes = []
-    if not par_numero and not par_personne and droits.guichets_consultation:
-        recentes = list(
-            Demande.objects.filter(guichet_enregistreur__in=droits.guichets_consultation)
-            .select_related("departement", "guichet_enregistreur")
-            .prefetch_related("personnes")
-            .order_by("-enregistree_le", "-pk")[:10]
-        )
+    if not par_numero and not par_personne:
+        recentes = recherches.demandes_recentes(request.user)
     return render(
         request,
         "demandes/recherche.html",

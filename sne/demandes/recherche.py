@@ -1,0 +1,168 @@
+"""Finding demandes, within what a person may consult (`Demande.objects.visibles_par`): by the
+numéro unique — with the close numbers when it is mistyped —, by the demandeur's name and birth
+date, and the latest registered by one's desks.
+
+Each query stays proportional to what it returns, not to the national stock (issue 7, measured
+by `bench/recherche.py`): a mistyped numéro is answered by looking up the few hundred
+well-formed numbers one edit away, never by loading numbers to compare them.
+"""
+
+import re
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from sne.comptes.droits import droits_de
+from sne.exceptions import ErreurMetier, Introuvable
+from sne.referentiels.normalisation import plier
+
+from . import numero as numeros
+from .models import REGEX_NUMERO_UNIQUE, Demande, Personne, perimetre_de_consultation
+
+# What the lists of demandes show (`demandes/_tableau.html`), besides the demandeur.
+CHAMPS_LISTE = ("numero_unique", "statut", "departement", "date_depot", "date_expiration")
+NOMBRE_RECENTES = 10
+
+# Territory, month, year and sequence: what identifies a numéro (`numeros_voisins`).
+LONGUEUR_IDENTIFIANT = 13
+_BIEN_FORME = re.compile(REGEX_NUMERO_UNIQUE)
+_CARACTERES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+# --- By numéro unique ------------------------------------------------------------------------
+
+
+def trouver_demande(numero_unique: str, par) -> Demande:
+    """The demande of that numéro if the person may see it. Otherwise say precisely what is
+    wrong (`numero.analyser`: length, layout, month) or that no visible demande has it, and
+    suggest, in `details["suggestions"]`, the visible numbers one typing error away."""
+    numero = numeros.normaliser(numero_unique)
+    visibles = Demande.objects.visibles_par(par)
+    try:
+        numeros.analyser(numero_unique)
+    except ErreurMetier as erreur:
+        erreur.details["suggestions"] = numeros_proches_visibles(numero, visibles)
+        raise
+    demande = visibles.filter(numero_unique=numero).first()
+    if demande is None:
+        raise Introuvable(
+            f"Aucune demande visible ne porte le numéro {numero}.",
+            code="demande_introuvable",
+            details={"suggestions": numeros_proches_visibles(numero, visibles)},
+        )
+    return demande
+
+
+def numeros_voisins(numero: str) -> tuple[set[str], str | None]:
+    """What to look up for a numéro one typing error away from `numero` (normalised): the
+    well-formed numbers with one of the first 13 characters replaced by another valid at
+    that place, two adjacent ones swapped, or — for a 17 or 19-character entry — one
+    inserted or deleted; and the 13-character prefix whose number it may be.
+
+    The first 13 characters (territory, month, year, sequence) identify a numéro, since a
+    sequence is given once in its territory and month: an error in the desk code (the last
+    5) is found by that prefix, whatever the code, instead of 5 × 35 candidates. A hundred
+    and fifty candidates at most."""
+    candidats, prefixe = set(), None
+    if len(numero) == 18:
+        for i in range(LONGUEUR_IDENTIFIANT):
+            candidats.update(
+                numero[:i] + c + numero[i + 1 :] for c in _CARACTERES if c != numero[i]
+            )
+            candidats.add(numero[:i] + numero[i + 1] + numero[i] + numero[i + 2 :])
+        prefixe = numero[:LONGUEUR_IDENTIFIANT]
+    elif len(numero) == 17:
+        candidats.update(
+            numero[:i] + c + numero[i:] for i in range(LONGUEUR_IDENTIFIANT) for c in _CARACTERES
+        )
+        prefixe = numero[:LONGUEUR_IDENTIFIANT]
+    elif len(numero) == 19:
+        candidats.update(numero[:i] + numero[i + 1 :] for i in range(19))
+    candidats.discard(numero)
+    if prefixe and not _BIEN_FORME.match(prefixe + "00000"):
+        prefixe = None
+    return {c for c in candidats if _BIEN_FORME.match(c)}, prefixe
+
+
+def numeros_proches_visibles(numero: str, visibles: QuerySet) -> list[str]:
+    """The numbers of `visibles` one typing error away from `numero` (`numeros_voisins`), in
+    order, in one indexed lookup. All of them, so that the right one is always among them
+    when the person may see it: a few at most, since a sequence belongs to one desk and one
+    month."""
+    candidats, prefixe = numeros_voisins(numero)
+    if not candidats and not prefixe:
+        return []
+    condition = Q(numero_unique__in=sorted(candidats))
+    if prefixe:
+        condition |= Q(numero_unique__startswith=prefixe)
+    return list(
+        visibles.filter(condition).order_by("numero_unique").values_list("numero_unique", flat=True)
+    )
+
+
+# --- By demandeur ----------------------------------------------------------------------------
+
+
+def rechercher_par_personne(
+    utilisateur, nom: str, prenom: str, date_naissance, numero_page, par_page: int
+) -> Page:
+    """The page `numero_page` of the visible demandes whose demandeur or co-demandeur bears
+    that name (usage or birth name, or its beginning), first name (or its beginning) and birth
+    date, each optional; accents, case and separators ignored (`plier`). Most recent first.
+
+    Two queries and the demandeurs, whatever the number of results: the ids of every match in
+    order — the search runs once, its length is the count —, then the demandes of the page.
+    The scope is checked on the persons found, before any demande is read, and each name
+    is read from its own index alone (usage name, birth name: one index each)."""
+    ids = list(
+        Demande.objects.filter(
+            pk__in=_demandes_des_personnes(utilisateur, nom, prenom, date_naissance)
+        )
+        .order_by("-date_depot", "-pk")
+        .values_list("pk", flat=True)
+    )
+    page = Paginator(ids, par_page).get_page(numero_page)
+    demandes = (
+        Demande.objects.only(*CHAMPS_LISTE).prefetch_related("personnes").in_bulk(page.object_list)
+    )
+    page.object_list = [demandes[pk] for pk in page.object_list]
+    return page
+
+
+def _demandes_des_personnes(utilisateur, nom: str, prenom: str, date_naissance) -> QuerySet:
+    """The ids of the visible demandes where a demandeur or co-demandeur matches."""
+    # A birth date leaves a few dozen candidates, checked one by one; a name (prefix) alone,
+    # up to tens of thousands, checked against each branch of the scope read once.
+    perimetre = perimetre_de_consultation(utilisateur, "demande", par_ensembles=not date_naissance)
+    personnes = Personne.objects.filter(
+        perimetre, role__in=[Personne.Role.DEMANDEUR, Personne.Role.CO_DEMANDEUR]
+    ).order_by()
+    if prenom.strip():
+        personnes = personnes.filter(prenom_cle__startswith=plier(prenom))
+    if date_naissance:
+        personnes = personnes.filter(date_naissance=date_naissance)
+    if not nom.strip():
+        return personnes.values("demande")
+    cle = plier(nom)
+    return (
+        personnes.filter(nom_cle__startswith=cle)
+        .values("demande")
+        .union(personnes.filter(nom_naissance_cle__startswith=cle).values("demande"), all=True)
+    )
+
+
+# --- Latest registered -----------------------------------------------------------------------
+
+
+def demandes_recentes(utilisateur, nombre: int = NOMBRE_RECENTES) -> list[Demande]:
+    """The last demandes registered by the desks the person consults for, most recent first
+    (a desk always sees what it registered)."""
+    guichets = droits_de(utilisateur).guichets_consultation
+    if not guichets:
+        return []
+    return list(
+        Demande.objects.filter(guichet_enregistreur__in=sorted(guichets))
+        .only(*CHAMPS_LISTE)
+        .prefetch_related("personnes")
+        .order_by("-enregistree_le", "-pk")[:nombre]
+    )
