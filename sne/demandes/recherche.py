@@ -10,7 +10,7 @@ well-formed numbers one edit away, never by loading numbers to compare them.
 import re
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from sne.comptes.droits import droits_de
 from sne.exceptions import ErreurMetier, Introuvable
@@ -19,8 +19,15 @@ from sne.referentiels.normalisation import plier
 from . import numero as numeros
 from .models import REGEX_NUMERO_UNIQUE, Demande, Personne, perimetre_de_consultation
 
-# What the lists of demandes show (`demandes/_tableau.html`), besides the demandeur.
+# What the lists of demandes show (`demandes/_tableau.html`): a few columns of the demande,
+# and of its demandeur.
 CHAMPS_LISTE = ("numero_unique", "statut", "departement", "date_depot", "date_expiration")
+DEMANDEURS_LISTE = Prefetch(
+    "personnes",
+    queryset=Personne.objects.filter(role=Personne.Role.DEMANDEUR).only(
+        "demande", "role", "nom", "prenom", "date_naissance"
+    ),
+)
 NOMBRE_RECENTES = 10
 
 # Territory, month, year and sequence: what identifies a numéro (`numeros_voisins`).
@@ -123,7 +130,9 @@ def rechercher_par_personne(
     )
     page = Paginator(ids, par_page).get_page(numero_page)
     demandes = (
-        Demande.objects.only(*CHAMPS_LISTE).prefetch_related("personnes").in_bulk(page.object_list)
+        Demande.objects.only(*CHAMPS_LISTE)
+        .prefetch_related(DEMANDEURS_LISTE)
+        .in_bulk(page.object_list)
     )
     page.object_list = [demandes[pk] for pk in page.object_list]
     return page
@@ -163,6 +172,6 @@ def demandes_recentes(utilisateur, nombre: int = NOMBRE_RECENTES) -> list[Demand
     return list(
         Demande.objects.filter(guichet_enregistreur__in=sorted(guichets))
         .only(*CHAMPS_LISTE)
-        .prefetch_related("personnes")
+        .prefetch_related(DEMANDEURS_LISTE)
         .order_by("-enregistree_le", "-pk")[:nombre]
     )
