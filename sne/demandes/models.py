@@ -14,7 +14,7 @@ from operator import or_
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 
 from sne.comptes.droits import droits_de
 from sne.organisations.models import Association, Guichet
@@ -42,18 +42,34 @@ def _branches_du_perimetre(utilisateur) -> list[tuple[type[models.Model], Q]] | 
         branches.append((Demande, Q(departement__in=sorted(droits.departements_gestion))))
     if droits.guichets_consultation:
         guichets = sorted(droits.guichets_consultation)
-        departements = Guichet.consultation_departements.through.objects.filter(
-            guichet__in=guichets
-        ).values("departement")
-        communes = Guichet.consultation_communes.through.objects.filter(
-            guichet__in=guichets
-        ).values("commune")
-        branches += [
-            (CommuneSouhaitee, Q(departement__in=departements)),
-            (CommuneSouhaitee, Q(commune__in=communes)),
-            (Demande, Q(guichet_enregistreur__in=guichets)),
-        ]
+        departements, communes = _zones_consultees(guichets)
+        if departements:
+            branches.append((CommuneSouhaitee, Q(departement__in=departements)))
+        if communes:
+            branches.append((CommuneSouhaitee, Q(commune__in=communes)))
+        branches.append((Demande, Q(guichet_enregistreur__in=guichets)))
     return branches
+
+
+def _zones_consultees(guichets: list[int]) -> tuple[list[str], list[str]]:
+    """The départements and the communes these desks consult, in one query. Passed to the
+    search as values, not as a subquery, so that PostgreSQL estimates each branch from its
+    statistics (a big town is wished by tens of thousands of demandes, most communes by a
+    few dozen) and does not hash them all to check a single demande."""
+    par_departement = (
+        Guichet.consultation_departements.through.objects.filter(guichet__in=guichets)
+        .values_list(Value("departement", output_field=models.CharField()), "departement")
+        .order_by()
+    )
+    par_commune = (
+        Guichet.consultation_communes.through.objects.filter(guichet__in=guichets)
+        .values_list(Value("commune", output_field=models.CharField()), "commune")
+        .order_by()
+    )
+    zones = {"departement": set(), "commune": set()}
+    for genre, code in par_departement.union(par_commune, all=True):
+        zones[genre].add(code)
+    return sorted(zones["departement"]), sorted(zones["commune"])
 
 
 def perimetre_de_consultation(utilisateur, champ: str = "pk", par_ensembles: bool = False) -> Q:

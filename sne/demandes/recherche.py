@@ -3,8 +3,8 @@ numéro unique — with the close numbers when it is mistyped —, by the demand
 date, and the latest registered by one's desks.
 
 Each query stays proportional to what it returns, not to the national stock (issue 7, measured
-by `bench/recherche.py`): a mistyped numéro is answered by looking up the few hundred
-well-formed numbers one edit away, never by loading numbers to compare them.
+by `bench/recherche.py`): a mistyped numéro is answered by looking up the hundred or so
+well-formed numbers one typing error away, never by loading numbers to compare them.
 """
 
 import re
@@ -92,18 +92,27 @@ def numeros_voisins(numero: str) -> tuple[set[str], str | None]:
 
 
 def numeros_proches_visibles(numero: str, visibles: QuerySet) -> list[str]:
-    """The numbers of `visibles` one typing error away from `numero` (`numeros_voisins`), in
-    order, in one indexed lookup. All of them, so that the right one is always among them
-    when the person may see it: a few at most, since a sequence belongs to one desk and one
-    month."""
+    """The numbers of `visibles` one typing error away from `numero`, or sharing its first 13
+    characters (`numeros_voisins`), in order. All of them, so that the right one is always
+    among them when the person may see it: a few at most, since a sequence belongs to one
+    desk and one month.
+
+    Two indexed lookups: the candidates that exist, then which of them the person may see.
+    In one query PostgreSQL would expect a hundred rows (one per candidate) instead of the
+    one or two that exist, and read a whole branch of the scope to check them."""
     candidats, prefixe = numeros_voisins(numero)
     if not candidats and not prefixe:
         return []
     condition = Q(numero_unique__in=sorted(candidats))
     if prefixe:
         condition |= Q(numero_unique__startswith=prefixe)
+    existants = list(Demande.objects.filter(condition).order_by().values_list("pk", flat=True))
+    if not existants:
+        return []
     return list(
-        visibles.filter(condition).order_by("numero_unique").values_list("numero_unique", flat=True)
+        visibles.filter(pk__in=existants)
+        .order_by("numero_unique")
+        .values_list("numero_unique", flat=True)
     )
 
 
