@@ -9,11 +9,14 @@ twice by the same desk.
 """
 
 from datetime import date
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 
+from sne.comptes.droits import droits_de
 from sne.organisations.models import Association, Guichet
 from sne.referentiels.models import Commune, Departement
 from sne.referentiels.normalisation import plier
@@ -24,28 +27,91 @@ from .regles import REVENU_FISCAL_MAX
 REGEX_NUMERO_UNIQUE = r"^([0-9]{3}|02A|02B)(0[1-9]|1[0-2])[0-9]{2}[0-9]{6}[0-9A-Z]{5}$"
 
 
+def _branches_du_perimetre(utilisateur) -> list[tuple[type[models.Model], Q]] | None:
+    """The scope of consultation of a person, branch by branch: (model, condition) where the
+    model is `Demande` or `CommuneSouhaitee`; None at the national level (everything).
+
+    A demande is visible when one of its wished communes lies in a département, or is a
+    commune, that one of the person's desks consults; when one of their desks registered it
+    (a desk always sees what it registered); when it belongs to a département they manage
+    (gestionnaire)."""
+    droits = droits_de(utilisateur)
+    if droits.national:
+        return None
+    branches = []
+    if droits.departements_gestion:
+        branches.append((Demande, Q(departement__in=sorted(droits.departements_gestion))))
+    if droits.guichets_consultation:
+        guichets = sorted(droits.guichets_consultation)
+        departements, communes = _zones_consultees(guichets)
+        if departements:
+            branches.append((CommuneSouhaitee, Q(departement__in=departements)))
+        if communes:
+            branches.append((CommuneSouhaitee, Q(commune__in=communes)))
+        branches.append((Demande, Q(guichet_enregistreur__in=guichets)))
+    return branches
+
+
+def _zones_consultees(guichets: list[int]) -> tuple[list[str], list[str]]:
+    """The départements and the communes these desks consult, in one query. Passed to the
+    search as values, not as a subquery, so that PostgreSQL estimates each branch from its
+    statistics (a big town is wished by tens of thousands of demandes, most communes by a
+    few dozen) and does not hash them all to check a single demande."""
+    par_departement = (
+        Guichet.consultation_departements.through.objects.filter(guichet__in=guichets)
+        .values_list(Value("departement", output_field=models.CharField()), "departement")
+        .order_by()
+    )
+    par_commune = (
+        Guichet.consultation_communes.through.objects.filter(guichet__in=guichets)
+        .values_list(Value("commune", output_field=models.CharField()), "commune")
+        .order_by()
+    )
+    zones = {"departement": set(), "commune": set()}
+    for genre, code in par_departement.union(par_commune, all=True):
+        zones[genre].add(code)
+    return sorted(zones["departement"]), sorted(zones["commune"])
+
+
+def perimetre_de_consultation(utilisateur, champ: str = "pk", par_ensembles: bool = False) -> Q:
+    """The scope of consultation of a person (`_branches_du_perimetre`) as one condition on a
+    demande: `champ` names it, `"pk"` on `Demande` itself, `"demande"` on a row pointing at
+    one (`Personne`…). One condition per branch joined by OR, never a join: a demande comes
+    out once, without `DISTINCT`.
+
+    Two ways to evaluate the same branches, for PostgreSQL's sake:
+
+    - by default, an `EXISTS` per branch, correlated to the demande at hand (or its own
+      column): an index probe per candidate, which suits a numéro, a page, a birth date;
+    - `par_ensembles`: an `IN (SELECT …)` per branch, read once from its index alone into a
+      hash that thousands of candidates are checked against (a name prefix such as « MART »
+      has ~20,000 of them at 1 million demandes). Correlated `EXISTS` would cost a probe per
+      candidate, and their estimated cost alone makes PostgreSQL compile the query (JIT),
+      which takes longer than running it."""
+    branches = _branches_du_perimetre(utilisateur)
+    if branches is None:
+        return Q()
+
+    def condition_de_branche(modele, condition):
+        cle = "pk" if modele is Demande else "demande"
+        if par_ensembles:
+            return Q(**{f"{champ}__in": modele.objects.filter(condition).values(cle)})
+        if modele is Demande and champ == "pk":
+            return condition
+        return Exists(modele.objects.filter(condition, **{cle: OuterRef(champ)}))
+
+    conditions = [condition_de_branche(modele, condition) for modele, condition in branches]
+    return reduce(or_, conditions) if conditions else Q(**{f"{champ}__in": []})
+
+
 class DemandeQuerySet(models.QuerySet):
     def actives(self):
         return self.filter(statut=Demande.Statut.ACTIVE)
 
     def visibles_par(self, utilisateur):
-        """The demandes a person may consult: those whose wished communes meet the
-        consultation scope of one of their desks; all of their départements for a
-        gestionnaire; everything for the national level."""
-        from sne.comptes.droits import droits_de
-
-        droits = droits_de(utilisateur)
-        if droits.national:
-            return self.all()
-        filtre = Q(departement__in=droits.departements_gestion)
-        guichets = Guichet.objects.filter(pk__in=droits.guichets_consultation)
-        deps = Departement.objects.filter(guichets_en_consultation__in=guichets)
-        communes = Commune.objects.filter(guichets_en_consultation__in=guichets)
-        filtre |= Q(communes_souhaitees__commune__departement__in=deps)
-        filtre |= Q(communes_souhaitees__commune__in=communes)
-        # A desk always sees what it registered itself.
-        filtre |= Q(guichet_enregistreur__in=guichets)
-        return self.filter(filtre).distinct()
+        """The demandes a person may consult (`perimetre_de_consultation`): an `EXISTS` on
+        the wished communes per branch of the scope, or the demande's own column."""
+        return self.filter(perimetre_de_consultation(utilisateur))
 
 
 class Demande(models.Model):
@@ -161,6 +227,11 @@ class Demande(models.Model):
             ),
             models.Index(
                 fields=["guichet_enregistreur", "reference_externe"], name="demande_reference"
+            ),
+            # The latest registered by a desk (« récentes »), and its registered demandes
+            # as a set of ids (`perimetre_de_consultation`), both read from the index alone.
+            models.Index(
+                fields=["guichet_enregistreur", "-enregistree_le", "-id"], name="demande_recentes"
             ),
         ]
         constraints = [
@@ -298,13 +369,33 @@ class Personne(models.Model):
         verbose_name = "personne du ménage"
         verbose_name_plural = "personnes du ménage"
         ordering = ["demande", "ordre", "pk"]
+        # The search by name (`recherche.rechercher_par_personne`) and duplicate detection
+        # (`services.rechercher_doublons`) look only at demandeurs and co-demandeurs: partial
+        # indexes, which carry the demande so that the search reads them alone. The folded
+        # names are searched by prefix (`startswith` → `LIKE 'mart%'`): on PostgreSQL a btree
+        # with the default operator class serves LIKE only under the C collation, so they use
+        # the pattern operator class, which also serves equality. SQLite ignores operator
+        # classes and included columns.
         indexes = [
             models.Index(
-                fields=["nom_cle", "prenom_cle", "date_naissance"], name="personne_identite"
+                fields=["nom_cle", "prenom_cle", "date_naissance"],
+                name="personne_identite",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"],
+                include=["demande"],
+                condition=Q(role__in=["demandeur", "co_demandeur"]),
             ),
             models.Index(
                 fields=["nom_naissance_cle", "prenom_cle", "date_naissance"],
                 name="personne_nom_naissance",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"],
+                include=["demande"],
+                condition=Q(role__in=["demandeur", "co_demandeur"]),
+            ),
+            models.Index(
+                fields=["date_naissance"],
+                name="personne_naissance",
+                include=["demande"],
+                condition=Q(role__in=["demandeur", "co_demandeur"]),
             ),
         ]
         constraints = [
@@ -337,23 +428,69 @@ class Personne(models.Model):
         return f"{self.nir[:1]} •• •• •• ••• ••• {self.nir[-2:]}" if self.nir else ""
 
 
+class CommuneSouhaiteeQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        CommuneSouhaitee.completer_departements(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class CommuneSouhaitee(models.Model):
     demande = models.ForeignKey(
         Demande, on_delete=models.CASCADE, related_name="communes_souhaitees"
     )
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", db_index=False)
     rang = models.PositiveSmallIntegerField("rang", default=1)
+    # The commune's département, copied where the consultation scope filters it
+    # (`DemandeQuerySet.visibles_par`): kept by `save()` and `bulk_create()`, never typed.
+    # A commune does not change département (the COG keeps its code with it).
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+
+    objects = CommuneSouhaiteeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "commune souhaitée"
         verbose_name_plural = "communes souhaitées"
         ordering = ["demande", "rang"]
+        indexes = [
+            # The scope of consultation by département and by commune, read from the index
+            # alone (`perimetre_de_consultation`).
+            models.Index(fields=["departement", "demande"], name="commune_souhaitee_dep"),
+            models.Index(fields=["commune", "demande"], name="commune_souhaitee_commune"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["demande", "commune"], name="commune_souhaitee_unique")
         ]
 
     def __str__(self):
         return f"{self.rang}. {self.commune_id}"
+
+    def save(self, *args, **kwargs):
+        self.completer_departements([self])
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "departement"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def completer_departements(souhaitees: list["CommuneSouhaitee"]) -> None:
+        """Copy each commune's département: from the commune already loaded, else with one
+        query for all of them."""
+        a_chercher = set()
+        for s in souhaitees:
+            if CommuneSouhaitee.commune.is_cached(s):
+                s.departement_id = s.commune.departement_id
+            else:
+                a_chercher.add(s.commune_id)
+        if not a_chercher:
+            return
+        departements = dict(
+            Commune.objects.filter(pk__in=a_chercher).values_list("pk", "departement")
+        )
+        for s in souhaitees:
+            if s.commune_id in departements:
+                s.departement_id = departements[s.commune_id]
 
 
 class CompteurNumeroUnique(models.Model):

@@ -6,7 +6,7 @@ applicants and landlords' systems hold stay valid (DESIGN « Numéro unique »):
     code of the registering desk.
 
 There is no check character: a number typed in is validated by its structure and a miss
-suggests close numbers.
+suggests the visible numbers one typing error away (`recherche.trouver_demande`).
 """
 
 import re
@@ -109,15 +109,3 @@ def attribuer(code_departement: str, le, code_guichet: str) -> str:
             code="sequence_epuisee",
         )
     return composer(cle["territoire"], le.month, le.year, ligne[0], code_guichet)
-
-
-def numeros_proches(saisie: str, numeros_connus, limite: int = 5) -> list[str]:
-    """Numbers close to a mistyped one (one or two characters off, or swapped), among those
-    the person may see: the suggestions of « vouliez-vous dire ? »."""
-    from rapidfuzz import fuzz, process
-
-    numero = normaliser(saisie)
-    trouves = process.extract(
-        numero, numeros_connus, scorer=fuzz.ratio, limit=limite, score_cutoff=83
-    )
-    return [t[0] for t in trouves]

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from sne.attestations.models import Attestation
-from sne.demandes import services
+from sne.demandes import recherche, services
 from sne.demandes.models import Demande, HistoriqueDemande
 from sne.exceptions import ErreurMetier
 from tests.demandes.conftest import donnees_minimales
@@ -310,16 +310,16 @@ def test_un_numero_tape_avec_espaces_et_minuscules_est_retrouve(demande, agent_7
         [demande.numero_unique[:3], demande.numero_unique[3:7], demande.numero_unique[7:]]
     ).lower()
 
-    assert services.trouver_demande(saisie, agent_75) == demande
+    assert recherche.trouver_demande(saisie, agent_75) == demande
 
 
 def test_un_numero_mal_forme_dit_ce_qui_ne_va_pas(agent_75):
     with pytest.raises(ErreurMetier) as exc:
-        services.trouver_demande("0751326000001", agent_75)
+        recherche.trouver_demande("0751326000001", agent_75)
     assert "18 caractères" in exc.value.message
 
     with pytest.raises(ErreurMetier) as exc:
-        services.trouver_demande("075132600000175TS1", agent_75)
+        recherche.trouver_demande("075132600000175TS1", agent_75)
     assert "entre 01 et 12" in exc.value.message
 
 
@@ -327,6 +327,6 @@ def test_un_numero_presque_juste_suggere_le_bon(demande, agent_75):
     faux = demande.numero_unique[:10] + "9" + demande.numero_unique[11:]
 
     with pytest.raises(ErreurMetier) as exc:
-        services.trouver_demande(faux, agent_75)
+        recherche.trouver_demande(faux, agent_75)
 
     assert demande.numero_unique in exc.value.details["suggestions"]

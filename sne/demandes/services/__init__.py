@@ -6,7 +6,7 @@ announces what happened after the commit (`sne.demandes.signaux`: the attestatio
 The rules that forms also check are in `sne.demandes.regles`.
 
 - `enregistrement`: `enregistrer_demande`;
-- `lecture`: `trouver_demande`, `consulter`;
+- `lecture`: `consulter`, `consulter_liste` (and `trouver_demande`, from `recherche`);
 - `modification`: `modifier_demande`;
 - `cycle_de_vie`: `renouveler`, `radier`, `fin_fenetre_reactivation`, `reactivable`,
   `reactiver`;
@@ -14,6 +14,7 @@ The rules that forms also check are in `sne.demandes.regles`.
 - `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists).
 """
 
+from ..recherche import trouver_demande
 from ..regles import DonneesInvalides, SuspicionDoublon
 from .cycle_de_vie import (
     fin_fenetre_reactivation,
@@ -24,7 +25,7 @@ from .cycle_de_vie import (
 )
 from .doublons import Suspicion, rechercher_doublons
 from .enregistrement import enregistrer_demande
-from .lecture import consulter, trouver_demande
+from .lecture import consulter, consulter_liste
 from .modification import (
     CHAMPS_DEMANDE_MODIFIABLES,
     CHAMPS_PERSONNE_MODIFIABLES,
@@ -39,6 +40,7 @@ __all__ = [
     "Suspicion",
     "SuspicionDoublon",
     "consulter",
+    "consulter_liste",
     "dupliquer_pour_separation",
     "enregistrer_demande",
     "fin_fenetre_reactivation",

@@ -1,36 +1,10 @@
-"""Reading a demande: finding it by its numéro within what the person may see, and the audit
-trace of every consultation."""
+"""Reading a demande: the audit trace of every consultation, of one demande or of a list
+(finding a demande by its numéro is `sne.demandes.recherche.trouver_demande`)."""
 
 from sne.audit.models import EvenementAudit
-from sne.audit.services import journaliser
-from sne.exceptions import Introuvable
+from sne.audit.services import journaliser, journaliser_lecture
 
-from .. import numero as numeros
 from ..models import Demande
-
-
-def trouver_demande(numero_unique: str, par) -> Demande:
-    """The demande of that numéro if the person may see it; otherwise say so, and suggest
-    close numbers among those visible (a typo in 18 characters is easy)."""
-    numero = numeros.normaliser(numero_unique)
-    numeros.analyser(numero)  # a malformed number gets a precise message
-    visibles = Demande.objects.visibles_par(par)
-    demande = visibles.filter(numero_unique=numero).first()
-    if demande is None:
-        proches = numeros.numeros_proches(
-            numero,
-            list(
-                visibles.filter(numero_unique__startswith=numero[:3]).values_list(
-                    "numero_unique", flat=True
-                )[:20000]
-            ),
-        )
-        raise Introuvable(
-            f"Aucune demande visible ne porte le numéro {numero}.",
-            code="demande_introuvable",
-            details={"suggestions": proches},
-        )
-    return demande
 
 
 def consulter(demande: Demande, par, guichet=None) -> Demande:
@@ -43,3 +17,9 @@ def consulter(demande: Demande, par, guichet=None) -> Demande:
         resume=f"Consultation de la demande {demande.numero_unique}",
     )
     return demande
+
+
+def consulter_liste(demandes, par, motif: str) -> None:
+    """A page listing demandes (names, birth dates) is a consultation of each of them: one
+    entry per demande, so that its journal says who saw it, written in one query."""
+    journaliser_lecture(demandes, utilisateur=par, resume=motif)

@@ -1,44 +1,21 @@
 """Find a demande: by its numéro unique (tolerant, with close numéros on a miss), or by the
-demandeur's name and birth date, among the demandes the person may see."""
+demandeur's name and birth date, among the demandes the person may see (`sne.demandes.recherche`
+holds the queries). The demandes a page lists (names, birth dates) are written in the audit
+journal, one query for the page."""
 
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from sne.comptes.decorateurs import habilite_requis
 from sne.comptes.droits import droits_de
-from sne.exceptions import ErreurMetier, Introuvable
+from sne.exceptions import ErreurMetier
 
-from .. import numero as numeros
+from .. import recherche as recherches
 from .. import services
 from ..forms.recherche import RechercheNumeroForm, RecherchePersonneForm
-from ..models import Demande, Personne, plier
 
 PAR_PAGE = 25
-
-
-def _demandes_par_personne(utilisateur, nom: str, prenom: str, date_naissance):
-    personnes = Personne.objects.filter(
-        role__in=[Personne.Role.DEMANDEUR, Personne.Role.CO_DEMANDEUR]
-    )
-    if nom.strip():
-        cle = plier(nom)
-        personnes = personnes.filter(
-            Q(nom_cle__startswith=cle) | Q(nom_naissance_cle__startswith=cle)
-        )
-    if prenom.strip():
-        personnes = personnes.filter(prenom_cle__startswith=plier(prenom))
-    if date_naissance:
-        personnes = personnes.filter(date_naissance=date_naissance)
-    return (
-        Demande.objects.visibles_par(utilisateur)
-        .filter(pk__in=personnes.values("demande_id"))
-        .select_related("departement", "guichet_enregistreur")
-        .prefetch_related("personnes")
-        .order_by("-date_depot", "-pk")
-    )
 
 
 @require_GET
@@ -56,33 +33,31 @@ def recherche(request):
     if par_numero and form_numero.is_valid():
         saisie = form_numero.cleaned_data["numero"]
         try:
-            numeros.analyser(saisie)
-            demande = services.trouver_demande(saisie, request.user)
-        except Introuvable as e:
-            form_numero.add_error("numero", e.message)
-            suggestions = e.details.get("suggestions", [])
+            demande = recherches.trouver_demande(saisie, request.user)
         except ErreurMetier as e:
             form_numero.add_error("numero", e.message)
+            suggestions = e.details.get("suggestions", [])
         else:
             return redirect("demandes:demande", numero=demande.numero_unique)
     if par_personne and form_personne.is_valid():
         donnees = form_personne.cleaned_data
-        resultats = _demandes_par_personne(
-            request.user, donnees["nom"], donnees["prenom"], donnees["date_naissance"]
+        page = recherches.rechercher_par_personne(
+            request.user,
+            donnees["nom"],
+            donnees["prenom"],
+            donnees["date_naissance"],
+            request.GET.get("page"),
+            PAR_PAGE,
         )
-        page = Paginator(resultats, PAR_PAGE).get_page(request.GET.get("page"))
         nombre = page.paginator.count
         legende = (
             f"{nombre} demande{'s' if nombre > 1 else ''} parmi celles que vous pouvez consulter"
         )
+        services.consulter_liste(page.object_list, request.user, "Résultats d'une recherche")
     recentes = []
-    if not par_numero and not par_personne and droits.guichets_consultation:
-        recentes = list(
-            Demande.objects.filter(guichet_enregistreur__in=droits.guichets_consultation)
-            .select_related("departement", "guichet_enregistreur")
-            .prefetch_related("personnes")
-            .order_by("-enregistree_le", "-pk")[:10]
-        )
+    if not par_numero and not par_personne:
+        recentes = recherches.demandes_recentes(request.user)
+        services.consulter_liste(recentes, request.user, "Dernières demandes enregistrées")
     return render(
         request,
         "demandes/recherche.html",
