@@ -290,6 +290,8 @@ def ajouter_agent(request, code):
             utilisateur, nouveau = services_comptes.ajouter_agent(
                 guichet, par=request.user, base_url=settings.SNE_URL_SITE, **form.cleaned_data
             )
+        except services_comptes.ConfirmationDemandee as e:
+            messages.info(request, e.message)  # not a refusal: the person is asked to accept
         except ErreurMetier as e:
             messages.error(request, e.message)
         else:

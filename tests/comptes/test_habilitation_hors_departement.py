@@ -63,6 +63,7 @@ def test_habiliter_quelqu_un_d_ailleurs_attend_son_accord_et_ne_dit_pas_son_nom(
     contenu = texte(proposer(client, monde))
 
     assert "l'habilitation prendra effet quand la personne l'aura acceptée" in contenu
+    assert "fr-alert--info" in contenu  # not a refusal: shown as information
     assert "Vasseur" not in contenu and "VASSEUR" not in contenu
     assert not Habilitation.objects.filter(guichet=monde["g93"]).exists()
     assert lien_d_accord()
