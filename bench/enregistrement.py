@@ -63,6 +63,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from contexte import charge, decrire_code
+
 RACINE = Path(__file__).resolve().parent.parent
 URL_SERVEUR = "postgres://postgres@127.0.0.1:5432"
 BASE_BANC = "sne_bench"
@@ -429,34 +431,6 @@ def centile(valeurs_triees: list[float], q: float) -> float:
     return valeurs_triees[rang - 1]
 
 
-def charge() -> str:
-    """Charge moyenne de la machine (1, 5, 15 min) : sur 2 cœurs, au-delà de 2 les chiffres
-    mesurent aussi les autres processus."""
-    try:
-        return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "load average inconnue"
-
-
-def decrire_code() -> str:
-    """La révision mesurée : le code peut changer entre deux exécutions du banc."""
-    import subprocess
-
-    def git(*arguments: str) -> str:
-        return subprocess.run(
-            ["git", *arguments], cwd=RACINE, capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    try:
-        revision = git("rev-parse", "--short", "HEAD")
-        modifies = git("status", "--porcelain", "--untracked-files=no", "--", "sne")
-    except (OSError, subprocess.CalledProcessError):
-        return "inconnu (pas de dépôt git)"
-    if not modifies:
-        return revision
-    return f"{revision} + {len(modifies.splitlines())} fichier(s) de sne/ modifié(s) non commité(s)"
-
-
 def decrire_base(connection) -> str:
     if connection.vendor == "sqlite":
         import sqlite3
@@ -592,6 +566,7 @@ def main() -> int:
     debut_total = time.perf_counter()
     repertoire = Path(tempfile.mkdtemp(prefix="sne-banc-"))
     os.environ["SNE_DATA_DIR"] = str(repertoire)
+    os.environ.setdefault("SECRET_KEY", "cle-du-banc-seulement")  # a throwaway database
     if args.sqlite:
         os.environ.pop("DATABASE_URL", None)
     else:

@@ -64,6 +64,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from contexte import charge, decrire_code
+
 RACINE = Path(__file__).resolve().parent.parent
 URL_SERVEUR = "postgres://postgres@127.0.0.1:5432"
 BASE_BANC = "sne_bench_recherche"
@@ -568,7 +570,7 @@ def mesurer_agent(code: str, repetitions: int, graine: int, plans: bool) -> list
 
     from sne.comptes.models import Utilisateur
     from sne.demandes.models import Demande, Personne
-    from sne.demo import DOMAINE
+    from sne.demo.donnees import DOMAINE
 
     agent = Utilisateur.objects.get(email=f"agent.{code.lower()}@{DOMAINE}")
     client = Client()
@@ -728,31 +730,6 @@ def expliquer(titre: str, requetes: list[dict]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def charge() -> str:
-    try:
-        return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "load average inconnue"
-
-
-def decrire_code() -> str:
-    import subprocess
-
-    def git(*arguments: str) -> str:
-        return subprocess.run(
-            ["git", *arguments], cwd=RACINE, capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    try:
-        revision = git("rev-parse", "--short", "HEAD")
-        modifies = git("status", "--porcelain", "--untracked-files=no", "--", "sne")
-    except (OSError, subprocess.CalledProcessError):
-        return "inconnu (pas de dépôt git)"
-    if not modifies:
-        return revision
-    return f"{revision} + {len(modifies.splitlines())} fichier(s) de sne/ modifié(s) non commité(s)"
-
-
 DEBUT = time.perf_counter()
 
 
@@ -769,6 +746,8 @@ def main() -> int:
 
     repertoire = Path(tempfile.mkdtemp(prefix="sne-banc-recherche-"))
     os.environ["SNE_DATA_DIR"] = str(repertoire)
+    os.environ.setdefault("SECRET_KEY", "cle-du-banc-seulement")  # a throwaway database
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # Django's test client
     existait = preparer_postgresql(args.reutiliser)
     os.environ["DATABASE_URL"] = f"{URL_SERVEUR}/{BASE_BANC}"
     os.environ["SNE_PRODUCTION"] = "0"  # a local PostgreSQL, not a deployment
@@ -778,7 +757,7 @@ def main() -> int:
     from django.db import connection
 
     from sne.demandes.models import CommuneSouhaitee, Demande, Personne
-    from sne.demo import creer_demandes_demo, creer_donnees_demo
+    from sne.demo.donnees import creer_demandes_demo, creer_donnees_demo
 
     print("Banc de mesure — recherche des demandes à l'échelle nationale (sne.demandes)")
     print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
