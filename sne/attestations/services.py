@@ -681,6 +681,21 @@ def derniere_attestation(demande: Demande) -> Attestation | None:
     return demande.attestations.order_by("-creee_le", "-pk").first()
 
 
+def attestation_a_jour(demande: Demande) -> Attestation | None:
+    """The attestation of the demande's latest registration or renewal, or None while the
+    worker is still producing it: an attestation whose expiry is not the demande's current one
+    (the registration's, just after a renewal) is never served in its place (issue 9)."""
+    derniere = derniere_attestation(demande)
+    if derniere is None or not derniere.fichier:
+        return None
+    montre = (
+        derniere.donnees.get("date_expiration"),
+        derniere.donnees.get("date_dernier_renouvellement"),
+    )
+    actuel = (_date_iso(demande.date_expiration), _date_iso(demande.date_dernier_renouvellement))
+    return derniere if montre == actuel else None
+
+
 def pdf_pour_agent(attestation: Attestation, par, guichet=None) -> tuple[str, bytes]:
     """The PDF of an attestation for an agent who may see its demande (download): its file
     name and content. The download is written to the audit log like a consultation."""

@@ -22,14 +22,13 @@ def telecharger(request, numero):
     """The last attestation sent, as a PDF; « en préparation » while it is being produced."""
     demande = trouver_demande(numero, request.user)
     page_demande = reverse("demandes:demande", kwargs={"numero": demande.numero_unique})
-    piece = services.derniere_attestation(demande)
-    if piece is None or not piece.fichier:
-        messages.info(
+    piece = services.attestation_a_jour(demande)
+    if piece is None:
+        return render(
             request,
-            "L'attestation est en préparation : elle sera disponible dans quelques instants. "
-            "Elle est aussi envoyée au demandeur.",
+            "attestations/en_preparation.html",
+            {"title": "Attestation en préparation", "d": demande, "delai": 5},
         )
-        return redirect(page_demande)
     guichet = guichet_agissant(request.user, demande) or guichet_de_consultation(
         request.user, demande
     )

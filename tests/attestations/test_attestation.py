@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -24,6 +25,7 @@ from tests.factories import (
     agent,
     gestionnaire,
 )
+from tests.outils import a_midi, connecter
 
 pytestmark = pytest.mark.django_db
 
@@ -360,3 +362,28 @@ def test_un_agent_telecharge_l_attestation_d_une_demande_qu_il_voit(
     autre = agent(GuichetFactory(departements=["93"]), "consultation")
     with pytest.raises(Introuvable):
         attestations.pdf_pour_agent(attestation, autre)
+
+
+@pytest.mark.aujourd_hui(date(2026, 1, 5))
+def test_apres_un_renouvellement_le_telechargement_ne_sert_jamais_l_ancienne_attestation(
+    client, guichet, saisie, django_capture_on_commit_callbacks, horloge
+):
+    """Issue 9: right after a renewal, the registration attestation (old expiry, « dernier
+    renouvellement : aucun ») was served until the worker had run."""
+    demande = enregistrer(guichet, saisie, django_capture_on_commit_callbacks)
+    url = reverse("demandes:attestation", args=[demande.numero_unique])
+    horloge.move_to(a_midi(date(2026, 11, 2)))
+    connecter(client, saisie)
+    with django_capture_on_commit_callbacks(execute=False) as taches:
+        demandes.renouveler(demande, saisie, guichet)
+
+    en_attente = client.get(url)  # the worker has not produced it yet
+    assert en_attente["Content-Type"].startswith("text/html")
+    assert "L'attestation est en préparation" in en_attente.content.decode()
+    assert '<meta http-equiv="refresh"' in en_attente.content.decode()
+
+    for tache in taches:
+        tache()
+    pdf = client.get(url)
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "-renouvellement-20261102.pdf" in pdf["Content-Disposition"]
