@@ -456,7 +456,7 @@ def test_une_irrecevabilite_se_radie_avec_son_sous_motif(client, guichet, agent_
     demande.refresh_from_db()
     assert demande.statut == Demande.Statut.RADIEE
     assert demande.sous_motif_radiation == "piece_falsifiee"
-    assert "Demande radiée (irrecevabilité décidée par la cal)" in texte(reponse)
+    assert "Demande radiée (irrecevabilité décidée par la CAL)" in texte(reponse)
 
 
 def test_une_demande_radiee_n_offre_plus_la_modification(client, guichet, agent_saisie):

@@ -46,6 +46,11 @@ def renouveler(request, numero):
     )
 
 
+def _minuscule_initiale(libelle: str) -> str:
+    """« Irrecevabilité décidée par la CAL » inside a sentence: only the first letter lowered."""
+    return libelle[:1].lower() + libelle[1:]
+
+
 @require_http_methods(["GET", "POST"])
 @habilite_requis
 def radier(request, numero):
@@ -67,10 +72,11 @@ def radier(request, numero):
             erreur_sur_formulaire(form, e)
         else:
             fin = services.fin_fenetre_reactivation(d)
+            motif = _minuscule_initiale(d.get_motif_radiation_display())
             messages.success(
                 request,
-                f"Demande radiée ({d.get_motif_radiation_display().lower()}). Elle reste "
-                f"consultable ; une réactivation est possible jusqu'au {fin:%d/%m/%Y}.",
+                f"Demande radiée ({motif}). Elle reste consultable ; une réactivation est "
+                f"possible jusqu'au {fin:%d/%m/%Y}.",
             )
             return redirect(vers_demande(d.numero_unique))
     if not d.est_active:
