@@ -332,7 +332,8 @@ class Personne(models.Model):
         help_text="Facultatif ; masqué à l'écran, jamais journalisé.",
     )
     # Contact and address
-    email = models.EmailField("e-mail", max_length=254, blank=True)
+    # Checked by `schemas.valider_email` (accented addresses are valid), not Django's validator.
+    email = models.CharField("e-mail", max_length=254, blank=True)
     telephone = models.CharField("téléphone", max_length=30, blank=True)
     adresse_ligne1 = models.CharField("adresse", max_length=200, blank=True)
     adresse_ligne2 = models.CharField("complément d'adresse", max_length=200, blank=True)

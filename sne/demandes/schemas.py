@@ -23,16 +23,45 @@ from .regles import (
     verifier_date_naissance,
 )
 
+# email-validator explains in English: each of its explanations, said in French (the first
+# that matches), so that no English reaches a person (issue 9).
+EXPLICATIONS_EMAIL = (
+    ("must have an @-sign", "il manque le @."),
+    ("contains invalid characters before the @-sign", "caractère non autorisé avant le @"),
+    ("after the @-sign contains invalid characters", "caractère non autorisé après le @"),
+    ("should have a period", "le nom de domaine, après le @, doit contenir un point."),
+    ("two periods in a row", "deux points de suite."),
+    ("cannot start with a period", "elle ne peut pas commencer par un point."),
+    ("cannot end with a period", "elle ne peut pas finir par un point."),
+    ("period immediately before the @-sign", "un point juste avant le @."),
+    ("period immediately after the @-sign", "un point juste après le @."),
+    ("hyphen", "un tiret mal placé dans le nom de domaine."),
+    ("too long", "elle est trop longue."),
+    ("IP address", "une adresse IP n'est pas acceptée après le @."),
+    ("There must be something before the @-sign", "il manque ce qui précède le @."),
+    ("There must be something after the @-sign", "il manque le nom de domaine après le @."),
+)
+
 
 def valider_email(valeur: str) -> str:
-    """Any valid address (the legacy « 19@17.3 » limit of the FAQ is not a rule here)."""
+    """Any valid address (the legacy « 19@17.3 » limit of the FAQ is not a rule here), an
+    accented one included: the one check of e-mail addresses, for every form and the API."""
     valeur = (valeur or "").strip()
     if not valeur:
         return ""
     try:
         return validate_email(valeur, check_deliverability=False).normalized
     except EmailNotValidError as e:
-        raise ValueError(f"Adresse e-mail invalide : {e}") from e
+        explication = str(e)
+        for anglais, francais in EXPLICATIONS_EMAIL:
+            if anglais in explication:
+                if francais.endswith("@"):  # the character at fault is named at the end
+                    fautif = explication.rsplit(":", 1)[-1].strip().rstrip(".")
+                    francais += f" : {fautif.replace('SPACE', 'espace')}."
+                raise ValueError(f"Adresse e-mail invalide : {francais}") from e
+        raise ValueError(
+            "Adresse e-mail invalide : vérifiez-la (exemple : prenom.nom@exemple.fr)."
+        ) from e
 
 
 def valider_nir(valeur: str) -> str:

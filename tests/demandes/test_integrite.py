@@ -215,3 +215,38 @@ def test_le_revenu_fiscal_demesure_est_refuse_a_la_modification(client):
     )
     assert reponse.status_code == 200
     assert "inférieure ou égale à 9999999" in texte(reponse)
+
+
+@pytest.mark.django_db
+def test_une_adresse_accentuee_acceptee_a_l_enregistrement_se_modifie_aussi(guichet_75, agent_75):
+    """Issue 9: one check of e-mail addresses everywhere (Django's EmailField refused it at the
+    modification, so such a demande could not be modified at all)."""
+    donnees = donnees_minimales()
+    donnees["demandeur"] = {**donnees["demandeur"], "email": "maëlle.x@example.fr"}
+    demande = services.enregistrer_demande(guichet_75, agent_75, donnees)
+    services.modifier_demande(
+        demande,
+        agent_75,
+        guichet_75,
+        personnes={demande.demandeur.pk: {"telephone": "0102030405"}},
+        version=demande.version,
+    )
+    demande.refresh_from_db()
+    assert demande.demandeur.email == "maëlle.x@example.fr"
+
+
+@pytest.mark.parametrize(
+    ("adresse", "explication"),
+    [
+        ("a b@exemple.fr", "caractère non autorisé avant le @ : espace."),
+        ("exemple.fr", "il manque le @."),
+        ("a..b@exemple.fr", "deux points de suite."),
+        ("a@exemple", "le nom de domaine, après le @, doit contenir un point."),
+    ],
+)
+def test_une_adresse_invalide_est_expliquee_en_francais(adresse, explication):
+    from sne.demandes.schemas import valider_email
+
+    with pytest.raises(ValueError) as refus:
+        valider_email(adresse)
+    assert str(refus.value) == f"Adresse e-mail invalide : {explication}"
