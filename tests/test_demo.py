@@ -59,3 +59,16 @@ def test_les_gestionnaires_de_demonstration_se_connectent_avec_un_code_de_secour
     client.post("/comptes/securite/verifier/", {"code_secours": "sne-demo-1"})
 
     assert client.get("/gestion/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_la_civilite_des_demandeurs_de_demonstration_va_avec_leur_prenom():
+    from sne.demandes.models import Personne
+    from sne.demo.donnees import FEMININS
+
+    creer_donnees_demo()
+    creer_demandes_demo()
+    for prenom, civilite in Personne.objects.filter(role="demandeur").values_list(
+        "prenom", "civilite"
+    ):
+        assert civilite == ("MME" if prenom in FEMININS else "M"), prenom

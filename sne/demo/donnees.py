@@ -204,6 +204,8 @@ PRENOMS = [
     "Léa",
     "Mehdi",
 ]
+# The civility goes with the first name (no « Madame Nicolas FONTAINE »).
+FEMININS = {"Élodie", "Inès", "Sophie", "Aïcha", "Fatou", "Camille", "Yasmina", "Chloé", "Léa"}
 NOMS = [
     "Martin",
     "Bernard",
@@ -260,7 +262,7 @@ def creer_demandes_demo(nombre: int = 36) -> int:
             "reference_externe": reference,
             "departement": departement,
             "demandeur": {
-                "civilite": "MME" if i % 2 else "M",
+                "civilite": "MME" if PRENOMS[i % len(PRENOMS)] in FEMININS else "M",
                 "nom": NOMS[i % len(NOMS)],
                 "prenom": PRENOMS[i % len(PRENOMS)],
                 "date_naissance": date(
