@@ -312,8 +312,15 @@ def ajouter_agent(request, code):
 @gestionnaire_requis
 @require_POST
 def retirer_habilitation(request, code, pk):
+    """Asks first (the button of the guichet page), then closes the habilitation."""
     guichet = _guichet_gere(request, code)
     habilitation = get_object_or_404(Habilitation, pk=pk, guichet=guichet)
+    if request.POST.get("confirme") != "1":
+        return render(
+            request,
+            "organisations/retirer_habilitation.html",
+            {"title": "Retirer une habilitation", "guichet": guichet, "habilitation": habilitation},
+        )
     try:
         services_comptes.retirer_habilitation(habilitation, par=request.user)
     except ErreurMetier as e:

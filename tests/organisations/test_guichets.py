@@ -226,7 +226,13 @@ def test_retirer_une_habilitation_la_clot_sans_l_effacer(client, horloge):
     horloge.move_to(a_midi(date(2025, 3, 3)))
     connecter(client, gestionnaire("93"))
 
-    client.post(f"/gestion/guichets/93CO4/habilitations/{habilitation.pk}/retirer/")
+    url = f"/gestion/guichets/93CO4/habilitations/{habilitation.pk}/retirer/"
+    confirmation = client.post(url)  # the button of the guichet page asks first
+    habilitation.refresh_from_db()
+    assert habilitation.date_fin is None
+    assert "Confirmer le retrait" in confirmation.content.decode()
+
+    client.post(url, {"confirme": "1"})
 
     habilitation.refresh_from_db()
     assert (habilitation.date_debut, habilitation.date_fin) == (date(2025, 1, 2), date(2025, 3, 2))
