@@ -25,7 +25,13 @@ def journaliser(
     names only. The entry is written in the caller's transaction: if the action is rolled
     back, so is its trace, and an action that happened always has one.
     """
-    return EvenementAudit.objects.create(
+    evenement = _evenement(action, utilisateur, guichet, objet, resume, details, adresse_ip)
+    evenement.save()
+    return evenement
+
+
+def _evenement(action, utilisateur, guichet, objet, resume, details, adresse_ip) -> EvenementAudit:
+    return EvenementAudit(
         action=action,
         utilisateur=utilisateur if utilisateur and utilisateur.is_authenticated else None,
         guichet=guichet,
@@ -50,15 +56,7 @@ def journaliser_lecture(
     print run): one entry per object, so that each one's journal tells who saw it, written in
     one query per page, never one per row. Returns the number of entries."""
     entrees = [
-        EvenementAudit(
-            action=action,
-            utilisateur=utilisateur if utilisateur and utilisateur.is_authenticated else None,
-            guichet=guichet,
-            objet_type=objet._meta.label_lower,
-            objet_id=str(objet.pk),
-            resume=resume[:300],
-            adresse_ip=adresse_ip,
-        )
+        _evenement(action, utilisateur, guichet, objet, resume, None, adresse_ip)
         for objet in objets
     ]
     EvenementAudit.objects.bulk_create(entrees)

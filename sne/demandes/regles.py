@@ -126,14 +126,10 @@ def verifier_date_depot(jour: date | None, aujourd_hui: date | None = None) -> N
         )
 
 
-def exiger_guichet_habilite(guichet, departement: str, codes_habilites=None) -> None:
+def exiger_guichet_habilite(guichet, departement: str) -> None:
     """A desk registers demandes only in the départements it is habilitated on (FAQ: « vous
-    devez réorienter le demandeur vers un guichet enregistreur habilité »).
-
-    `codes_habilites`: the desk's département codes when the caller already has them."""
-    if codes_habilites is None:
-        codes_habilites = {d.code for d in guichet.departements.all()}
-    if departement not in codes_habilites:
+    devez réorienter le demandeur vers un guichet enregistreur habilité »)."""
+    if departement not in {d.code for d in guichet.departements.all()}:
         raise NonAutorise(
             f"Le guichet {guichet.code} n'est pas habilité sur le département {departement}. "
             f"Réorientez le demandeur vers un guichet enregistreur habilité sur le département "

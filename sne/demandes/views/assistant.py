@@ -51,7 +51,7 @@ def assistant(request, assistant, etape):
     if etape not in SLUGS:
         raise Http404
     guichets = exiger_guichets_saisie(request.user)
-    etat = EtatAssistant.charger(request.session, assistant)
+    etat = EtatAssistant.charger(request.session, assistant, guichets)
     if etat is None:
         messages.info(
             request,
@@ -65,7 +65,7 @@ def assistant(request, assistant, etape):
     if etape == "doublons":
         return _etape_doublons(request, etat)
     if etape == "recapitulatif":
-        return _etape_recapitulatif(request, etat, guichets)
+        return _etape_recapitulatif(request, etat)
 
     generales = []
     if request.method == "POST":
@@ -78,14 +78,14 @@ def assistant(request, assistant, etape):
             etat.nb_personnes = min(total + 1, MAX_PERSONNES_A_CHARGE)
             data["personnes-TOTAL_FORMS"] = str(etat.nb_personnes)
             etat.sauver()
-            formulaires = sans_erreurs(formulaires_etape(request, etat, etape, data))
+            formulaires = sans_erreurs(formulaires_etape(etat, etape, data))
             return _rendre_etape(request, etat, etape, formulaires, focus="personnes")
         if action == "ajouter_commune" and etape == "souhaits":
             etat.nb_communes = min(etat.nb_communes + 1, LIMITE_COMMUNES_SOUHAITEES)
             etat.sauver()
-            formulaires = sans_erreurs(formulaires_etape(request, etat, etape, data))
+            formulaires = sans_erreurs(formulaires_etape(etat, etape, data))
             return _rendre_etape(request, etat, etape, formulaires, focus="communes")
-        formulaires = formulaires_etape(request, etat, etape, data)
+        formulaires = formulaires_etape(etat, etape, data)
         if valides(formulaires):
             etat.retenir(etape, data)
             etat.erreurs.pop(etape, None)
@@ -98,7 +98,7 @@ def assistant(request, assistant, etape):
             etat.sauver()
             return redirect(etat.url(etat.premiere_a_faire()))
     else:
-        formulaires = formulaires_etape(request, etat, etape, etat.donnees_etape(etape))
+        formulaires = formulaires_etape(etat, etape, etat.donnees_etape(etape))
         if etape in etat.etapes:
             valides(formulaires)
             generales = _appliquer_erreurs(formulaires, etat.erreurs.get(etape, []))
@@ -179,7 +179,7 @@ def _suspicions(request, donnees: dict) -> list[dict]:
 
 
 def _etape_doublons(request, etat: EtatAssistant):
-    donnees, invalide = propres(request, etat)
+    donnees, invalide = propres(etat)
     if invalide:
         return redirect(etat.url(invalide))
     suspicions = _suspicions(request, donnees)
@@ -229,8 +229,8 @@ def _renvoyer_aux_etapes(request, etat: EtatAssistant, donnees, erreurs: list[di
     return redirect(etat.url(premiere))
 
 
-def _etape_recapitulatif(request, etat: EtatAssistant, guichets):
-    donnees, invalide = propres(request, etat)
+def _etape_recapitulatif(request, etat: EtatAssistant):
+    donnees, invalide = propres(etat)
     if invalide:
         return redirect(etat.url(invalide))
     justification = etat.valeur("doublons", "justification")
@@ -238,7 +238,9 @@ def _etape_recapitulatif(request, etat: EtatAssistant, guichets):
     if generales:
         etat.sauver()  # shown once
     if request.method == "POST":
-        guichet = next((g for g in guichets if str(g.pk) == donnees["guichet"]["guichet"]), None)
+        guichet = next(
+            (g for g in etat.guichets if str(g.pk) == donnees["guichet"]["guichet"]), None
+        )
         if guichet is None:
             return redirect(etat.url("guichet"))
         try:
@@ -273,7 +275,7 @@ def _etape_recapitulatif(request, etat: EtatAssistant, guichets):
     contexte = _contexte_etape(etat, "recapitulatif")
     contexte.update(
         {
-            "sections": recapitulatif(request, etat, donnees),
+            "sections": recapitulatif(etat, donnees),
             "suspicions": etat.suspicions,
             "justification": justification,
             "erreurs_generales": generales,

@@ -22,7 +22,6 @@ from ..forms.assistant import (
 from ..forms.association import EtapeAssociationForm
 from ..forms.sections import COMMUNES_AFFICHEES
 from ..models import Demande
-from .commun import guichets_saisie
 
 ETAPES = [
     ("guichet", "Guichet, département et date de dépôt"),
@@ -45,10 +44,11 @@ class EtatAssistant:
     PREFIXE = "demande_assistant:"
     GARDES = 5  # wizards kept per session; the oldest go first
 
-    def __init__(self, session, identifiant: str, donnees: dict):
+    def __init__(self, session, identifiant: str, donnees: dict, guichets=()):
         self.session = session
         self.id = identifiant
         self.donnees = donnees
+        self.guichets = list(guichets)  # the agent's saisie desks, read once by the view
 
     @classmethod
     def nouveau(cls, session) -> "EtatAssistant":
@@ -73,9 +73,9 @@ class EtatAssistant:
         return etat
 
     @classmethod
-    def charger(cls, session, identifiant: str) -> "EtatAssistant | None":
+    def charger(cls, session, identifiant: str, guichets=()) -> "EtatAssistant | None":
         donnees = session.get(cls.PREFIXE + identifiant)
-        return cls(session, identifiant, donnees) if donnees is not None else None
+        return cls(session, identifiant, donnees, guichets) if donnees is not None else None
 
     def sauver(self) -> None:
         self.session[self.PREFIXE + self.id] = self.donnees
@@ -155,10 +155,10 @@ def formset_personnes(data, nombre: int):
     return classe(data, prefix="personnes")
 
 
-def formulaires_etape(request, etat: EtatAssistant, etape: str, data) -> dict:
+def formulaires_etape(etat: EtatAssistant, etape: str, data) -> dict:
     """The forms of a step, bound to `data` (or not)."""
     if etape == "guichet":
-        return {"form": EtapeGuichetForm(data, guichets=guichets_saisie(request.user))}
+        return {"form": EtapeGuichetForm(data, guichets=etat.guichets)}
     if etape == "demandeur":
         formulaires = {"form": EtapeDemandeurForm(data)}
         if etat.pour_association:
@@ -185,13 +185,13 @@ def valides(formulaires: dict) -> bool:
     return all([f.is_valid() for f in formulaires.values()])  # every form validated
 
 
-def propres(request, etat: EtatAssistant) -> tuple[dict, str | None]:
+def propres(etat: EtatAssistant) -> tuple[dict, str | None]:
     """The cleaned data of the completed steps, or the first step that no longer validates."""
     resultat = {}
     for etape in ETAPES_FORMULAIRES:
         if etape not in etat.etapes:
             return resultat, etape
-        formulaires = formulaires_etape(request, etat, etape, etat.donnees_etape(etape))
+        formulaires = formulaires_etape(etat, etape, etat.donnees_etape(etape))
         if not valides(formulaires):
             return resultat, etape
         resultat[etape] = formulaires["form"].cleaned_data

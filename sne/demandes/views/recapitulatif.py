@@ -42,10 +42,10 @@ def _lignes(form, cleaned: dict, exclure=(), prefixe_libelle="") -> list[tuple[s
     return lignes
 
 
-def recapitulatif(request, etat, propres) -> list[dict]:
+def recapitulatif(etat, propres) -> list[dict]:
     sections = []
     for etape in ETAPES_FORMULAIRES:
-        formulaires = formulaires_etape(request, etat, etape, None)
+        formulaires = formulaires_etape(etat, etape, None)
         form = formulaires["form"]
         if etape == "guichet":
             guichet = form.guichets.get(propres["guichet"]["guichet"])
