@@ -111,6 +111,7 @@ def modifier(request, numero):
             changements_concurrents = lignes_historique(
                 d.historique.filter(pk__in=e.details["historique"]).order_by("horodatage", "pk")
             )
+            services.consulter(d, request.user, guichet)  # the page shows the current demande
     elif ajout:
         sans_erreurs({"form": form})
         form.fields[form.noms_communes[-1]].widget.attrs["autofocus"] = True
