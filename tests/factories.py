@@ -1,6 +1,9 @@
 """Factories with realistic French data (factory-boy + Faker fr_FR)."""
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from faker import Faker
 
 from sne.comptes.models import Habilitation, Utilisateur
@@ -42,20 +45,37 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     nom = factory.Faker("company", locale="fr_FR")
     type = Organisation.Type.BAILLEUR
     siren = factory.Sequence(siren_fictif)
+    adresse = factory.LazyFunction(
+        lambda: f"{faker.street_address()}\n{faker.postcode()} {faker.city()}"
+    )
 
 
 class GuichetFactory(factory.django.DjangoModelFactory):
     """`GuichetFactory(departements=["93"], communes=["93066"])`: habilitated on 93, consulting
-    only Saint-Denis. Without `communes`, it consults its whole départements."""
+    only Saint-Denis. Without `communes`, it consults its whole départements.
+
+    Its set-up is finalised (convention, fiche collecte, address of its organisation, e-mail):
+    it registers demandes. `GuichetFactory(a_parametrer=True)`: a desk just created, whose
+    convention, fiche collecte and set-up are still to come (it registers nothing)."""
 
     class Meta:
         model = Guichet
         skip_postgeneration_save = True
 
+    class Params:
+        a_parametrer = factory.Trait(
+            convention_signee_le=None, fiche_collecte_recue_le=None, parametrage_termine_le=None
+        )
+
     code = factory.Sequence(lambda n: f"T{n:04d}"[-5:].upper())
     nom = factory.LazyAttribute(lambda o: f"Agence {faker.city()}")
     organisation = factory.SubFactory(OrganisationFactory)
     email = factory.Sequence(lambda n: f"guichet{n}@bailleur.fr")
+    convention_signee_le = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
+    fiche_collecte_recue_le = factory.LazyFunction(
+        lambda: timezone.localdate() - timedelta(days=45)
+    )
+    parametrage_termine_le = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
 
     @factory.post_generation
     def departements(self, create, valeurs, **kwargs):

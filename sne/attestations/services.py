@@ -225,14 +225,8 @@ def _adresse_postale(personne: Personne) -> dict:
 
 def _guichet(guichet: Guichet) -> dict:
     """The registering desk with its first contact point (CCH R441-2-4 b)."""
-    contact = guichet.contacts.select_related("commune").first()
-    if contact is not None:
-        ville = " ".join(
-            p for p in (contact.code_postal, contact.commune and contact.commune.nom) if p
-        )
-        adresse = "\n".join(p for p in (contact.adresse, ville) if p)
-    else:
-        adresse = guichet.organisation.adresse
+    contact = guichet.point_contact_principal()
+    adresse = guichet.adresse_postale()  # the one its set-up requires (`manques_parametrage`)
     return {
         "code": guichet.code,
         "nom": guichet.nom,

@@ -121,6 +121,13 @@ def gestionnaires_de(utilisateur) -> list[dict]:
             "guichet__departements", flat=True
         )
     )
+    return gestionnaires_des_departements(departements)
+
+
+def gestionnaires_des_departements(departements) -> list[dict]:
+    """Who to contact about a desk or a person of these départements (codes): their
+    gestionnaires territoriaux in force today (name, e-mail, telephone), else the national
+    support."""
     habilitations = (
         Habilitation.objects.valides()
         .filter(role=Habilitation.Role.GESTIONNAIRE, departement__in=departements)
@@ -174,9 +181,34 @@ def lien_activation(utilisateur, base_url: str = "") -> str:
 
 
 def envoyer_lien_activation(utilisateur, base_url: str) -> None:
-    """E-mail a single-use, time-limited link to choose a password (after commit)."""
+    """« Mot de passe inconnu »: e-mail the person who asked a single-use, time-limited link to
+    choose a password (after commit)."""
     lien = lien_activation(utilisateur, base_url)
     transaction.on_commit(lambda: tasks.envoyer_email_activation(utilisateur.pk, lien))
+
+
+def inviter(utilisateur, *, guichet, par, base_url: str) -> None:
+    """Tell a person that an account was opened for them on `guichet`, with the link to choose
+    their password (after commit). Unlike `envoyer_lien_activation`, the person asked for
+    nothing: the e-mail says who opened the account, for which desk and role (FAQ « Un e-mail
+    confirmant la finalisation du paramétrage vous est alors adressé »).
+
+    Sent only once the desk's set-up is finalised (`guichet.est_parametre`): before that the
+    desk cannot register and the account would open onto nothing; the finalisation sends the
+    invitations that waited (`sne.organisations.services.finaliser_parametrage`)."""
+    roles = [
+        f"« {h.get_role_display()} »"
+        for h in Habilitation.objects.valides().filter(utilisateur=utilisateur, guichet=guichet)
+    ]
+    invitation = {
+        "guichet": f"{guichet.nom} ({guichet.code})",
+        "roles": " et ".join(roles),
+        "par": par.nom_complet or par.email,
+        "par_email": par.email,
+        "national": droits_de(par).national,
+    }
+    lien = lien_activation(utilisateur, base_url)
+    transaction.on_commit(lambda: tasks.envoyer_email_invitation(utilisateur.pk, lien, invitation))
 
 
 @transaction.atomic
@@ -381,7 +413,8 @@ SEL_HABILITATION = "sne.comptes.habilitation-a-accepter"
 @transaction.atomic
 def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str, base_url: str):
     """Give a person a habilitation on a desk, creating their account when needed, and invite
-    a new account to activate itself (FAQ: « l'habilitation est créée dans la journée »).
+    a new account to activate itself (FAQ: « l'habilitation est créée dans la journée »); on a
+    desk whose set-up is not finalised yet, the invitation waits for the finalisation.
 
     An existing account that the gestionnaire does not manage yet (no habilitation in force in
     their départements) is neither named to them nor habilitated at once: the person receives
@@ -422,8 +455,8 @@ def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str,
             code="email_deja_utilise",
         )
     habiliter(utilisateur, role, par=par, guichet=guichet)
-    if nouveau or not utilisateur.has_usable_password():
-        envoyer_lien_activation(utilisateur, base_url)
+    if (nouveau or not utilisateur.has_usable_password()) and guichet.est_parametre:
+        inviter(utilisateur, guichet=guichet, par=par, base_url=base_url)
     return utilisateur, nouveau
 
 

@@ -1,6 +1,7 @@
 """E-mails of the accounts, sent by the Huey worker after the transaction that asked for them
 has committed (never an e-mail about something that was rolled back)."""
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from huey.contrib.djhuey import db_task
@@ -10,11 +11,35 @@ from .models import Utilisateur
 
 @db_task(retries=5, retry_delay=60)
 def envoyer_email_activation(utilisateur_id: int, lien: str) -> None:
+    """« Mot de passe inconnu »: the link the person asked for."""
     utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
-    contexte = {"utilisateur": utilisateur, "lien": lien}
+    contexte = {
+        "utilisateur": utilisateur,
+        "lien": lien,
+        "heures": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
     send_mail(
         "SNE — Activez votre compte et choisissez votre mot de passe",
         render_to_string("comptes/emails/activation.txt", contexte),
+        None,
+        [utilisateur.email],
+    )
+
+
+@db_task(retries=5, retry_delay=60)
+def envoyer_email_invitation(utilisateur_id: int, lien: str, invitation: dict) -> None:
+    """An account opened by a gestionnaire (`services.inviter`): its own wording, the person
+    asked for nothing."""
+    utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
+    contexte = {
+        "utilisateur": utilisateur,
+        "lien": lien,
+        "invitation": invitation,
+        "heures": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    send_mail(
+        "SNE — Un compte vous a été ouvert : choisissez votre mot de passe",
+        render_to_string("comptes/emails/invitation.txt", contexte),
         None,
         [utilisateur.email],
     )

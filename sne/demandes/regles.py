@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from sne.comptes.droits import droits_de
+from sne.comptes.services import gestionnaires_des_departements
 from sne.exceptions import ErreurMetier, NonAutorise
 
 from . import nomenclatures as n
@@ -150,11 +151,57 @@ def verifier_commune_souhaitee(nom: str, code_insee: str, departement_commune: s
 
 
 def exiger_saisie(agent, guichet) -> None:
+    """The check of every act of saisie on a demande — register, renew, modify, strike off
+    for a desk, reactivate, separate — made by each of those services, whatever calls it
+    (pages, API, lots): the agent has a saisie habilitation on the desk, and the desk's
+    set-up is finalised (`exiger_guichet_parametre`)."""
     if not droits_de(agent).saisit_pour(guichet):
         raise NonAutorise(
             f"Vous n'avez pas d'habilitation de saisie pour le guichet {guichet.code}.",
             code="saisie_non_autorisee",
         )
+    exiger_guichet_parametre(guichet)
+
+
+class GuichetNonParametre(NonAutorise):
+    code = "guichet_non_parametre"
+
+
+def exiger_guichet_parametre(guichet) -> None:
+    """A desk acts on demandes only once its set-up is finalised (FAQ « Comment faire pour
+    accéder à l'application nationale ? »: convention signed by the préfet, fiche collecte,
+    set-up by the gestionnaire territorial, then « un e-mail confirmant la finalisation du
+    paramétrage vous est alors adressé »).
+
+    Every act of saisie is refused before, not registration only: without a convention the
+    organisation is not a guichet enregistreur (CCH R441-2-1), and renewing, modifying,
+    striking off or separating a demande writes the desk's name in its history and, for a
+    renewal or a separation, on an attestation that would carry no address. Reading demandes
+    (a consultation habilitation) stays open: it produces nothing and is traced.
+
+    The message says what is missing (`Guichet.manques_parametrage`) and whom to contact: the
+    gestionnaires territoriaux of the desk's départements, with their e-mail (the national
+    support when there is none); `details` carries both for the pages and the API.
+    """
+    if guichet.est_parametre:
+        return
+    manque = guichet.manques_parametrage()
+    contacts = gestionnaires_des_departements([d.code for d in guichet.departements.all()])
+    if manque:
+        etat = "Il manque : " + " ; ".join(manque) + "."
+    else:
+        etat = "Tout est réuni : il reste au gestionnaire territorial à le finaliser."
+    qui = ", ".join(f"{c['nom']} ({c['email']})" if c["email"] else c["nom"] for c in contacts)
+    role = (
+        "le gestionnaire territorial de votre département"
+        if any(c["departement"] for c in contacts)
+        else "l'assistance nationale"
+    )
+    raise GuichetNonParametre(
+        f"Le guichet {guichet.code} ne peut pas encore enregistrer ni modifier de demandes : "
+        f"son paramétrage n'est pas finalisé. {etat} Contactez {role} : {qui}.",
+        details={"guichet": guichet.code, "manque": manque, "contacts": contacts},
+    )
 
 
 def exiger_modifiable(demande) -> None:

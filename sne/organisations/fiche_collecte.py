@@ -34,11 +34,7 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de, exiger
 from sne.comptes.models import Habilitation, Utilisateur, normaliser_email
-from sne.comptes.services import (
-    demander_accord_habilitation,
-    envoyer_lien_activation,
-    habiliter,
-)
+from sne.comptes.services import demander_accord_habilitation, habiliter, inviter
 from sne.exceptions import ErreurMetier
 from sne.referentiels.models import Commune, Departement
 from sne.referentiels.normalisation import plier
@@ -133,6 +129,8 @@ class UtilisateurPrevu:
     compte_existant: bool = False
     deja_habilite: bool = False
     remarque: str = ""
+    # The desk's set-up is not finalised: the invitation leaves with its finalisation.
+    invitation_differee: bool = False
 
     @property
     def libelle_role(self) -> str:
@@ -144,6 +142,11 @@ class UtilisateurPrevu:
             return "Déjà habilité(e) sur ce guichet : rien à faire"
         if self.compte_existant:
             return "Habilitation ajoutée à son compte existant"
+        if self.invitation_differee:
+            return (
+                "Création du compte et de l'habilitation ; invitation à activer le compte "
+                "envoyée à la finalisation du paramétrage du guichet"
+            )
         return "Création du compte et de l'habilitation, invitation à activer le compte"
 
 
@@ -177,6 +180,8 @@ class Resultat:
     habilitations_creees: list[Habilitation] = field(default_factory=list)
     deja_habilites: list[Utilisateur] = field(default_factory=list)
     invites: list[Utilisateur] = field(default_factory=list)
+    # New accounts of a desk whose set-up is not finalised: invited by the finalisation.
+    invitations_differees: list[Utilisateur] = field(default_factory=list)
     # Existing accounts the gestionnaire does not manage: asked to accept the habilitation.
     accords_demandes: list[str] = field(default_factory=list)
 
@@ -694,7 +699,14 @@ def _verifier_utilisateurs(analyse: Analyse, donnees) -> None:
                 "« consultation » (consulter seulement).",
             )
 
-        prevu = UtilisateurPrevu(numero, prenom, nom, email, role)
+        prevu = UtilisateurPrevu(
+            numero,
+            prenom,
+            nom,
+            email,
+            role,
+            invitation_differee=guichet is None or not guichet.est_parametre,
+        )
         if email and email in par_email:
             premier = par_email[email]
             if _meme_personne(premier.prenom, premier.nom, prenom, nom):
@@ -782,9 +794,13 @@ def appliquer_fiche_collecte(analyse: Analyse, par, base_url: str) -> Resultat:
     """Create what the fiche asks for and does not exist yet, all or nothing, and invite each
     person who has a new habilitation and has never chosen a password.
 
+    FAQ order « convention → fiche collecte → paramétrage → e-mail de confirmation »: on a desk
+    whose set-up is not finalised (a new one always), nobody is invited yet: the gestionnaire's
+    « Finaliser » sends the invitations with the confirmation (`finaliser_parametrage`).
+
     Refused while the analysis has problems. Everything is looked up again here (SIREN, desk
     code, addresses): applying twice, or after someone else created part of it, creates nothing
-    twice. The e-mails leave after commit (`envoyer_lien_activation`).
+    twice. The e-mails leave after commit (`inviter`).
     """
     if analyse.problemes:
         raise ErreurMetier(
@@ -857,11 +873,12 @@ def appliquer_fiche_collecte(analyse: Analyse, par, base_url: str) -> Resultat:
             "habilitations_creees": [h.pk for h in resultat.habilitations_creees],
             "deja_habilites": [u.pk for u in resultat.deja_habilites],
             "invitations": len(resultat.invites),
+            "invitations_differees": len(resultat.invitations_differees),
             "accords_demandes": len(resultat.accords_demandes),
         },
     )
     for utilisateur in resultat.invites:
-        envoyer_lien_activation(utilisateur, base_url)
+        inviter(utilisateur, guichet=guichet, par=par, base_url=base_url)
     return resultat
 
 
@@ -918,5 +935,9 @@ def _habiliter_personne(
         resultat.deja_habilites.append(compte)
         return
     resultat.habilitations_creees.append(habiliter(compte, personne.role, par=par, guichet=guichet))
-    if not compte.has_usable_password():
+    if compte.has_usable_password():
+        return
+    if guichet.est_parametre:
         resultat.invites.append(compte)
+    else:
+        resultat.invitations_differees.append(compte)

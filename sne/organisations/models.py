@@ -133,7 +133,16 @@ class Guichet(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[0-9A-Z]{5}$"), name="guichet_code_cinq_caracteres"
-            )
+            ),
+            # FAQ: the set-up follows the convention signed by the préfet, never precedes it.
+            models.CheckConstraint(
+                condition=Q(parametrage_termine_le__isnull=True)
+                | Q(convention_signee_le__isnull=False),
+                name="guichet_parametre_a_une_convention",
+                violation_error_message=(
+                    "Un guichet ne peut être paramétré sans la date de signature de sa convention."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -141,7 +150,43 @@ class Guichet(models.Model):
 
     @property
     def est_parametre(self) -> bool:
+        """The gestionnaire has finalised the set-up: only then does the desk register
+        (`sne.demandes.regles.exiger_guichet_parametre`)."""
         return self.parametrage_termine_le is not None
+
+    def point_contact_principal(self):
+        """The contact point printed on the desk's attestations: the first by name."""
+        return self.contacts.select_related("commune").first()
+
+    def adresse_postale(self) -> str:
+        """The desk's address as its attestations print it (CCH R441-2-4 b): that of its main
+        contact point, else its organisation's; "" when it has none."""
+        contact = self.point_contact_principal()
+        if contact is None:
+            return self.organisation.adresse.strip()
+        ville = " ".join(
+            p for p in (contact.code_postal, contact.commune and contact.commune.nom) if p
+        )
+        return "\n".join(p for p in (contact.adresse.strip(), ville) if p)
+
+    def manques_parametrage(self) -> list[str]:
+        """What the set-up still lacks, in the FAQ's order (« l'envoi de la convention signée
+        par le préfet et la fiche collecte remplie ») followed by what the desk's documents
+        and e-mails need: an address for its attestations (CCH R441-2-4 b) and an address
+        where the confirmation e-mail of the set-up is sent. Empty: it can be finalised."""
+        manque = []
+        if not self.convention_signee_le:
+            manque.append("la date de signature de la convention")
+        if not self.fiche_collecte_recue_le:
+            manque.append("la fiche collecte")
+        if not self.adresse_postale():
+            manque.append(
+                "l'adresse du guichet, imprimée sur les attestations (un point de contact "
+                "avec son adresse, ou l'adresse de l'organisation)"
+            )
+        if not self.destinataires():
+            manque.append("une adresse e-mail de contact (du guichet ou d'un point de contact)")
+        return manque
 
     def perimetre_consultation(self) -> Q:
         """The communes this desk may consult, as a filter on `Commune`."""

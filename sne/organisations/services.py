@@ -6,6 +6,9 @@ a desk is set up once its signed convention and fiche collecte are in, and its c
 told by e-mail.
 """
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +16,8 @@ from django.utils import timezone
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de, exiger
+from sne.comptes.models import Habilitation, Utilisateur
+from sne.comptes.services import inviter
 from sne.exceptions import ErreurMetier, valider
 from sne.referentiels.normalisation import plier
 
@@ -33,7 +38,12 @@ def creer_organisation(*, par, nom: str, type: str, siren: str | None = None, ad
     exiger(droits_de(par).est_gestionnaire, "Seuls les gestionnaires créent des organisations.")
     siren = (siren or "").replace(" ", "") or None
     if siren and Organisation.objects.filter(siren=siren).exists():
-        raise ErreurMetier(f"Une organisation porte déjà le SIREN {siren}.", code="siren_existant")
+        raise ErreurMetier(
+            f"Une organisation porte déjà le SIREN {siren} : choisissez-la dans la liste des "
+            "organisations existantes.",
+            code="siren_existant",
+            champ="siren",
+        )
     organisation = Organisation(nom=nom.strip(), type=type, siren=siren, adresse=adresse)
     valider(organisation)
     organisation.save()
@@ -53,12 +63,16 @@ def creer_guichet(*, par, organisation, code: str, nom: str, departements, email
     departements = list(departements)
     if not departements:
         raise ErreurMetier(
-            "Un guichet est habilité sur au moins un département.", code="departement_requis"
+            "Un guichet est habilité sur au moins un département.",
+            code="departement_requis",
+            champ="departements",
         )
     _exiger_gestion_des(departements, par)
     code = code.strip().upper()
     if Guichet.objects.filter(code=code).exists():
-        raise ErreurMetier(f"Le code de guichet {code} est déjà attribué.", code="code_existant")
+        raise ErreurMetier(
+            f"Le code de guichet {code} est déjà attribué.", code="code_existant", champ="code"
+        )
     guichet = Guichet(code=code, nom=nom.strip(), organisation=organisation, email=email)
     valider(guichet)
     try:
@@ -66,7 +80,7 @@ def creer_guichet(*, par, organisation, code: str, nom: str, departements, email
             guichet.save()
     except IntegrityError as e:
         raise ErreurMetier(
-            f"Le code de guichet {code} est déjà attribué.", code="code_existant"
+            f"Le code de guichet {code} est déjà attribué.", code="code_existant", champ="code"
         ) from e
     guichet.departements.set(departements)
     guichet.consultation_departements.set(departements)
@@ -141,35 +155,68 @@ def enregistrer_convention(
     )
 
 
+@dataclass(frozen=True)
+class Finalisation:
+    """What `finaliser_parametrage` sent: the confirmation's addresses, the people invited."""
+
+    destinataires: list[str]
+    invites: list
+
+
 @transaction.atomic
-def finaliser_parametrage(guichet, *, par) -> list[str]:
-    """Declare the set-up complete and tell the desk's contacts by e-mail (FAQ: « Un e-mail
-    confirmant la finalisation du paramétrage vous est alors adressé »)."""
+def finaliser_parametrage(guichet, *, par, base_url: str | None = None) -> Finalisation:
+    """Declare the set-up complete, tell the desk's contacts by e-mail and invite its agents.
+
+    FAQ « Comment faire pour accéder à l'application nationale ? »: convention signed by the
+    préfet and fiche collecte in, then the set-up, then « un e-mail confirmant la
+    finalisation du paramétrage vous est alors adressé », after which each agent activates
+    their account. Refused while something is missing (`Guichet.manques_parametrage`: the
+    convention's date, the fiche collecte, the address its attestations print, a contact
+    e-mail). The agents habilitated meanwhile who never chose a password (fiche collecte,
+    « Habiliter une personne ») receive their invitation now. Until then the desk registers
+    nothing (`sne.demandes.regles.exiger_guichet_parametre`). Finalising twice (a double
+    click) sends nothing twice: the desk is locked and the second call refused.
+    """
     exiger(droits_de(par).gere_guichet(guichet), HORS_DEPARTEMENT)
-    manque = []
-    if not guichet.convention_signee_le:
-        manque.append("la date de signature de la convention")
-    if not guichet.fiche_collecte_recue_le:
-        manque.append("la fiche collecte")
-    adresses = guichet.destinataires()
-    if not adresses:
-        manque.append("une adresse e-mail de contact")
+    guichet = Guichet.objects.select_for_update().select_related("organisation").get(pk=guichet.pk)
+    if guichet.est_parametre:
+        raise ErreurMetier(
+            f"Le paramétrage du guichet {guichet.code} est déjà finalisé (le "
+            f"{timezone.localtime(guichet.parametrage_termine_le):%d/%m/%Y à %H:%M}) : ses "
+            "contacts ont été prévenus.",
+            code="parametrage_deja_finalise",
+        )
+    manque = guichet.manques_parametrage()
     if manque:
         raise ErreurMetier(
-            "Le paramétrage ne peut être finalisé sans " + ", ".join(manque) + ".",
+            "Le paramétrage ne peut pas être finalisé : il manque " + " ; ".join(manque) + ".",
             code="parametrage_incomplet",
+            details={"manque": manque},
         )
     guichet.parametrage_termine_le = timezone.now()
     guichet.save(update_fields=["parametrage_termine_le"])
+    adresses = guichet.destinataires()
+    a_inviter = list(
+        Utilisateur.objects.filter(
+            is_active=True,
+            habilitations__in=Habilitation.objects.valides().filter(guichet=guichet),
+        )
+        .distinct()
+        .order_by("email")
+    )
+    a_inviter = [u for u in a_inviter if not u.has_usable_password()]
     journaliser(
         EvenementAudit.Action.PARAMETRAGE,
         utilisateur=par,
         guichet=guichet,
         objet=guichet,
         resume="Paramétrage finalisé, contacts prévenus",
+        details={"invitations": [u.pk for u in a_inviter]},
     )
     transaction.on_commit(lambda: tasks.envoyer_email_parametrage_termine(guichet.pk))
-    return adresses
+    for utilisateur in a_inviter:
+        inviter(utilisateur, guichet=guichet, par=par, base_url=base_url or settings.SNE_URL_SITE)
+    return Finalisation(destinataires=adresses, invites=a_inviter)
 
 
 CHAMPS_CONTACT = ("libelle", "adresse", "code_postal", "commune", "horaires", "telephone", "email")

@@ -148,6 +148,7 @@ def guichet(request, code):
             initial={"convention_signee_le": guichet.convention_signee_le}
         ),
         "agent_form": AjoutAgentForm(),
+        "manques_parametrage": [] if guichet.est_parametre else guichet.manques_parametrage(),
     }
     return render(request, "organisations/guichet.html", contexte)
 
@@ -181,15 +182,27 @@ def convention(request, code):
 def finaliser(request, code):
     guichet = _guichet_gere(request, code)
     try:
-        adresses = services.finaliser_parametrage(guichet, par=request.user)
+        finalisation = services.finaliser_parametrage(
+            guichet, par=request.user, base_url=settings.SNE_URL_SITE
+        )
     except ErreurMetier as e:
         messages.error(request, e.message)
     else:
+        n = len(finalisation.invites)
+        if n > 1:
+            invitations = (
+                f" {n} personnes habilitées reçoivent leur invitation à activer leur compte."
+            )
+        elif n:
+            invitations = " 1 personne habilitée reçoit son invitation à activer son compte."
+        else:
+            invitations = ""
         messages.success(
             request,
             "Paramétrage finalisé. Un e-mail de confirmation part vers : "
-            + ", ".join(adresses)
-            + ".",
+            + ", ".join(finalisation.destinataires)
+            + "."
+            + invitations,
         )
     return redirect("gestion:guichet", code=guichet.code)
 
@@ -295,7 +308,15 @@ def ajouter_agent(request, code):
         except ErreurMetier as e:
             messages.error(request, e.message)
         else:
-            suite = " Une invitation à activer son compte lui est envoyée." if nouveau else ""
+            if not (nouveau or not utilisateur.has_usable_password()):
+                suite = ""
+            elif guichet.est_parametre:
+                suite = " Une invitation à activer son compte lui est envoyée."
+            else:
+                suite = (
+                    " Son invitation à activer son compte partira quand vous finaliserez le "
+                    "paramétrage du guichet."
+                )
             messages.success(
                 request, f"{utilisateur.email} est habilité sur {guichet.code}.{suite}"
             )

@@ -152,6 +152,7 @@ def appliquer(request):
         "habilitations": [h.pk for h in resultat.habilitations_creees],
         "deja_habilites": [u.pk for u in resultat.deja_habilites],
         "invites": [u.pk for u in resultat.invites],
+        "invitations_differees": [u.pk for u in resultat.invitations_differees],
         "accords_demandes": resultat.accords_demandes,
     }
     return redirect("fiche_collecte:resultat")

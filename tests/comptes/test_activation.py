@@ -121,3 +121,62 @@ def test_la_demande_d_activation_est_journalisee():
     evenement = EvenementAudit.objects.get(action="activation_demandee")
     assert evenement.objet_id == str(personne.pk)
     assert evenement.adresse_ip == "10.0.0.1"
+
+
+# --- Two e-mails, two wordings (issue 9) ---------------------------------------------------
+
+
+def test_le_lien_demande_par_mot_de_passe_inconnu_dit_que_la_personne_l_a_demande(
+    client, django_capture_on_commit_callbacks
+):
+    personne = agent(GuichetFactory(), prenom="Élodie", email="elodie.martin@bailleur.fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"email": personne.email})
+
+    (message,) = mail.outbox
+    corps = " ".join(message.body.split())
+    assert message.subject == "SNE — Activez votre compte et choisissez votre mot de passe"
+    assert corps.startswith("Bonjour Élodie, Vous avez demandé, par « Mot de passe inconnu »")
+    assert "valable 48 heures" in corps
+    assert "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message" in corps
+    assert "vous a ouvert un compte" not in corps
+
+
+def test_l_invitation_dit_qui_a_ouvert_le_compte_pour_quel_guichet_sans_parler_de_demande(
+    django_capture_on_commit_callbacks,
+):
+    from sne.comptes.services import ajouter_agent
+
+    guichet = GuichetFactory(code="93CO4", nom="Mairie de L'Île-Saint-Denis", departements=["93"])
+    referente = gestionnaire("93", prenom="Aïcha", nom="Benali", email="aicha.benali@drihl.fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ajouter_agent(
+            guichet,
+            par=referente,
+            email="nouvel.agent@mairie.fr",
+            prenom="Inès",
+            nom="Diallo",
+            role="saisie",
+            base_url="https://sne.example.fr",
+        )
+
+    (message,) = mail.outbox
+    corps = " ".join(message.body.split())
+    assert message.subject == "SNE — Un compte vous a été ouvert : choisissez votre mot de passe"
+    assert corps.startswith(
+        "Bonjour Inès, Votre gestionnaire territorial, Aïcha BENALI, vous a ouvert un compte sur "
+        "l'application nationale"
+    )
+    assert (
+        "pour le guichet enregistreur Mairie de L'Île-Saint-Denis (93CO4), avec l'habilitation "
+        "« Saisie (enregistrer, modifier, renouveler, radier) »." in corps
+    )
+    assert "Votre identifiant de connexion est votre adresse e-mail : nouvel.agent@mairie.fr" in (
+        corps
+    )
+    assert "https://sne.example.fr/comptes/activation/" in corps
+    assert "prévenez aicha.benali@drihl.fr" in corps
+    assert "Vous avez demandé" not in corps
+    assert "à l'origine de cette demande" not in corps

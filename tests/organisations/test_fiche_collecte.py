@@ -3,16 +3,18 @@ paramétrage »): a file checked line by line, then applied all at once, invitin
 
 import io
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from openpyxl import Workbook
 
 from sne.audit.models import EvenementAudit
 from sne.comptes.models import Habilitation, Utilisateur
 from sne.exceptions import ErreurMetier, NonAutorise
-from sne.organisations import tableurs
+from sne.organisations import services, tableurs
 from sne.organisations.fiche_collecte import (
     COLONNES,
     analyser_fiche_collecte,
@@ -22,6 +24,7 @@ from sne.organisations.models import Guichet, Organisation
 from tests.factories import (
     GuichetFactory,
     OrganisationFactory,
+    PointContactFactory,
     UtilisateurFactory,
     agent,
     gestionnaire,
@@ -85,9 +88,11 @@ def messages_de(analyse, champ=None):
 
 
 @pytest.mark.parametrize("fichier", ["fiche-collecte-exemple.csv", "fiche-collecte-exemple.xlsx"])
-def test_la_fiche_exemple_cree_organisation_guichet_comptes_et_invite_chaque_personne(
+def test_la_fiche_exemple_cree_organisation_guichet_comptes_et_invite_a_la_finalisation(
     fichier, django_capture_on_commit_callbacks, mailoutbox
 ):
+    """FAQ: convention → fiche collecte → paramétrage → e-mail de confirmation. The new desk is
+    not set up yet: nobody is invited by the import; « Finaliser » invites each person."""
     par = gestionnaire("93")
 
     analyse = analyser_fiche_collecte(exemple(fichier), par)
@@ -118,8 +123,22 @@ def test_la_fiche_exemple_cree_organisation_guichet_comptes_et_invite_chaque_per
     }
     for compte in resultat.comptes_crees:
         assert not compte.has_usable_password()  # they choose it through the invitation
-    assert sorted(m.to[0] for m in mailoutbox) == sorted(roles)
-    assert all(f"{BASE_URL}/comptes/activation/" in m.body for m in mailoutbox)
+    assert mailoutbox == []
+    assert resultat.invites == []
+    assert sorted(u.email for u in resultat.invitations_differees) == sorted(roles)
+
+    finaliser_apres_convention(guichet, par)
+
+    invitations = [m for m in mailoutbox if "compte vous a été ouvert" in m.subject]
+    assert sorted(m.to[0] for m in invitations) == sorted(roles)
+    assert all(f"{BASE_URL}/comptes/activation/" in m.body for m in invitations)
+
+
+def finaliser_apres_convention(guichet, par):
+    services.enregistrer_convention(guichet, par=par, convention_signee_le=date(2026, 11, 2))
+    PointContactFactory(guichet=guichet, adresse="2 place Victor Hugo", code_postal="93200")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.finaliser_parametrage(guichet, par=par, base_url=BASE_URL)
 
 
 def test_sans_communes_le_guichet_consulte_ses_departements_entiers(
@@ -149,7 +168,8 @@ def test_l_import_est_journalise_avec_des_comptes_et_des_identifiants_seulement(
     assert evenement.utilisateur == par
     assert evenement.guichet == resultat.guichet
     assert evenement.details["comptes_crees"] == [u.pk for u in resultat.comptes_crees]
-    assert evenement.details["invitations"] == 3
+    assert evenement.details["invitations"] == 0
+    assert evenement.details["invitations_differees"] == 3
     assert "@" not in str(evenement.details) + evenement.resume
 
 
@@ -174,7 +194,8 @@ def test_appliquer_deux_fois_la_meme_fiche_ne_cree_rien_la_seconde_fois(
     assert Organisation.objects.filter(siren="999990039").count() == 1
     assert Utilisateur.objects.filter(email__endswith="@foyer-dionysien.example.fr").count() == 3
     assert Habilitation.objects.filter(guichet__code="93FD1").count() == 3
-    assert len(mailoutbox) == 3
+    assert resultat.invites == resultat.invitations_differees == []
+    assert len(mailoutbox) == 0  # the desk is not set up: invitations wait for « Finaliser »
 
 
 def test_une_fiche_ajoute_des_personnes_a_un_guichet_existant_de_la_meme_organisation(
@@ -193,7 +214,35 @@ def test_une_fiche_ajoute_des_personnes_a_un_guichet_existant_de_la_meme_organis
     assert resultat.deja_habilites == [deja]
     assert len(resultat.habilitations_creees) == 2
     assert guichet.habilitations.count() == 3
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 2  # the desk is set up: the two new persons are invited at once
+    assert all("vous a ouvert un compte" in m.body for m in mailoutbox)
+    assert all("Vous avez demandé" not in m.body for m in mailoutbox)
+
+
+def test_une_fiche_sur_un_guichet_a_parametrer_n_invite_personne_avant_la_finalisation(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    par = gestionnaire("93")
+    organisation = OrganisationFactory(siren="999990039")
+    guichet = GuichetFactory(
+        code="93FD1", organisation=organisation, departements=["93"], a_parametrer=True
+    )
+
+    analyse = analyser_fiche_collecte(fiche_csv(*trois_personnes()), par)
+    assert all(u.invitation_differee for u in analyse.utilisateurs)
+    assert "finalisation du paramétrage" in analyse.utilisateurs[0].action
+    with django_capture_on_commit_callbacks(execute=True):
+        resultat = appliquer_fiche_collecte(analyse, par, BASE_URL)
+
+    assert mailoutbox == []
+    assert len(resultat.invitations_differees) == 3
+    finalisation = finaliser_apres_convention(guichet, par)
+    assert sorted(u.email for u in finalisation.invites) == sorted(
+        p["utilisateur_email"] for p in trois_personnes()
+    )
+    invitations = [m for m in mailoutbox if "compte vous a été ouvert" in m.subject]
+    assert len(invitations) == 3
+    assert f"{guichet.nom} (93FD1)" in invitations[0].body
 
 
 def test_un_compte_deja_gere_par_le_gestionnaire_recoit_l_habilitation(

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 
 from sne.audit.models import EvenementAudit
 from sne.comptes.models import Habilitation, Utilisateur
@@ -88,7 +89,7 @@ def test_un_code_de_guichet_deja_pris_ou_mal_forme_est_refuse_sans_rien_creer(cl
 def test_le_parametrage_finalise_previent_les_contacts_du_guichet(
     django_capture_on_commit_callbacks,
 ):
-    guichet = GuichetFactory(departements=["93"], email="guichet@mairie.fr")
+    guichet = GuichetFactory(departements=["93"], email="guichet@mairie.fr", a_parametrer=True)
     PointContactFactory(guichet=guichet, email="accueil@mairie.fr")
     referent = gestionnaire("93")
     services.enregistrer_convention(
@@ -99,22 +100,102 @@ def test_le_parametrage_finalise_previent_les_contacts_du_guichet(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        adresses = services.finaliser_parametrage(guichet, par=referent)
+        finalisation = services.finaliser_parametrage(guichet, par=referent)
 
-    assert adresses == ["accueil@mairie.fr", "guichet@mairie.fr"]
-    assert sorted(mail.outbox[-1].to) == adresses
+    assert finalisation.destinataires == ["accueil@mairie.fr", "guichet@mairie.fr"]
+    assert sorted(mail.outbox[-1].to) == finalisation.destinataires
     assert guichet.code in mail.outbox[-1].subject
     assert "Mot de passe inconnu" in mail.outbox[-1].body
 
 
-def test_le_parametrage_ne_se_finalise_pas_sans_convention_ni_fiche_collecte():
-    guichet = GuichetFactory(departements=["93"])
+def test_le_parametrage_ne_se_finalise_pas_sans_convention_fiche_collecte_adresse_ni_e_mail():
+    guichet = GuichetFactory(
+        departements=["93"], a_parametrer=True, email="", organisation__adresse=""
+    )
 
     with pytest.raises(ErreurMetier) as erreur:
         services.finaliser_parametrage(guichet, par=gestionnaire("93"))
 
-    assert "convention" in erreur.value.message
-    assert "fiche collecte" in erreur.value.message
+    assert erreur.value.code == "parametrage_incomplet"
+    assert erreur.value.message == (
+        "Le paramétrage ne peut pas être finalisé : il manque la date de signature de la "
+        "convention ; la fiche collecte ; l'adresse du guichet, imprimée sur les attestations "
+        "(un point de contact avec son adresse, ou l'adresse de l'organisation) ; une adresse "
+        "e-mail de contact (du guichet ou d'un point de contact)."
+    )
+    guichet.refresh_from_db()
+    assert not guichet.est_parametre
+
+
+def test_l_adresse_du_guichet_est_celle_de_son_point_de_contact_sinon_de_son_organisation():
+    guichet = GuichetFactory(organisation__adresse="1 rue de Paris\n93200 Saint-Denis")
+    assert guichet.adresse_postale() == "1 rue de Paris\n93200 Saint-Denis"
+
+    PointContactFactory(
+        guichet=guichet, adresse="2 place Victor Hugo", code_postal="93200", commune_id="93066"
+    )
+
+    assert guichet.adresse_postale() == "2 place Victor Hugo\n93200 Saint-Denis"
+
+
+def test_finaliser_invite_les_agents_qui_n_ont_pas_encore_active_leur_compte(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    guichet = GuichetFactory(code="93CO7", departements=["93"], a_parametrer=True)
+    referent = gestionnaire("93")
+    nouvelle = Utilisateur.objects.create_user("nouvelle@mairie.fr", None, prenom="Léa")
+    Habilitation.objects.create(utilisateur=nouvelle, role="saisie", guichet=guichet)
+    deja_active = agent(guichet)  # has chosen a password: nothing to send
+    services.enregistrer_convention(
+        guichet,
+        par=referent,
+        convention_signee_le=date(2026, 11, 2),
+        fiche_collecte=SimpleUploadedFile("fiche.csv", b"a;b\n"),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finalisation = services.finaliser_parametrage(guichet, par=referent, base_url="https://x")
+
+    assert finalisation.invites == [nouvelle]
+    invitation = next(m for m in mailoutbox if m.to == ["nouvelle@mairie.fr"])
+    assert "https://x/comptes/activation/" in invitation.body
+    assert f"{referent.nom_complet}, vous a ouvert un compte" in " ".join(invitation.body.split())
+    assert "93CO7" in invitation.body
+    assert not any(m.to == [deja_active.email] for m in mailoutbox)
+    evenement = EvenementAudit.objects.filter(guichet=guichet, action="parametrage").first()
+    assert evenement.details["invitations"] == [nouvelle.pk]
+
+
+def test_finaliser_deux_fois_ne_previent_pas_deux_fois(django_capture_on_commit_callbacks):
+    guichet = GuichetFactory(departements=["93"])  # already set up
+
+    with pytest.raises(ErreurMetier) as erreur:
+        services.finaliser_parametrage(guichet, par=gestionnaire("93"))
+
+    assert erreur.value.code == "parametrage_deja_finalise"
+    assert mail.outbox == []
+
+
+def test_la_page_du_guichet_a_parametrer_dit_ce_qui_manque_et_finaliser_l_explique(client):
+    guichet = GuichetFactory(code="93CO9", departements=["93"], a_parametrer=True)
+    connecter(client, gestionnaire("93"))
+
+    page = texte(client.get("/gestion/guichets/93CO9/"))
+    reponse = client.post("/gestion/guichets/93CO9/finaliser/", follow=True)
+
+    assert "Paramétrage à terminer" in page
+    assert "la date de signature de la convention" in page
+    assert "ne peut pas encore enregistrer de demandes" in page
+    assert "il manque la date de signature de la convention" in texte(reponse)
+    guichet.refresh_from_db()
+    assert not guichet.est_parametre
+
+
+def test_la_base_refuse_un_guichet_parametre_sans_convention():
+    guichet = GuichetFactory(a_parametrer=True)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Guichet.objects.filter(pk=guichet.pk).update(parametrage_termine_le=a_midi(date.today()))
 
 
 def test_le_perimetre_de_consultation_se_modifie_a_tout_moment_et_se_journalise(client):
@@ -185,6 +266,24 @@ def test_habiliter_une_nouvelle_personne_cree_son_compte_et_l_invite(
     assert Habilitation.objects.get(utilisateur=personne).role == "saisie"
     assert mail.outbox[-1].to == ["nouvel.agent@mairie.fr"]
     assert "/comptes/activation/" in mail.outbox[-1].body
+
+
+def test_habiliter_sur_un_guichet_a_parametrer_n_invite_qu_a_la_finalisation(
+    client, django_capture_on_commit_callbacks
+):
+    GuichetFactory(code="93CO6", departements=["93"], a_parametrer=True)
+    connecter(client, gestionnaire("93"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(
+            "/gestion/guichets/93CO6/agents/",
+            {"email": "agent@mairie.fr", "prenom": "Inès", "nom": "Diallo", "role": "saisie"},
+            follow=True,
+        )
+
+    assert Habilitation.objects.filter(utilisateur__email="agent@mairie.fr").exists()
+    assert mail.outbox == []
+    assert "partira quand vous finaliserez le paramétrage" in texte(reponse)
 
 
 def test_une_adresse_partagee_par_deux_personnes_est_refusee_avec_explication(client):

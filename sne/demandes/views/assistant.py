@@ -16,7 +16,7 @@ from sne.comptes.decorateurs import habilite_requis
 from sne.exceptions import ErreurMetier
 from sne.formulaires import resume_erreurs
 
-from .. import services
+from .. import regles, services
 from ..forms.assistant import MAX_PERSONNES_A_CHARGE, EtapeDoublonsForm
 from ..models import Demande
 from ..regles import LIMITE_COMMUNES_SOUHAITEES, MESSAGE_SUSPICION_DOUBLON
@@ -39,9 +39,33 @@ from .recapitulatif import recapitulatif
 def nouvelle(request):
     """Start a registration: a new wizard, kept in the session under its own id (so that two
     tabs can each register a demande)."""
-    exiger_guichets_saisie(request.user)
+    guichets = exiger_guichets_saisie(request.user)
+    if not _parametres(guichets):
+        return _guichets_non_parametres(request, guichets)
     etat = EtatAssistant.nouveau(request.session)
     return redirect(etat.url(SLUGS[0]))
+
+
+def _parametres(guichets: list) -> list:
+    """The desks an agent may register for now: those whose set-up is finalised (the others
+    are refused by the service too, `regles.exiger_guichet_parametre`)."""
+    return [g for g in guichets if g.est_parametre]
+
+
+def _guichets_non_parametres(request, guichets):
+    """Instead of the wizard: why none of the agent's desks registers yet, what is missing and
+    whom to contact (the rule's own message), with a way to write to the gestionnaire."""
+    refus = []
+    for guichet in guichets:
+        try:
+            regles.exiger_guichet_parametre(guichet)
+        except regles.GuichetNonParametre as e:
+            refus.append({**e.details, "guichet": guichet, "message": e.message})
+    return render(
+        request,
+        "demandes/guichet_non_parametre.html",
+        {"title": "Nouvelle demande : paramétrage du guichet à terminer", "refus": refus},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,7 +75,9 @@ def assistant(request, assistant, etape):
     if etape not in SLUGS:
         raise Http404
     guichets = exiger_guichets_saisie(request.user)
-    etat = EtatAssistant.charger(request.session, assistant, guichets)
+    if not _parametres(guichets):
+        return _guichets_non_parametres(request, guichets)
+    etat = EtatAssistant.charger(request.session, assistant, _parametres(guichets))
     if etat is None:
         messages.info(
             request,
