@@ -32,6 +32,16 @@ def erreur_sur_formulaire(form, erreur: ErreurMetier, champs: dict[str, str] | N
         form.add_error(champ if champ in form.fields else None, detail["message"])
 
 
+def sans_point_final(message: str) -> str:
+    """A whole message (ending with its full stop) used as a part of a longer one (« ligne 3 :
+    <message> ; ligne 5 : … »): without its final stop, which the longer message puts once.
+    An ellipsis is kept."""
+    message = message.rstrip()
+    if message.endswith(".") and not message.endswith("..."):
+        return message[:-1]
+    return message
+
+
 def resume_erreurs(*formulaires, generales=()) -> list[dict]:
     """Every error of the page, each linked to its field: the summary read first."""
     resume = [{"libelle": "", "message": m, "ancre": ""} for m in generales]

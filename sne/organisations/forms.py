@@ -6,7 +6,7 @@ from sne.referentiels.models import Commune, Departement
 from sne.referentiels.services import TROUVEE, resoudre_commune
 from sne.referentiels.widgets import CommuneField
 
-from .models import Organisation
+from .models import Organisation, valider_siren
 
 
 class RechercheGuichetsForm(DsfrBaseForm):
@@ -42,7 +42,11 @@ class NouveauGuichetForm(DsfrBaseForm):
         label="Type d'organisation", required=False, choices=[("", "—"), *Organisation.Type.choices]
     )
     organisation_siren = forms.CharField(
-        label="SIREN", required=False, max_length=11, help_text="9 chiffres"
+        label="SIREN (facultatif)",
+        required=False,
+        max_length=11,
+        help_text="9 chiffres, espaces acceptés. Ex. : 775 672 272",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     code = forms.CharField(
         label="Code du guichet",
@@ -62,6 +66,13 @@ class NouveauGuichetForm(DsfrBaseForm):
     def __init__(self, *args, departements=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departements"].queryset = departements
+
+    def clean_organisation_siren(self):
+        """Checked as typed, on its field (the model's own rule, spaces aside)."""
+        siren = self.cleaned_data["organisation_siren"].replace(" ", "")
+        if siren:
+            valider_siren(siren)
+        return siren
 
     def clean(self):
         donnees = super().clean()

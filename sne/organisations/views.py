@@ -15,6 +15,7 @@ from sne.comptes.decorateurs import gestionnaire_requis
 from sne.comptes.droits import droits_de, journal_visible_par
 from sne.comptes.models import Habilitation
 from sne.exceptions import ErreurMetier
+from sne.formulaires import erreur_sur_formulaire, resume_erreurs
 from sne.referentiels.models import Commune, Departement
 
 from . import services
@@ -29,6 +30,12 @@ from .forms import (
 from .models import DemandeAuGestionnaire, Guichet, PointContact
 
 PAR_PAGE = 25
+# The fields of `creer_organisation` as the new desk's form names them.
+CHAMPS_ORGANISATION = {
+    "nom": "organisation_nom",
+    "type": "organisation_type",
+    "siren": "organisation_siren",
+}
 
 
 def _departements_geres(utilisateur):
@@ -96,6 +103,9 @@ def nouveau_guichet(request):
     form = NouveauGuichetForm(request.POST or None, departements=_departements_geres(request.user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        # The fields of each service, as this form names them: an organisation's « nom » is
+        # not the desk's.
+        champs = CHAMPS_ORGANISATION
         try:
             with transaction.atomic():  # no orphan organisation if the desk is refused
                 organisation = d["organisation"] or services.creer_organisation(
@@ -104,6 +114,7 @@ def nouveau_guichet(request):
                     type=d["organisation_type"],
                     siren=d["organisation_siren"],
                 )
+                champs = {}
                 guichet = services.creer_guichet(
                     par=request.user,
                     organisation=organisation,
@@ -113,7 +124,7 @@ def nouveau_guichet(request):
                     email=d["email"] or "",
                 )
         except ErreurMetier as e:
-            form.add_error(None, e.message)
+            erreur_sur_formulaire(form, e, champs)
         else:
             messages.success(
                 request, f"Le guichet {guichet.code} est créé. Complétez son paramétrage."
@@ -122,7 +133,12 @@ def nouveau_guichet(request):
     return render(
         request,
         "organisations/nouveau_guichet.html",
-        {"title": "Nouveau guichet", "rubrique": "guichets", "form": form},
+        {
+            "title": "Nouveau guichet",
+            "rubrique": "guichets",
+            "form": form,
+            "resume_erreurs": resume_erreurs(form),
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sne.comptes.decorateurs import gestionnaire_requis, habilite_requis
 from sne.comptes.droits import droits_de
 from sne.exceptions import ErreurMetier, NonAutorise
-from sne.formulaires import erreur_sur_formulaire
+from sne.formulaires import erreur_sur_formulaire, resume_erreurs, sans_point_final
 from sne.referentiels.models import Departement
 
 from . import associations as tables
@@ -58,6 +58,7 @@ def _page_associations(request, departements, departement, *, form_ajout=None, f
                 "message_table_vide": tables.TABLE_VIDE,
                 "form_ajout": form_ajout or AssociationForm(),
                 "form_import": form_import or ImportAssociationsForm(),
+                "resume_erreurs": resume_erreurs(form_ajout, form_import),
             }
         )
     return render(request, "organisations/departement/associations.html", contexte)
@@ -116,7 +117,7 @@ def importer_associations(request, code):
             niveau(request, f"Import terminé : {n} association{pluriel} ajoutée{pluriel}.")
             if rapport.refusees:
                 details = " ; ".join(
-                    f"ligne {ligne}{f' (« {nom} »)' if nom else ''} : {raison}"
+                    f"ligne {ligne}{f' (« {nom} »)' if nom else ''} : {sans_point_final(raison)}"
                     for ligne, nom, raison in rapport.refusees[:10]
                 )
                 reste = len(rapport.refusees) - 10

@@ -327,3 +327,30 @@ def test_un_fichier_hostile_est_refuse_ou_importe_sans_erreur_serveur(
 
     assert reponse.status_code == 200
     assert attendu in texte(reponse)
+
+
+def test_un_siren_invalide_s_affiche_sur_son_champ_et_le_resume_y_mene(client, gestionnaire_93):
+    reponse = client.post(url_ajout("93"), {"nom": "Le Relais", "siren": "123 456 789"})
+
+    message = "Le SIREN doit compter 9 chiffres et être valide (clé de contrôle)."
+    assert reponse.context["form_ajout"].errors["siren"] == [message]
+    assert reponse.context["form_ajout"].non_field_errors() == []
+    contenu = reponse.content.decode()
+    assert 'id="resume-erreurs"' in contenu
+    assert '<a href="#id_siren">SIREN : Le SIREN doit compter' in contenu.replace("&#x27;", "'")
+    assert not Association.objects.exists()
+
+
+def test_le_rapport_d_import_ne_double_pas_le_point_d_un_message(client, gestionnaire_93):
+    fichier = SimpleUploadedFile(
+        "associations.csv", b"nom;siren;adresse\nLe Relais;123456789;Saint-Denis\n"
+    )
+
+    reponse = client.post(f"{URL}93/importer/", {"fichier": fichier}, follow=True)
+
+    contenu = reponse.content.decode()
+    assert "ligne 2 (« Le Relais ») : Le SIREN doit compter 9 chiffres et être valide (clé de " in (
+        contenu
+    )
+    assert "(clé de contrôle)." in contenu
+    assert ").." not in contenu

@@ -57,6 +57,59 @@ def test_un_siren_compte_neuf_chiffres_dont_une_cle_de_controle(siren, valide):
     assert siren_valide(siren) is valide
 
 
+def test_un_siren_invalide_du_nouveau_guichet_s_affiche_sur_son_champ(client):
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.post(
+        "/gestion/guichets/nouveau/",
+        {
+            "organisation_nom": "Foyer Dionysien",
+            "organisation_type": "bailleur",
+            "organisation_siren": "999 990 038",
+            "code": "93FD1",
+            "nom": "Agence centre",
+            "departements": ["93"],
+        },
+    )
+
+    message = "Le SIREN doit compter 9 chiffres et être valide (clé de contrôle)."
+    assert reponse.context["form"].errors == {"organisation_siren": [message]}
+    contenu = reponse.content.decode().replace("&#x27;", "'")
+    assert f'<a href="#id_organisation_siren">SIREN : {message}</a>' in contenu
+    assert not Guichet.objects.filter(code="93FD1").exists()
+
+
+def test_un_siren_deja_pris_ou_un_code_deja_attribue_s_affichent_sur_leur_champ(client):
+    GuichetFactory(code="93AA1", organisation__siren="999990039")
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.post(
+        "/gestion/guichets/nouveau/",
+        {
+            "organisation_nom": "Autre",
+            "organisation_type": "bailleur",
+            "organisation_siren": "999990039",
+            "code": "93AA2",
+            "nom": "G",
+            "departements": ["93"],
+        },
+    )
+    code_pris = client.post(
+        "/gestion/guichets/nouveau/",
+        {
+            "organisation_nom": "Autre",
+            "organisation_type": "bailleur",
+            "code": "93AA1",
+            "nom": "G",
+            "departements": ["93"],
+        },
+    )
+
+    assert "déjà le SIREN 999990039" in reponse.context["form"].errors["organisation_siren"][0]
+    assert "déjà attribué" in code_pris.context["form"].errors["code"][0]
+    assert not Organisation.objects.filter(nom="Autre").exists()
+
+
 def test_un_gestionnaire_ne_cree_pas_de_guichet_hors_de_ses_departements():
     with pytest.raises(NonAutorise):
         services.creer_guichet(
