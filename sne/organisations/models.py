@@ -155,14 +155,16 @@ class Guichet(models.Model):
         return self.parametrage_termine_le is not None
 
     def point_contact_principal(self):
-        """The contact point printed on the desk's attestations: the first by name."""
-        return self.contacts.select_related("commune").first()
+        """The contact point printed on the desk's attestations: the first by name that has a
+        street address, else the first by name (None without any)."""
+        contacts = list(self.contacts.select_related("commune"))
+        return next((c for c in contacts if c.adresse.strip()), contacts[0] if contacts else None)
 
     def adresse_postale(self) -> str:
         """The desk's address as its attestations print it (CCH R441-2-4 b): that of its main
         contact point, else its organisation's; "" when it has none."""
         contact = self.point_contact_principal()
-        if contact is None:
+        if contact is None or not contact.adresse.strip():
             return self.organisation.adresse.strip()
         ville = " ".join(
             p for p in (contact.code_postal, contact.commune and contact.commune.nom) if p

@@ -135,7 +135,13 @@ def enregistrer_convention(
     guichet, *, par, convention_signee_le, fiche_collecte=None, fiche_collecte_recue_le=None
 ) -> None:
     exiger(droits_de(par).gere_guichet(guichet), HORS_DEPARTEMENT)
-    if convention_signee_le and convention_signee_le > timezone.localdate():
+    if convention_signee_le is None:
+        raise ErreurMetier(
+            "Indiquez la date de signature de la convention par le préfet.",
+            code="convention_requise",
+            champ="convention_signee_le",
+        )
+    if convention_signee_le > timezone.localdate():
         raise ErreurMetier(
             "La date de signature ne peut pas être dans le futur.", code="date_future"
         )
@@ -240,6 +246,7 @@ def enregistrer_point_contact(guichet, *, par, point=None, **valeurs) -> PointCo
     valider(point)
     creation = point.pk is None
     point.save()
+    _exiger_adresse_des_attestations(guichet)
     journaliser(
         EvenementAudit.Action.CREATION if creation else EvenementAudit.Action.MODIFICATION,
         utilisateur=par,
@@ -261,6 +268,21 @@ def supprimer_point_contact(point, *, par) -> None:
         resume=f"Point de contact {point.libelle} supprimé",
     )
     point.delete()
+    _exiger_adresse_des_attestations(point.guichet)
+
+
+def _exiger_adresse_des_attestations(guichet) -> None:
+    """A set-up desk keeps an address for its attestations (`Guichet.manques_parametrage`):
+    the change that would remove the last one is refused (and rolled back by the caller's
+    transaction)."""
+    if guichet.est_parametre and not guichet.adresse_postale():
+        raise ErreurMetier(
+            f"Le guichet {guichet.code} imprime sur ses attestations l'adresse d'un de ses "
+            "points de contact ou, à défaut, celle de son organisation : gardez au moins une "
+            "adresse (ajoutez-en une avant de retirer celle-ci).",
+            code="adresse_guichet_requise",
+            champ="adresse",
+        )
 
 
 # --- Associations (the départemental table, FAQ « bénéficiaire association ») ---------------

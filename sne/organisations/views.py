@@ -282,7 +282,7 @@ def point_contact(request, code, pk=None):
         try:
             services.enregistrer_point_contact(guichet, par=request.user, point=point, **valeurs)
         except ErreurMetier as e:
-            form.add_error(None, e.message)
+            erreur_sur_formulaire(form, e)
         else:
             messages.success(request, "Point de contact enregistré.")
             return redirect("gestion:guichet", code=guichet.code)
@@ -304,8 +304,12 @@ def point_contact(request, code, pk=None):
 def supprimer_point_contact(request, code, pk):
     guichet = _guichet_gere(request, code)
     point = get_object_or_404(PointContact, pk=pk, guichet=guichet)
-    services.supprimer_point_contact(point, par=request.user)
-    messages.success(request, "Point de contact supprimé.")
+    try:
+        services.supprimer_point_contact(point, par=request.user)
+    except ErreurMetier as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "Point de contact supprimé.")
     return redirect("gestion:guichet", code=guichet.code)
 
 

@@ -438,3 +438,39 @@ def test_le_service_accepte_un_point_de_contact_dont_la_commune_est_vide():
     )
 
     assert point.commune is None
+
+
+def test_l_adresse_imprimee_est_celle_du_premier_point_de_contact_qui_en_a_une():
+    guichet = GuichetFactory(organisation__adresse="1 rue de Paris")
+    PointContactFactory(guichet=guichet, libelle="Accueil téléphonique", adresse="")
+    PointContactFactory(guichet=guichet, libelle="Bureau", adresse="3 rue Z", code_postal="")
+
+    assert guichet.point_contact_principal().libelle == "Bureau"
+    assert guichet.adresse_postale() == "3 rue Z"
+
+
+def test_un_guichet_parametre_garde_une_adresse_pour_ses_attestations(client):
+    guichet = GuichetFactory(code="93AD1", departements=["93"], organisation__adresse="")
+    point = PointContactFactory(guichet=guichet, adresse="2 place Victor Hugo")
+    connecter(client, gestionnaire("93"))
+
+    url = f"/gestion/guichets/93AD1/contacts/{point.pk}/"
+    suppression = client.post(f"{url}supprimer/", follow=True)
+    vidage = client.post(
+        url,
+        {"libelle": "Accueil", "adresse": "", "code_postal": "", "commune": ""},
+    )
+
+    assert "gardez au moins une adresse" in texte(suppression)
+    assert "gardez au moins une adresse" in texte(vidage)
+    point.refresh_from_db()
+    assert point.adresse == "2 place Victor Hugo"
+
+
+def test_la_convention_d_un_guichet_ne_s_efface_pas():
+    guichet = GuichetFactory()
+
+    with pytest.raises(ErreurMetier) as erreur:
+        services.enregistrer_convention(guichet, par=gestionnaire("93"), convention_signee_le=None)
+
+    assert erreur.value.code == "convention_requise"

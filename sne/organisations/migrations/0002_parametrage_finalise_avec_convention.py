@@ -18,10 +18,8 @@ from django.utils import timezone
 def _a_une_adresse(guichet) -> bool:
     """`Guichet.adresse_postale` at the time of this migration (historical models have no
     methods)."""
-    contact = guichet.contacts.order_by("libelle").first()
-    if contact is None:
-        return bool(guichet.organisation.adresse.strip())
-    return bool(contact.adresse.strip() or contact.code_postal or contact.commune_id)
+    adresses = guichet.contacts.values_list("adresse", flat=True)
+    return any(a.strip() for a in adresses) or bool(guichet.organisation.adresse.strip())
 
 
 def finaliser_les_guichets_deja_en_service(apps, schema_editor):
