@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
@@ -245,7 +246,15 @@ def demander_activation(
             resume="Demande de lien d'activation",
             adresse_ip=adresse_ip,
         )
-        if droits_de(utilisateur).a_une_habilitation:
+        guichets_a_parametrer = _guichets_a_parametrer(utilisateur)
+        if guichets_a_parametrer:
+            contacts = gestionnaires_de(utilisateur)
+            transaction.on_commit(
+                lambda: tasks.envoyer_email_guichet_a_parametrer(
+                    utilisateur.pk, guichets_a_parametrer, contacts
+                )
+            )
+        elif droits_de(utilisateur).a_une_habilitation:
             envoyer_lien_activation(utilisateur, base_url)
         else:
             contacts = gestionnaires_de(utilisateur)
@@ -267,6 +276,25 @@ def demander_activation(
             "Sinon, contactez le gestionnaire territorial de votre département : il vérifiera "
             "la fiche collecte de votre guichet.",
         ),
+    )
+
+
+def _guichets_a_parametrer(utilisateur) -> list[str]:
+    """The desks (« nom (code) ») of a person whose every habilitation in force is on a desk
+    whose set-up is not finalised yet; [] otherwise. FAQ: the agents activate their account
+    after « un e-mail confirmant la finalisation du paramétrage » — before, « Mot de passe
+    inconnu » says so instead of opening an account onto a desk that may not act yet."""
+    habilitations = Habilitation.objects.valides().filter(utilisateur=utilisateur)
+    if (
+        not habilitations.exists()
+        or habilitations.filter(
+            Q(guichet__isnull=True) | Q(guichet__parametrage_termine_le__isnull=False)
+        ).exists()
+    ):
+        return []
+    return sorted(
+        f"{nom} ({code})"
+        for nom, code in habilitations.values_list("guichet__nom", "guichet__code").distinct()
     )
 
 

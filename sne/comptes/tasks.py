@@ -100,3 +100,21 @@ def envoyer_email_sans_habilitation(utilisateur_id: int, contacts: list[dict]) -
         None,
         [utilisateur.email],
     )
+
+
+@db_task(retries=5, retry_delay=60)
+def envoyer_email_guichet_a_parametrer(
+    utilisateur_id: int, guichets: list[str], contacts: list[dict]
+) -> None:
+    """« Mot de passe inconnu » for an agent whose desks are not set up yet: no link, the
+    invitation comes with the finalisation (told to the account's address only)."""
+    utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
+    send_mail(
+        "SNE — Votre guichet n'est pas encore paramétré : votre invitation suivra",
+        render_to_string(
+            "comptes/emails/guichet_a_parametrer.txt",
+            {"utilisateur": utilisateur, "guichets": guichets, "contacts": contacts},
+        ),
+        None,
+        [utilisateur.email],
+    )

@@ -180,3 +180,22 @@ def test_l_invitation_dit_qui_a_ouvert_le_compte_pour_quel_guichet_sans_parler_d
     assert "prévenez aicha.benali@drihl.fr" in corps
     assert "Vous avez demandé" not in corps
     assert "à l'origine de cette demande" not in corps
+
+
+def test_avant_la_finalisation_du_guichet_mot_de_passe_inconnu_annonce_l_invitation_sans_lien(
+    client, django_capture_on_commit_callbacks
+):
+    guichet = GuichetFactory(code="93NP2", nom="Mairie d'Épinay", a_parametrer=True)
+    referente = gestionnaire("93", prenom="Aïcha", nom="Benali", email="aicha.benali@drihl.fr")
+    personne = agent(guichet)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = texte(client.post(URL, {"email": personne.email}))
+
+    assert "vient d'être envoyé" in page.replace("&#x27;", "'")  # the same answer for all
+    (message,) = mail.outbox
+    corps = " ".join(message.body.split())
+    assert "/comptes/activation/" not in corps
+    assert "le paramétrage de votre guichet enregistreur n'est pas encore finalisé" in corps
+    assert "Mairie d'Épinay (93NP2)" in corps
+    assert referente.email in corps

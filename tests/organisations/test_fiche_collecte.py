@@ -593,7 +593,10 @@ def test_deposer_puis_appliquer_mene_au_resultat(client, django_capture_on_commi
     assert reponse["Location"] == "/gestion/fiche-collecte/resultat/"
     contenu = client.get(reponse["Location"]).content.decode()
     assert "3 comptes créés" in contenu
-    assert "3 invitations" in contenu
+    assert "les 3 invitations à activer son compte partiront avec l'e-mail de confirmation" in (
+        contenu.replace("&#x27;", "'")
+    )
+    assert "à la finalisation du paramétrage</td>" in contenu
     assert Habilitation.objects.filter(guichet__code="93FD1").count() == 3
 
 
