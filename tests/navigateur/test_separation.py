@@ -105,7 +105,9 @@ def test_un_agent_separe_un_couple_marie_et_les_deux_demandes_sont_completes(
     expect(page.get_by_role("heading", level=1)).to_contain_text(nouvelle.numero_unique)
     demandeur = page.get_by_role("tabpanel", name="Demandeur")
     expect(demandeur).to_contain_text("Demandeur : Monsieur Paul DURAND")
-    expect(demandeur).to_contain_text("Pièce d'identité : Passeport n° 19AB12345, expire le 31/01/2029")
+    expect(demandeur).to_contain_text(
+        "Pièce d'identité : Passeport n° 19AB12345, expire le 31/01/2029"
+    )
     expect(demandeur).to_contain_text("Adresse : 8 rue de Paris, 93100 Montreuil")
     expect(demandeur).to_contain_text("Situation familiale : Divorcé(e)")
     expect(demandeur).to_contain_text("E-mail : paul.durand@example.fr")
