@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .views import actions, assistant, fiche, modification, recherche
+from .views import actions, assistant, fiche, modification, recherche, separation
 
 app_name = "demandes"  # also the namespace given in sne/urls.py
 
@@ -16,5 +16,5 @@ urlpatterns = [
     path("<str:numero>/renouveler/", actions.renouveler, name="renouveler"),
     path("<str:numero>/radier/", actions.radier, name="radier"),
     path("<str:numero>/reactiver/", actions.reactiver, name="reactiver"),
-    path("<str:numero>/dupliquer/", actions.dupliquer, name="dupliquer"),
+    path("<str:numero>/dupliquer/", separation.separer, name="dupliquer"),
 ]

@@ -423,10 +423,21 @@ def test_la_duplication_donne_au_co_demandeur_sa_demande_avec_l_anciennete(
         co_demandeur={"nom": "Durand", "prenom": "Marc", "date_naissance": "1983-02-02"},
     )
 
-    reponse = client.post(url_demande(demande, "dupliquer"), follow=True)
+    reponse = client.post(
+        url_demande(demande, "dupliquer"),
+        {
+            "version": demande.version,
+            "piece_identite_type": "passeport",
+            "adresse_ligne1": "5 rue Oberkampf",
+            "commune": "Paris 11e",
+            "situation_demandeur": "separe",
+            "situation_co_demandeur": "separe",
+        },
+        follow=True,
+    )
 
     nouvelle = Demande.objects.exclude(pk=demande.pk).get()
-    assert f"Demande {nouvelle.numero_unique} créée pour l'ancien co-demandeur" in texte(reponse)
+    assert f"Marc DURAND a désormais sa propre demande {nouvelle.numero_unique}" in texte(reponse)
     assert nouvelle.date_depot == demande.date_depot
     assert nouvelle.demandeur.prenom == "Marc"
 

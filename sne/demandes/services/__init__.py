@@ -10,7 +10,8 @@ The rules that forms also check are in `sne.demandes.regles`.
 - `modification`: `modifier_demande`;
 - `cycle_de_vie`: `renouveler`, `radier`, `fin_fenetre_reactivation`, `reactivable`,
   `reactiver`;
-- `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation`;
+- `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation` (with a
+  `Separation`: the new demandeur's identity document, address, who follows whom);
 - `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists).
 """
 
@@ -31,12 +32,13 @@ from .modification import (
     CHAMPS_PERSONNE_MODIFIABLES,
     modifier_demande,
 )
-from .separation import dupliquer_pour_separation, peut_dupliquer_pour_separation
+from .separation import Separation, dupliquer_pour_separation, peut_dupliquer_pour_separation
 
 __all__ = [
     "CHAMPS_DEMANDE_MODIFIABLES",
     "CHAMPS_PERSONNE_MODIFIABLES",
     "DonneesInvalides",
+    "Separation",
     "Suspicion",
     "SuspicionDoublon",
     "consulter",
