@@ -11,11 +11,23 @@ The rules that forms also check are in `sne.demandes.regles`.
 - `cycle_de_vie`: `renouveler`, `radier`, `fin_fenetre_reactivation`, `reactivable`,
   `reactiver`;
 - `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation`;
-- `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists).
+- `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists);
+- `brouillons`: the registrations in progress of the wizard (`commencer_saisie`,
+  `saisies_en_cours`, `trouver_saisie`, `sauver_saisie`, `abandonner_saisie`, `terminer_saisie`,
+  `purger_brouillons_expires`).
 """
 
 from ..recherche import trouver_demande
 from ..regles import DonneesInvalides, SuspicionDoublon
+from .brouillons import (
+    abandonner_saisie,
+    commencer_saisie,
+    purger_brouillons_expires,
+    saisies_en_cours,
+    sauver_saisie,
+    terminer_saisie,
+    trouver_saisie,
+)
 from .cycle_de_vie import (
     fin_fenetre_reactivation,
     radier,
@@ -39,6 +51,8 @@ __all__ = [
     "DonneesInvalides",
     "Suspicion",
     "SuspicionDoublon",
+    "abandonner_saisie",
+    "commencer_saisie",
     "consulter",
     "consulter_liste",
     "dupliquer_pour_separation",
@@ -46,10 +60,15 @@ __all__ = [
     "fin_fenetre_reactivation",
     "modifier_demande",
     "peut_dupliquer_pour_separation",
+    "purger_brouillons_expires",
     "radier",
     "reactivable",
     "reactiver",
     "rechercher_doublons",
     "renouveler",
+    "saisies_en_cours",
+    "sauver_saisie",
+    "terminer_saisie",
     "trouver_demande",
+    "trouver_saisie",
 ]
