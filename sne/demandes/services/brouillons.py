@@ -3,12 +3,12 @@ database until the demande is registered, the draft abandoned, or it expires.
 
 Why the database and not the session (which kept the 5 newest wizards and silently dropped the
 sixth): an agent interrupted by phone calls opens several tabs, logs out at noon, or sees their
-8-hour session end (CCH R441-2-1 gives no time limit to type a demande, the FAQ insists it be
-registered once and complete). Nothing typed is ever dropped because newer wizards were
-started: the only bounds are an age (`DUREE_BROUILLON` after the last change, then purged,
-since a draft holds personal data, the NIR included) and a generous count per agent
-(`BROUILLONS_MAX`), reached only by misuse, with a message that says what to do; drafts where
-nothing was validated yet make room first (nothing is lost with them).
+8-hour session end; a desk expects to find what it typed. Nothing typed is ever dropped because
+newer wizards were started: the only bounds are an age (`DUREE_BROUILLON` after the last
+change, then purged, since a draft holds personal data, the NIR included) and a generous count
+per agent (`BROUILLONS_MAX`), reached only by misuse, with a message that says what to do;
+drafts where nothing was validated yet make room first (nothing is lost with them). Two wizards
+are two rows: saving one never overwrites another (the session was one row for all of them).
 """
 
 from datetime import timedelta
@@ -66,11 +66,19 @@ def commencer_saisie(agent, donnees: dict) -> BrouillonDemande:
     )
 
 
-def sauver_saisie(brouillon: BrouillonDemande) -> None:
-    """Keep what was typed; the draft lives `DUREE_BROUILLON` more from now."""
+def sauver_saisie(brouillon: BrouillonDemande) -> bool:
+    """Keep what was typed; the draft lives `DUREE_BROUILLON` more from now. False when it is
+    no longer there (registered or abandoned meanwhile in another tab): it is not recreated,
+    and the next page says the registration is no longer in progress."""
     brouillon.modifie_le = timezone.now()
     brouillon.expire_le = brouillon.modifie_le + DUREE_BROUILLON
-    brouillon.save(update_fields=["donnees", "modifie_le", "expire_le"])
+    return bool(
+        BrouillonDemande.objects.filter(pk=brouillon.pk).update(
+            donnees=brouillon.donnees,
+            modifie_le=brouillon.modifie_le,
+            expire_le=brouillon.expire_le,
+        )
+    )
 
 
 def abandonner_saisie(agent, identifiant: str) -> bool:

@@ -163,6 +163,7 @@ def _contexte_etape(etat: EtatAssistant, etape: str) -> dict:
     return {
         "title": f"Nouvelle demande — {TITRES[etape]}",
         "assistant": etat.id,
+        "duree_saisie": DUREE_BROUILLON.days,
         "etape": etape,
         "numero_etape": i + 1,
         "nb_etapes": len(SLUGS),
