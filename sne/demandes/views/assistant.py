@@ -223,8 +223,9 @@ def _vers_le_gestionnaire(etat: EtatAssistant, donnees: dict, suspicions: list[d
     suspectée en doublon » : « Surtout, ne forcez pas la création de la demande ! Contactez-
     nous »), prefilled with the desk and département of this registration, the numéros
     uniques suspected and the names typed — what the duplicate step already showed, and no
-    more: no birth date (the gestionnaire opens the numéro), nothing of the suspected
-    demandes — and the way back to this step (`retour`)."""
+    more: no birth date (the numéro unique designates the demande), nothing of the suspected
+    demandes beyond their numéro — and the way back to this step (`retour`). The address is
+    built here, by name: `sne.organisations` (below) knows nothing of the wizard."""
     guichet = donnees["guichet"]
     parametres = [
         ("objet", "doublon"),
