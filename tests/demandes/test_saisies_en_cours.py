@@ -258,3 +258,16 @@ def test_contacter_le_gestionnaire_preremplit_la_demande_puis_revient_a_la_saisi
     assert 'value="Thi Mai"' in texte(client.get(doublons.replace("/doublons/", "/demandeur/")))
     reponse = client.post(doublons, {"justification": "Homonyme, vérifié par le gestionnaire."})
     assert reponse.url.endswith("/recapitulatif/")
+
+
+def test_une_saisie_enregistree_dans_un_autre_onglet_n_est_pas_recreee(
+    client, guichet, agent_saisie
+):
+    url = commencer(client, donnees_etapes(guichet), jusqu_a="menage")
+    brouillon = brouillons.trouver_saisie(agent_saisie, url.split("/")[-3])
+    brouillons.terminer_saisie(brouillon)  # the other tab registered the demande
+
+    assert brouillons.sauver_saisie(brouillon) is False
+    assert not BrouillonDemande.objects.exists()
+    reponse = client.post(url, donnees_etapes(guichet)["menage"], follow=True)
+    assert "Cette saisie n'est plus en cours" in texte(reponse)
