@@ -15,6 +15,7 @@ from django.utils import timezone
 from sne.demandes import services
 from sne.demandes.models import BrouillonDemande, Demande
 from sne.demandes.services import brouillons
+from sne.demandes.tasks import purger_saisies_expirees
 from sne.organisations.models import DemandeAuGestionnaire
 from tests.demandes.test_pages import contenu, donnees_etapes, parcourir
 from tests.factories import GuichetFactory, agent
@@ -153,7 +154,7 @@ def test_une_saisie_laissee_sept_jours_expire_et_est_purgee(client, guichet, age
         reponse = client.get(url, follow=True)
         assert "Cette saisie n'est plus en cours" in texte(reponse)
         assert "plus de 7 jours" in texte(reponse)
-        assert brouillons.purger_brouillons_expires() == 1
+        assert purger_saisies_expirees.call_local() == 1  # the nightly task
     assert not BrouillonDemande.objects.exists()
 
 
