@@ -10,6 +10,7 @@ app_name = "demandes"  # also the namespace given in sne/urls.py
 urlpatterns = [
     path("", recherche.recherche, name="recherche"),
     path("nouvelle/", assistant.nouvelle, name="nouvelle"),
+    path("nouvelle/<str:assistant>/abandonner/", assistant.abandonner, name="abandonner_saisie"),
     path("nouvelle/<str:assistant>/<slug:etape>/", assistant.assistant, name="assistant"),
     path("<str:numero>/", fiche.demande, name="demande"),
     path("<str:numero>/modifier/", modification.modifier, name="modifier"),

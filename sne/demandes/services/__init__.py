@@ -12,11 +12,23 @@ The rules that forms also check are in `sne.demandes.regles`.
   `reactiver`;
 - `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation` (with a
   `Separation`: the new demandeur's identity document, address, who follows whom);
-- `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists).
+- `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists);
+- `brouillons`: the registrations in progress of the wizard (`commencer_saisie`,
+  `saisies_en_cours`, `trouver_saisie`, `sauver_saisie`, `abandonner_saisie`, `terminer_saisie`,
+  `purger_brouillons_expires`).
 """
 
 from ..recherche import trouver_demande
 from ..regles import DonneesInvalides, SuspicionDoublon
+from .brouillons import (
+    abandonner_saisie,
+    commencer_saisie,
+    purger_brouillons_expires,
+    saisies_en_cours,
+    sauver_saisie,
+    terminer_saisie,
+    trouver_saisie,
+)
 from .cycle_de_vie import (
     fin_fenetre_reactivation,
     radier,
@@ -41,6 +53,8 @@ __all__ = [
     "Separation",
     "Suspicion",
     "SuspicionDoublon",
+    "abandonner_saisie",
+    "commencer_saisie",
     "consulter",
     "consulter_liste",
     "dupliquer_pour_separation",
@@ -48,10 +62,15 @@ __all__ = [
     "fin_fenetre_reactivation",
     "modifier_demande",
     "peut_dupliquer_pour_separation",
+    "purger_brouillons_expires",
     "radier",
     "reactivable",
     "reactiver",
     "rechercher_doublons",
     "renouveler",
+    "saisies_en_cours",
+    "sauver_saisie",
+    "terminer_saisie",
     "trouver_demande",
+    "trouver_saisie",
 ]
