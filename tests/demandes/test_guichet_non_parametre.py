@@ -99,7 +99,11 @@ def test_l_entree_de_la_saisie_montre_le_message_au_lieu_du_formulaire(
     assert "la date de signature de la convention" in page
     assert "la fiche collecte" in page
     assert 'href="mailto:paul.durand@drihl.fr"' in reponse.content.decode()
-    assert reverse("departement:mes_demandes") in reponse.content.decode()
+    ecrire_a = reverse("departement:mes_demandes")
+    lien = f"{ecrire_a}?objet=autre&amp;guichet={guichet_a_parametrer.pk}"
+    assert lien in reponse.content.decode()
+    ecrire = client.get(lien.replace("&amp;", "&"))
+    assert ecrire.context["form"].initial == {"objet": "autre", "guichet": guichet_a_parametrer.pk}
     assert 'name="guichet"' not in reponse.content.decode()
 
 
