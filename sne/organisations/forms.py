@@ -2,6 +2,7 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from sne.comptes.models import Habilitation
+from sne.referentiels.forms import ChampTelephone
 from sne.referentiels.models import Commune, Departement
 from sne.referentiels.services import TROUVEE, resoudre_commune
 from sne.referentiels.widgets import CommuneField
@@ -128,7 +129,7 @@ class PointContactForm(DsfrBaseForm):
     horaires = forms.CharField(
         label="Horaires d'ouverture", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    telephone = forms.CharField(label="Téléphone", max_length=30, required=False)
+    telephone = ChampTelephone()
     email = forms.EmailField(label="E-mail", required=False)
 
 

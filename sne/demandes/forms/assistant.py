@@ -16,6 +16,7 @@ from .champs import (
     ChampCommune,
     ChampEmail,
     ChampNir,
+    ChampTelephone,
     adresse_coherente,
     champ_date,
     choix,
@@ -184,7 +185,7 @@ class EtapeMenageForm(DsfrBaseForm):
         decimal_places=2,
     )
     co_email = ChampEmail(label="Adresse e-mail")
-    co_telephone = forms.CharField(label="Téléphone", required=False, max_length=30)
+    co_telephone = ChampTelephone()
 
     def clean(self):
         donnees = super().clean()
