@@ -87,6 +87,32 @@ class EtapeGuichetForm(DsfrBaseForm):
 
 
 class EtapeDemandeurForm(ContactEtSituation, DsfrBaseForm):
+    # The CERFA's order, which the page follows: identity, identity document, address, contact,
+    # situation. Without it the inherited contact fields would come first, in the summary of
+    # the wizard and in the list of errors.
+    field_order = [
+        "civilite",
+        "nom",
+        "nom_naissance",
+        "prenom",
+        "date_naissance",
+        "nationalite",
+        "piece_identite_type",
+        "piece_identite_numero",
+        "piece_identite_expiration",
+        "nir",
+        "adresse_ligne1",
+        "adresse_ligne2",
+        "code_postal",
+        "commune",
+        "email",
+        "telephone",
+        "situation_familiale",
+        "situation_professionnelle",
+        "employeur",
+        "revenus_mensuels",
+    ]
+
     civilite = forms.ChoiceField(label="Civilité (facultatif)", required=False, choices=CIVILITES)
     nom = forms.CharField(label="Nom d'usage", max_length=100)
     nom_naissance = forms.CharField(
