@@ -102,6 +102,16 @@ class PerimetreForm(DsfrBaseForm):
             resolution = resoudre_commune(ligne)
             candidates = [c for c in resolution.candidats if c.commune.departement in deps]
             certaine = resolution.statut == TROUVEE and candidates
+            if not candidates:
+                # Not named so in these départements: the beginning of the name of one of their
+                # communes (« St-Ouen » in the 93 is Saint-Ouen-sur-Seine), found département
+                # by département.
+                trouvees = 0
+                for dep in sorted(deps):
+                    sur_place = resoudre_commune(ligne, dep, approchants=False)
+                    candidates += sur_place.candidats
+                    trouvees += sur_place.statut == TROUVEE
+                certaine = trouvees == 1 and len(candidates) == 1
             if certaine or (len(candidates) == 1 and candidates[0].score >= 95):
                 codes.append(candidates[0].commune.code_insee)
             else:
@@ -124,7 +134,9 @@ class PerimetreForm(DsfrBaseForm):
 class PointContactForm(DsfrBaseForm):
     libelle = forms.CharField(label="Libellé", max_length=200, help_text="Ex. : Accueil du public")
     adresse = forms.CharField(label="Adresse", max_length=300, required=False)
-    commune = CommuneField(label="Commune", required=False, max_length=200)
+    commune = CommuneField(
+        label="Commune", required=False, max_length=200, champ_code_postal="code_postal"
+    )
     code_postal = forms.CharField(label="Code postal", max_length=5, required=False)
     horaires = forms.CharField(
         label="Horaires d'ouverture", required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -164,7 +164,7 @@ class EtapeDemandeurForm(ContactEtSituation, DsfrBaseForm):
         help_text="Déduit de la commune si vous le laissez vide.",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    commune = ChampCommune(label="Commune de résidence")
+    commune = ChampCommune(label="Commune de résidence", champ_code_postal="code_postal")
     revenus_mensuels = forms.DecimalField(
         label="Revenus mensuels en euros (facultatif)",
         required=False,
