@@ -21,7 +21,7 @@ class ModificationForm(ContactEtSituation, Souhaits, RessourcesEtLogement):
         max_length=5,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    commune = ChampCommune(label="Commune de résidence")
+    commune = ChampCommune(label="Commune de résidence", champ_code_postal="code_postal")
     revenus_mensuels = forms.DecimalField(
         label="Revenus mensuels du demandeur en euros (facultatif)",
         required=False,
