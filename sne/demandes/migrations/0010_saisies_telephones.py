@@ -33,7 +33,7 @@ def normaliser_les_telephones(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("demandes", "0008_email_verifie_par_email_validator"),
+        ("demandes", "0009_assistant_saisies_en_cours"),
         ("organisations", "0001_initial"),
     ]
 
