@@ -60,9 +60,7 @@ def test_une_naissance_s_ajoute_et_le_menage_se_recompte(
     famille = Demande.objects.get(pk=famille.pk)
     assert [p.prenom for p in famille.personnes_a_charge] == ["Inès", "Léa"]
     assert famille.nombre_personnes == 4
-    assert "Personne à charge ajoutée : Léa MARTIN (né(e) le 03/10/2026, enfant)" in textes(
-        famille
-    )
+    assert "Personne à charge ajoutée : Léa MARTIN (né(e) le 03/10/2026, enfant)" in textes(famille)
     assert "Nombre de personnes à loger : 3 → 4" in textes(famille)
     assert not rappels and not Attestation.objects.exists()  # FAQ: no attestation
 
@@ -153,15 +151,24 @@ def test_le_demandeur_ne_se_retire_pas(famille, guichet_75, agent_75):
 
 
 def test_une_personne_ajoutee_suit_les_regles_de_l_enregistrement(famille, guichet_75, agent_75):
-    with pytest.raises(ValueError, match="antérieure au 01/01/1900"):
+    with pytest.raises(ErreurMetier) as refus:
         services.modifier_demande(
             famille,
             agent_75,
             guichet_75,
             ajouts=[
-                {"role": "personne_a_charge", "nom": "X", "prenom": "Y", "date_naissance": "1850-01-01"}
+                {
+                    "role": "personne_a_charge",
+                    "nom": "X",
+                    "prenom": "Y",
+                    "date_naissance": "1850-01-01",
+                    "email": "pas une adresse",
+                }
             ],
         )
+    erreurs = {e["champ"]: e["message"] for e in refus.value.details["erreurs"]}
+    assert "antérieure au 01/01/1900" in erreurs["ajouts[0].date_naissance"]
+    assert erreurs["ajouts[0].email"].startswith("Adresse e-mail invalide")
     with pytest.raises(ErreurMetier) as refus:
         services.modifier_demande(
             famille,
@@ -186,21 +193,19 @@ def test_un_nombre_faux_d_avant_est_corrige_a_la_modification_suivante(
     famille, guichet_75, agent_75
 ):
     Demande.objects.filter(pk=famille.pk).update(nombre_personnes=5)
-    services.modifier_demande(
-        famille, agent_75, guichet_75, demande_valeurs={"loyer_actuel": 600}
-    )
+    services.modifier_demande(famille, agent_75, guichet_75, demande_valeurs={"loyer_actuel": 600})
     assert Demande.objects.get(pk=famille.pk).nombre_personnes == 3
     assert "Nombre de personnes à loger : 5 → 3" in textes(famille)
 
 
-def test_un_changement_d_identite_relance_la_recherche_de_doublons(
-    famille, guichet_75, agent_75
-):
+def test_un_changement_d_identite_relance_la_recherche_de_doublons(famille, guichet_75, agent_75):
     autre = donnees_minimales()
     autre["demandeur"] = {**autre["demandeur"], "nom": "Durand", "prenom": "Paul"}
     existante = services.enregistrer_demande(guichet_75, agent_75, autre)
     karim = famille.co_demandeur
-    changement = {karim.pk: {"nom": "Durand", "prenom": "Paul", "date_naissance": date(1987, 4, 12)}}
+    changement = {
+        karim.pk: {"nom": "Durand", "prenom": "Paul", "date_naissance": date(1987, 4, 12)}
+    }
 
     with pytest.raises(services.SuspicionDoublon) as refus:
         services.modifier_demande(famille, agent_75, guichet_75, personnes=changement)
@@ -314,5 +319,3 @@ def test_l_enregistrement_refuse_un_nombre_de_personnes_contraire_aux_personnes(
 def test_rien_a_changer_rien_d_ecrit(famille, guichet_75, agent_75):
     assert services.modifier_demande(famille, agent_75, guichet_75) == []
     assert not famille.historique.filter(action=HistoriqueDemande.Action.MODIFICATION).exists()
-
-

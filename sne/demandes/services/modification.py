@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from pydantic import ValidationError as ErreursSchema
 
 from .. import nomenclatures as n
 from ..models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne
@@ -183,7 +184,8 @@ def _entree_d_ajout(ajout) -> tuple[str, PersonneEntree]:
     else:
         role, entree = ajout
     if not isinstance(entree, PersonneEntree):
-        entree = PersonneEntree.model_validate(entree)  # the registration's schema and rules
+        # The registration's schema and rules; its refusals are listed with the others.
+        entree = PersonneEntree.model_validate(entree)
     return role, entree
 
 
@@ -300,15 +302,20 @@ def modifier_demande(
         modifiees.append(p)
 
     # People joining the household: the registration's schema and builder.
-    co_actuel = next(
-        (p for p in restantes.values() if p.role == Personne.Role.CO_DEMANDEUR), None
-    )
+    co_actuel = next((p for p in restantes.values() if p.role == Personne.Role.CO_DEMANDEUR), None)
     ordre = max((p.ordre for p in restantes.values()), default=0)
     ajoutees = []
     ici = departements_souhaitables(demande.departement_id)
     for i, ajout in enumerate(ajouts or []):
-        role, entree = _entree_d_ajout(ajout)
         champ = f"ajouts[{i}]"
+        try:
+            role, entree = _entree_d_ajout(ajout)
+        except ErreursSchema as e:
+            for err in e.errors():
+                chemin = ".".join(str(p) for p in err["loc"])
+                message = err["msg"].removeprefix("Value error, ")
+                erreurs.append(_erreur(f"{champ}.{chemin}", "invalide", message, ajout=i))
+            continue
         if role not in ROLES_AJOUTABLES:
             raise DonneesInvalides(
                 "On ajoute à une demande un co-demandeur ou une personne à charge.",
@@ -342,7 +349,9 @@ def modifier_demande(
         nouvelles = communes_souhaitees(communes, demande.departement_id, erreurs)
         if not nouvelles and not erreurs:
             erreurs.append(
-                _erreur("souhaits.communes", "obligatoire", "Gardez au moins une commune souhaitée.")
+                _erreur(
+                    "souhaits.communes", "obligatoire", "Gardez au moins une commune souhaitée."
+                )
             )
         anciennes = list(demande.communes_souhaitees.values_list("commune_id", flat=True))
         if [c.code_insee for c in nouvelles] == anciennes:
@@ -385,7 +394,10 @@ def modifier_demande(
     if communes is not None:
         demande.communes_souhaitees.all().delete()
         CommuneSouhaitee.objects.bulk_create(
-            [CommuneSouhaitee(demande=demande, commune=c, rang=i) for i, c in enumerate(nouvelles, 1)]
+            [
+                CommuneSouhaitee(demande=demande, commune=c, rang=i)
+                for i, c in enumerate(nouvelles, 1)
+            ]
         )
     avant, apres = recompter_menage(demande)
     if avant != apres:

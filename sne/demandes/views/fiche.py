@@ -163,6 +163,12 @@ def lignes_historique(entrees) -> list[dict]:
     return lignes
 
 
+def cle_separation_proposee(numero: str) -> str:
+    """The session's one-shot flag set by the modification page: after a change that makes a
+    separation possible, the demande page offers it at the top (FAQ: the offer hid in a tab)."""
+    return f"separation_proposee:{numero}"
+
+
 def _actions(request, demande: Demande) -> dict:
     guichet = guichet_agissant(request.user, demande)
     fin = services.fin_fenetre_reactivation(demande)
@@ -216,6 +222,12 @@ def demande(request, numero):
         onglet = "demandeur"
     aujourd_hui = timezone.localdate()
     demandeur = d.demandeur
+    separation_proposee = bool(
+        request.session.pop(cle_separation_proposee(d.numero_unique), False)
+        and actions["peut_agir"]
+        and d.est_active
+        and d.co_demandeur
+    )
     return render(
         request,
         "demandes/demande.html",
@@ -235,6 +247,7 @@ def demande(request, numero):
                 and demandeur.piece_identite_expiration < aujourd_hui
             ),
             "association": _association_beneficiaire(d),
+            "separation_proposee": separation_proposee,
             "motifs": [dict(n.MotifDemande.choices).get(m, m) for m in d.motifs],
             "typologies": [dict(n.Typologie.choices).get(t, t) for t in d.typologies],
             **actions,
