@@ -10,7 +10,7 @@ from sne.demandes import services
 from sne.demandes.models import Demande, HistoriqueDemande, Personne
 from sne.demandes.views.fiche import lignes_historique
 from sne.exceptions import ErreurMetier
-from tests.demandes.conftest import donnees_minimales
+from tests.demandes.conftest import donnees_minimales, valeurs_du_formulaire
 
 pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(date(2026, 11, 30))]
 
@@ -319,3 +319,169 @@ def test_l_enregistrement_refuse_un_nombre_de_personnes_contraire_aux_personnes(
 def test_rien_a_changer_rien_d_ecrit(famille, guichet_75, agent_75):
     assert services.modifier_demande(famille, agent_75, guichet_75) == []
     assert not famille.historique.filter(action=HistoriqueDemande.Action.MODIFICATION).exists()
+
+
+# --- The page -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sur_la_page(client, guichet_75, agent_75):
+    from tests.outils import connecter
+
+    connecter(client, agent_75)
+    return client
+
+
+def url_de(demande, action="modifier") -> str:
+    from django.urls import reverse
+
+    return reverse(f"demandes:{action}", args=[demande.numero_unique])
+
+
+def page_texte(reponse) -> str:
+    from tests.outils import texte
+
+    return texte(reponse)
+
+
+def test_la_page_montre_ce_qui_ne_change_pas_et_le_nombre_calcule(famille, sur_la_page):
+    reponse = sur_la_page.get(url_de(famille))
+
+    page = page_texte(reponse)
+    assert famille.numero_unique in page and f"{famille.date_depot:%d/%m/%Y}" in page
+    assert 'name="numero_unique"' not in page and 'name="date_depot"' not in page
+    assert 'name="nombre_personnes"' not in page
+    assert "Nombre de personnes à loger : <strong>3</strong>" in page
+    assert 'value="Karim"' in page and 'value="Inès"' in page
+
+
+def test_la_page_corrige_l_identite_ajoute_une_naissance_et_retire_une_personne(
+    famille, sur_la_page
+):
+    ines = famille.personnes_a_charge[0]
+    url = url_de(famille)
+    # « Ajouter une personne à charge »: one more line, nothing saved, what was typed is kept.
+    ajout = sur_la_page.post(
+        url,
+        valeurs_du_formulaire(sur_la_page.get(url), nom="Martinn", action="ajouter_personne"),
+    )
+    assert ajout.status_code == 200
+    assert 'value="Martinn"' in page_texte(ajout)
+    assert 'name="personnes-1-nom"' in page_texte(ajout)
+    assert Demande.objects.get(pk=famille.pk).version == famille.version
+
+    reponse = sur_la_page.post(
+        url,
+        valeurs_du_formulaire(
+            ajout,
+            nom="Martin",
+            date_naissance="1987-04-21",
+            **{
+                "personnes-0-retirer": "on",
+                "personnes-1-nom": "Martin",
+                "personnes-1-prenom": "Léa",
+                "personnes-1-date_naissance": "2026-10-03",
+                "personnes-1-lien": "enfant",
+            },
+        ),
+        follow=True,
+    )
+
+    page = page_texte(reponse)
+    assert "Modifications enregistrées" in page, page[:2000]
+    famille = Demande.objects.get(pk=famille.pk)
+    assert [p.prenom for p in famille.personnes_a_charge] == ["Léa"]
+    assert not Personne.objects.filter(pk=ines.pk).exists()
+    assert famille.nombre_personnes == 3
+    assert famille.demandeur.date_naissance == date(1987, 4, 21)
+    historique = page_texte(sur_la_page.get(url_de(famille, "demande") + "?onglet=historique"))
+    assert "Demandeur — date de naissance : 12/04/1987 → 21/04/1987" in historique
+    assert "Personne à charge ajoutée : Léa MARTIN (né(e) le 03/10/2026, enfant)" in historique
+    assert "Personne à charge retirée : Inès MARTIN" in historique
+
+
+def test_la_page_ajoute_puis_retire_un_co_demandeur(guichet_75, agent_75, sur_la_page):
+    seule = services.enregistrer_demande(guichet_75, agent_75, donnees_minimales())
+    url = url_de(seule)
+    sur_la_page.post(
+        url,
+        valeurs_du_formulaire(
+            sur_la_page.get(url),
+            co_nom="Roux",
+            co_prenom="Marc",
+            co_date_naissance="1984-05-06",
+            co_lien="pacse",
+        ),
+    )
+    seule = Demande.objects.get(pk=seule.pk)
+    assert seule.co_demandeur.nom == "Roux" and seule.nombre_personnes == 2
+
+    # Emptied without saying so: refused on the field, nothing lost.
+    vide = {f"co_{c}": "" for c in ("nom", "prenom", "date_naissance", "lien")}
+    reponse = sur_la_page.post(url, valeurs_du_formulaire(sur_la_page.get(url), **vide))
+    assert "cochez « Retirer le co-demandeur de la demande »" in page_texte(reponse)
+    assert Demande.objects.get(pk=seule.pk).co_demandeur is not None
+
+    sur_la_page.post(url, valeurs_du_formulaire(sur_la_page.get(url), retirer_co_demandeur="on"))
+    seule = Demande.objects.get(pk=seule.pk)
+    assert seule.co_demandeur is None and seule.nombre_personnes == 1
+
+
+def test_la_page_demande_une_justification_devant_un_doublon(
+    famille, guichet_75, agent_75, sur_la_page
+):
+    autre = donnees_minimales()
+    autre["demandeur"] = {**autre["demandeur"], "nom": "Durand", "prenom": "Paul"}
+    existante = services.enregistrer_demande(guichet_75, agent_75, autre)
+    url = url_de(famille)
+    changements = {"co_nom": "Durand", "co_prenom": "Paul", "co_date_naissance": "1987-04-12"}
+
+    reponse = sur_la_page.post(url, valeurs_du_formulaire(sur_la_page.get(url), **changements))
+
+    page = page_texte(reponse)
+    assert reponse.status_code == 200
+    assert "Recherche de doublons" in page and existante.numero_unique in page
+    assert 'value="Durand"' in page  # what was typed is kept
+    assert famille.co_demandeur.nom == "Martin"
+    reponse = sur_la_page.post(
+        url,
+        valeurs_du_formulaire(reponse, justification_doublon="Homonyme vérifié."),
+        follow=True,
+    )
+    assert "Modifications enregistrées" in page_texte(reponse)
+    entree = famille.historique.get(action=HistoriqueDemande.Action.MODIFICATION)
+    assert "Homonyme vérifié." in entree.commentaire
+
+
+def test_apres_un_divorce_la_page_propose_la_duplication(famille, sur_la_page):
+    url = url_de(famille)
+    reponse = sur_la_page.post(
+        url,
+        valeurs_du_formulaire(sur_la_page.get(url), situation_familiale="divorce"),
+        follow=True,
+    )
+
+    page = page_texte(reponse)
+    assert "Le couple se sépare ?" in page
+    assert f'href="{url_de(famille, "dupliquer")}"' in page
+    assert "Dupliquer la demande pour séparation" in page
+    # Shown once, right after the modification.
+    assert "Le couple se sépare ?" not in page_texte(sur_la_page.get(url_de(famille, "demande")))
+
+
+@pytest.mark.parametrize(
+    "changement",
+    [
+        {"personnes-TOTAL_FORMS": "999999999999999999999"},
+        {"personnes-0-id": "999999999999999999999"},
+        {"personnes-0-id": "1"},
+        {"personnes-INITIAL_FORMS": "a\x00b"},
+    ],
+)
+def test_une_ligne_de_personne_trafiquee_est_refusee_sans_erreur_500(
+    famille, sur_la_page, changement
+):
+    url = url_de(famille)
+    reponse = sur_la_page.post(url, valeurs_du_formulaire(sur_la_page.get(url), **changement))
+    assert reponse.status_code in (200, 302, 400)
+    assert Personne.objects.filter(demande=famille).count() == 3
