@@ -91,7 +91,9 @@ def test_un_agent_corrige_l_identite_et_le_menage_puis_lit_l_historique(
     expect(historique).to_contain_text(
         f"Personne à charge ajoutée : Léa MARTIN (né(e) le {naissance:%d/%m/%Y}, enfant)"
     )
-    expect(historique).to_contain_text("Personne à charge retirée : Hugo MARTIN (né(e) le 01/06/2003)")
+    expect(historique).to_contain_text(
+        "Personne à charge retirée : Hugo MARTIN (né(e) le 01/06/2003)"
+    )
     demande = Demande.objects.get(pk=demande.pk)
     assert demande.nombre_personnes == 3
     assert demande.demandeur.nom == "Martin"
