@@ -296,10 +296,12 @@ def modifier_demande(
             raise DonneesInvalides(
                 "Cette personne ne fait pas partie de la demande.", code="personne_inconnue"
             )
-        if _changer_personne(p, valeurs, changements, erreurs) & CHAMPS_IDENTITE:
+        changes = _changer_personne(p, valeurs, changements, erreurs)
+        if changes & CHAMPS_IDENTITE:
             identite_changee.add(p.pk)
         _valider_personne(p, erreurs)
-        modifiees.append(p)
+        if changes:
+            modifiees.append(p)
 
     # People joining the household: the registration's schema and builder.
     co_actuel = next((p for p in restantes.values() if p.role == Personne.Role.CO_DEMANDEUR), None)
