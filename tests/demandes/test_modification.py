@@ -283,17 +283,37 @@ def test_l_ancien_historique_avec_un_identifiant_se_lit_en_mots(famille, guichet
     assert "Paris 20e" in lignes[2] and "Montreuil" in lignes[2]
 
 
-def test_la_separation_est_proposee_quand_le_couple_se_separe(famille, guichet_75, agent_75):
-    assert services.separation_a_proposer(famille, [])
+def test_un_couple_qui_se_separe_passe_par_la_duplication(famille, guichet_75, agent_75):
+    divorce = {famille.demandeur.pk: {"situation_familiale": "divorce"}}
+    with pytest.raises(ErreurMetier) as refus:
+        services.modifier_demande(famille, agent_75, guichet_75, personnes=divorce)
+    erreur = refus.value.details["erreurs"][0]
+    assert erreur["champ"] == "demandeur.situation_familiale"
+    assert "Karim MARTIN est encore co-demandeur" in erreur["message"]
+    assert services.peut_dupliquer_pour_separation(Demande.objects.get(pk=famille.pk))
+
+    # The co-demandeur simply leaving the demande at the same time is accepted.
+    services.modifier_demande(
+        famille, agent_75, guichet_75, personnes=divorce, retraits=[famille.co_demandeur.pk]
+    )
+    assert "Demandeur — situation familiale : Marié(e) → Divorcé(e)" in textes(famille)
+
+
+def test_la_separation_est_proposee_apres_un_changement_du_couple(guichet_75, agent_75):
+    donnees = donnees_minimales()
+    donnees["demandeur"] = {**donnees["demandeur"], "situation_familiale": "concubin"}
+    donnees["co_demandeur"] = {"nom": "Roux", "prenom": "Marc", "date_naissance": "1984-05-06"}
+    demande = services.enregistrer_demande(guichet_75, agent_75, donnees)
+
     changements = services.modifier_demande(
-        famille,
+        demande,
         agent_75,
         guichet_75,
-        personnes={famille.demandeur.pk: {"situation_familiale": "divorce"}},
+        personnes={demande.demandeur.pk: {"situation_familiale": "pacse"}},
     )
-    famille = Demande.objects.get(pk=famille.pk)
-    assert services.separation_a_proposer(famille, changements)
-    assert "Demandeur — situation familiale : Marié(e) → Divorcé(e)" in textes(famille)
+
+    assert services.separation_a_proposer(Demande.objects.get(pk=demande.pk), changements)
+    assert not services.separation_a_proposer(Demande.objects.get(pk=demande.pk), [])
 
 
 def test_pas_de_separation_proposee_sans_co_demandeur(guichet_75, agent_75):
@@ -453,20 +473,39 @@ def test_la_page_demande_une_justification_devant_un_doublon(
     assert "Homonyme vérifié." in entree.commentaire
 
 
-def test_apres_un_divorce_la_page_propose_la_duplication(famille, sur_la_page):
+def test_la_page_propose_la_duplication_au_couple_qui_se_separe(famille, sur_la_page):
     url = url_de(famille)
+    lien = f'href="{url_de(famille, "dupliquer")}"'
+    assert lien in page_texte(sur_la_page.get(url))  # offered right there, not in a tab
+
+    reponse = sur_la_page.post(
+        url, valeurs_du_formulaire(sur_la_page.get(url), situation_familiale="divorce")
+    )
+
+    page = page_texte(reponse)
+    assert "Karim MARTIN est encore co-demandeur" in page
+    assert lien in page and "Dupliquer la demande pour séparation" in page
+    assert 'value="divorce" selected' in page  # what was typed is kept
+
+
+def test_apres_un_pacs_la_fiche_propose_la_duplication_une_fois(guichet_75, agent_75, sur_la_page):
+    donnees = donnees_minimales()
+    donnees["demandeur"] = {**donnees["demandeur"], "situation_familiale": "concubin"}
+    donnees["co_demandeur"] = {"nom": "Roux", "prenom": "Marc", "date_naissance": "1984-05-06"}
+    demande = services.enregistrer_demande(guichet_75, agent_75, donnees)
+    url = url_de(demande)
+
     reponse = sur_la_page.post(
         url,
-        valeurs_du_formulaire(sur_la_page.get(url), situation_familiale="divorce"),
+        valeurs_du_formulaire(sur_la_page.get(url), situation_familiale="pacse"),
         follow=True,
     )
 
     page = page_texte(reponse)
+    assert "Modifications enregistrées" in page
     assert "Le couple se sépare ?" in page
-    assert f'href="{url_de(famille, "dupliquer")}"' in page
-    assert "Dupliquer la demande pour séparation" in page
-    # Shown once, right after the modification.
-    assert "Le couple se sépare ?" not in page_texte(sur_la_page.get(url_de(famille, "demande")))
+    assert f'href="{url_de(demande, "dupliquer")}"' in page
+    assert "Le couple se sépare ?" not in page_texte(sur_la_page.get(url_de(demande, "demande")))
 
 
 @pytest.mark.parametrize(

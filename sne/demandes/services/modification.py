@@ -81,6 +81,7 @@ CHAMPS_SECRETS = {"nir"}  # never written in clear in the history
 # again (the same exact search as at registration, `rechercher_doublons`).
 CHAMPS_IDENTITE = {"nom", "prenom", "date_naissance"}
 ROLES_AJOUTABLES = (Personne.Role.CO_DEMANDEUR, Personne.Role.PERSONNE_A_CHARGE)
+SITUATIONS_SEPAREES = {n.SituationFamiliale.SEPARE, n.SituationFamiliale.DIVORCE}
 
 
 def _valeur(v):
@@ -347,6 +348,8 @@ def modifier_demande(
             {"champ": role, "operation": "ajout", "avant": None, "apres": portrait(nouvelle)}
         )
 
+    _exiger_duplication_pour_separer(restantes.values(), changements, erreurs)
+
     if communes is not None:
         nouvelles = communes_souhaitees(communes, demande.departement_id, erreurs)
         if not nouvelles and not erreurs:
@@ -423,18 +426,41 @@ def modifier_demande(
     return changements
 
 
+def _exiger_duplication_pour_separer(restantes, changements: list, erreurs: list) -> None:
+    """A married or PACS demandeur declared separated or divorced while their co-demandeur is
+    still on the demande: that is a separation, made by the duplication (FAQ « Un couple se
+    sépare »: both keep the seniority, and the situation of each is set there), not by
+    changing one field and leaving the former partner on the demande."""
+    demandeur = next((p for p in restantes if p.role == Personne.Role.DEMANDEUR), None)
+    co = next((p for p in restantes if p.role == Personne.Role.CO_DEMANDEUR), None)
+    if demandeur is None or co is None or co.pk is None:
+        return
+    for c in changements:
+        if (
+            c["champ"] == "demandeur.situation_familiale"
+            and c["avant"] in SITUATIONS_COUPLE_SEPARABLE
+            and c["apres"] in SITUATIONS_SEPAREES
+        ):
+            erreurs.append(
+                _erreur(
+                    "demandeur.situation_familiale",
+                    "separation_par_duplication",
+                    f"{_nom_lisible(co)} est encore co-demandeur : une séparation se fait par "
+                    "« Dupliquer la demande pour séparation », qui donne à chacun sa demande "
+                    "avec l'ancienneté et y fixe la situation de chacun. Si le co-demandeur "
+                    "quitte seulement la demande, retirez-le en même temps.",
+                    personne=demandeur.pk,
+                )
+            )
+
+
 def separation_a_proposer(demande: Demande, changements: list[dict]) -> bool:
-    """After a modification, offer the duplication for separation (FAQ « Un couple se
-    sépare »: the offer should not hide in another tab) when the couple can still be separated,
-    or when the demandeur's situation has just left « Marié(e) »/« Pacsé(e) » for « Séparé(e) »
-    or « Divorcé(e) » while the co-demandeur is still on the demande."""
-    if not demande.est_active or demande.co_demandeur is None:
-        return False
-    if peut_dupliquer_pour_separation(demande):
-        return True
-    return any(
+    """After a modification, offer the duplication for separation right away (FAQ: the offer
+    should not hide in another tab) when the change concerned the couple (the demandeur's
+    situation familiale, a co-demandeur who joined) and the couple can be separated."""
+    concerne_le_couple = any(
         c["champ"] == "demandeur.situation_familiale"
-        and c["avant"] in SITUATIONS_COUPLE_SEPARABLE
-        and c["apres"] in (n.SituationFamiliale.SEPARE, n.SituationFamiliale.DIVORCE)
+        or (c["champ"] == Personne.Role.CO_DEMANDEUR and c.get("operation") == "ajout")
         for c in changements
     )
+    return concerne_le_couple and peut_dupliquer_pour_separation(demande)
