@@ -124,6 +124,7 @@ def _changer_personne(p: Personne, valeurs: dict, changements: list, erreurs: li
     """Apply `valeurs` to `p` (not saved), with the same checks as registration (schemas'
     e-mail and NIR validators, birth date rule); return the names of the fields changed."""
     changes = set()
+    qui = _nom_lisible(p)  # the person as the agent knew them before this change
     for champ, valeur in valeurs.items():
         if champ not in CHAMPS_PERSONNE_MODIFIABLES:
             raise DonneesInvalides(
@@ -152,7 +153,7 @@ def _changer_personne(p: Personne, valeurs: dict, changements: list, erreurs: li
                 "apres": "•••" if secret else _valeur(valeur),
             }
             if p.role == Personne.Role.PERSONNE_A_CHARGE:
-                changement["personne"] = _nom_lisible(p)  # which one, in words
+                changement["personne"] = qui  # which one, in words
             changements.append(changement)
             setattr(p, champ, valeur)
             changes.add(champ)

@@ -64,7 +64,10 @@ def _champ_modele(modele, nom: str):
 
 
 def _date(valeur: str) -> str:
-    return date.fromisoformat(valeur).strftime("%d/%m/%Y")
+    try:
+        return date.fromisoformat(valeur).strftime("%d/%m/%Y")
+    except ValueError:  # never written so, but an old entry must not break the page
+        return valeur
 
 
 def _personne_lisible(portrait: dict) -> str:
