@@ -59,7 +59,10 @@ MENTION_BAILLEURS = "bailleurs sociaux intervenant sur les communes demandées"
 TITRES = {
     Attestation.Type.ENREGISTREMENT: "Attestation d'enregistrement de demande de logement social",
     Attestation.Type.RENOUVELLEMENT: "Attestation de renouvellement de demande de logement social",
+    Attestation.Type.SEPARATION: "Votre demande de logement social après votre séparation",
 }
+GABARITS = {Attestation.Type.SEPARATION: "attestations/courrier_separation.html"}
+ATTESTATIONS = (Attestation.Type.ENREGISTREMENT, Attestation.Type.RENOUVELLEMENT)
 
 PIECES_A_FOURNIR = (
     {
@@ -460,7 +463,8 @@ def _dates_en_objets(valeur):
 
 
 def _document(donnees: dict):
-    """The attestation laid out by WeasyPrint (template `attestations/attestation.html`).
+    """The attestation laid out by WeasyPrint (template `attestations/attestation.html`, or
+    the letter's of `GABARITS`).
 
     No external resource is ever fetched: the template embeds its CSS and uses local fonts,
     and the URL fetcher refuses every scheme but `data:` (a name typed by an applicant cannot
@@ -469,8 +473,9 @@ def _document(donnees: dict):
     from weasyprint import HTML  # heavy (Pango): loaded by the worker when it renders
     from weasyprint.urls import URLFetcher
 
+    gabarit = GABARITS.get(donnees.get("type"), "attestations/attestation.html")
     with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string("attestations/attestation.html", {"d": _dates_en_objets(donnees)})
+        html = render_to_string(gabarit, {"d": _dates_en_objets(donnees)})
     return HTML(
         string=html,
         base_url=str(settings.BASE_DIR / "sne" / "attestations" / "templates"),
@@ -578,19 +583,87 @@ def produire_et_envoyer(demande_id: int, type_: str) -> Attestation:
     return attestation
 
 
+def donnees_courrier_separation(demande: Demande) -> dict:
+    """The letter to the demandeur who keeps the demande after a separation: their numéro
+    unique, seniority kept, who is now in their household. Same keys as an attestation for
+    what they share (recipient, desk, dates), so that the print run treats it alike; never
+    the other person's numéro or contact details."""
+    demande = (
+        Demande.objects.select_related("departement", "guichet_enregistreur__organisation")
+        .prefetch_related("personnes__commune")
+        .get(pk=demande.pk)
+    )
+    aujourd_hui = timezone.localdate()
+    demandeur = demande.demandeur
+    return {
+        "version": VERSION_DONNEES,
+        "type": Attestation.Type.SEPARATION.value,
+        "titre": TITRES[Attestation.Type.SEPARATION],
+        "date_edition": _date_iso(aujourd_hui),
+        "numero_unique": demande.numero_unique,
+        "departement": {"code": demande.departement.code, "nom": demande.departement.nom},
+        "demandeur": {
+            "civilite": demandeur.civilite,
+            "civilite_libelle": demandeur.get_civilite_display(),
+            "nom": demandeur.nom,
+            "prenom": demandeur.prenom,
+            "adresse": _adresse_postale(demandeur),
+            "email": demandeur.email,
+        },
+        "guichet_enregistreur": _guichet(demande.guichet_enregistreur),
+        "date_depot": _date_iso(demande.date_depot),
+        "date_expiration": _date_iso(demande.date_expiration),
+        "nombre_personnes": demande.nombre_personnes,
+        "menage": [_personne_resumee(p, aujourd_hui) for p in demande.personnes.all()],
+        "url_portail": url_portail(),
+    }
+
+
+def produire_courrier_separation(demande_id: int) -> Attestation:
+    """The separation letter of a demandeur without e-mail, queued for printing
+    (`courriers_a_imprimer`); produced once a day per demande (a retried task finds it)."""
+    type_ = Attestation.Type.SEPARATION.value
+    attestation = _attestation_du_jour(demande_id, type_)
+    if attestation is not None:
+        return attestation
+    demande = Demande.objects.get(pk=demande_id)
+    donnees = donnees_courrier_separation(demande)
+    pdf = rendre_pdf(donnees)
+    with transaction.atomic():
+        Demande.objects.select_for_update().filter(pk=demande_id).first()
+        attestation = _attestation_du_jour(demande_id, type_)
+        if attestation is None:
+            attestation = Attestation(
+                demande=demande, type=type_, canal=Attestation.Canal.COURRIER, donnees=donnees
+            )
+            attestation.fichier.save(
+                nom_fichier(demande.numero_unique, type_, timezone.localdate()),
+                ContentFile(pdf),
+                save=False,
+            )
+            attestation.save()
+    return attestation
+
+
 def informer_separation(demande_id: int, nouvelle_id: int) -> int:
     """After a duplication for separation (FAQ: married or PACS couples only), tell each of
-    the two persons by e-mail, when they have one, their own numéro unique and that the
-    seniority (date de dépôt) is kept. Returns the number of e-mails sent.
+    the two persons their own numéro unique and that the seniority (date de dépôt) is kept:
+    by e-mail when they have one. Returns the number of e-mails sent.
 
-    The other person's number and contact details are not disclosed. The new demande also
-    gets its attestation d'enregistrement through `produire_et_envoyer`.
+    Without an e-mail, the demandeur who keeps the demande gets a letter in the « Courriers à
+    imprimer » queue (`produire_courrier_separation`); the new demandeur's attestation
+    d'enregistrement (`produire_et_envoyer`, on `demande_enregistree`) already goes by post,
+    and tells them the same. The other person's number and contact details are not disclosed.
     """
     messages = []
     for pk, nouvelle in ((demande_id, False), (nouvelle_id, True)):
         demande = Demande.objects.prefetch_related("personnes").get(pk=pk)
         demandeur = demande.demandeur
-        if demandeur is None or not demandeur.email:
+        if demandeur is None:
+            continue
+        if not demandeur.email:
+            if not nouvelle:
+                produire_courrier_separation(demande.pk)
             continue
         contexte = {
             "prenom": demandeur.prenom,
@@ -677,8 +750,9 @@ def marquer_imprimes(ids, par) -> int:
 
 
 def derniere_attestation(demande: Demande) -> Attestation | None:
-    """The most recent attestation of a demande (registration or renewal), or None."""
-    return demande.attestations.order_by("-creee_le", "-pk").first()
+    """The most recent attestation of a demande (registration or renewal, never a letter such
+    as the separation's), or None."""
+    return demande.attestations.filter(type__in=ATTESTATIONS).order_by("-creee_le", "-pk").first()
 
 
 def attestation_a_jour(demande: Demande) -> Attestation | None:

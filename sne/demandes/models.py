@@ -8,6 +8,7 @@ outside irrecevabilité, two demandeurs on one demande, a reference of a connect
 twice by the same desk.
 """
 
+import uuid
 from datetime import date
 from functools import reduce
 from operator import or_
@@ -15,6 +16,7 @@ from operator import or_
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
+from django.utils import timezone
 
 from sne.comptes.droits import droits_de
 from sne.organisations.models import Association, Guichet
@@ -584,3 +586,64 @@ class JetonEnregistrement(models.Model):
 
     def __str__(self):
         return self.jeton
+
+
+def _identifiant_brouillon() -> str:
+    return uuid.uuid4().hex
+
+
+class BrouillonDemandeQuerySet(models.QuerySet):
+    def de(self, agent):
+        """Only their author sees, resumes or abandons a registration in progress."""
+        return self.filter(auteur=agent)
+
+    def en_cours(self, maintenant=None):
+        """Those not yet expired (the expired ones are purged: `purger_brouillons_expires`)."""
+        return self.filter(expire_le__gt=maintenant or timezone.now())
+
+
+class BrouillonDemande(models.Model):
+    """A registration in progress (« saisie en cours ») on the desk's wizard: what the agent
+    typed at each step, before the demande exists (no numéro unique yet).
+
+    Kept in the database, per agent, rather than in the session: a desk agent interrupted by a
+    phone call, who opens other tabs, logs out at noon or whose 8-hour session ends, finds
+    every value typed again, and no count of newer wizards ever drops an older one (the
+    session kept the 5 newest and dropped the sixth silently). Personal data (the NIR
+    included) stays only as long as needed: a draft expires `DUREE_BROUILLON` after its last
+    change and is then purged (daily task), and it is deleted as soon as the demande is
+    registered or the draft abandoned. Only its author sees it. See
+    docs/adr/0009-saisies-en-cours-en-base.md."""
+
+    identifiant = models.CharField(
+        "identifiant", max_length=32, unique=True, default=_identifiant_brouillon, editable=False
+    )
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brouillons_demande"
+    )
+    # {"etapes": {step: {field: [values]}}, "erreurs": {...}, ...}: see views.etat_assistant.
+    donnees = models.JSONField("saisie", default=dict)
+    cree_le = models.DateTimeField("commencée le", default=timezone.now)
+    modifie_le = models.DateTimeField("modifiée le", default=timezone.now)
+    expire_le = models.DateTimeField("effacée après le", db_index=True)
+
+    objects = BrouillonDemandeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "saisie en cours"
+        verbose_name_plural = "saisies en cours"
+        ordering = ["-modifie_le", "-pk"]
+        indexes = [models.Index(fields=["auteur", "expire_le"], name="brouillon_auteur_expire")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(modifie_le__gte=models.F("cree_le")),
+                name="brouillon_modifie_apres_sa_creation",
+            ),
+            models.CheckConstraint(
+                condition=Q(expire_le__gt=models.F("modifie_le")),
+                name="brouillon_expire_apres_sa_modification",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Saisie en cours {self.identifiant}"

@@ -1,5 +1,7 @@
 """Forms of the départements' pages: associations, file of contacts, requests of desks."""
 
+import re
+
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
@@ -116,3 +118,76 @@ class NouvelleDemandeForm(DsfrBaseForm):
             self.fields["guichet"].initial = guichets[0].pk
             if len(departements) == 1:
                 self.fields["departement"].widget = forms.HiddenInput()
+
+
+# --- Prefill of a request from the registration wizard --------------------------------------
+
+# A numéro unique as the wizard sends it. Its exact structure is the demandes' concern (a
+# higher layer): here it is only text shown to the agent, in a field they can change.
+FORME_NUMERO = re.compile(r"^[0-9A-Z]{18}$")
+NUMEROS_MAX = 10
+NOMS_MAX = 2
+LONGUEUR_NOM_MAX = 250
+
+
+def preremplissage(parametres, guichets) -> dict | None:
+    """The initial values of `NouvelleDemandeForm` asked by the page's address (GET), each
+    checked, those that do not fit dropped (they are only a help: the agent reads and may
+    change everything before sending):
+
+    - `objet`: one of `DemandeAuGestionnaire.Objet`;
+    - `guichet`, `departement`: one of the agent's desks, one of its départements;
+    - `numero` (up to 10) and `nom` (up to 2, the demandeur and the co-demandeur as typed), with
+      `objet=doublon`: from the duplicate step of a registration, which writes the message
+      (« Suspicion de doublon lors d'un enregistrement », the numéros, the names)."""
+    initial = {}
+    objet = parametres.get("objet", "")
+    if objet in DemandeAuGestionnaire.Objet.values:
+        initial["objet"] = objet
+    par_pk = {str(g.pk): g for g in guichets}
+    guichet = par_pk.get(parametres.get("guichet", ""))
+    if guichet is not None:
+        initial["guichet"] = guichet.pk
+    departement = parametres.get("departement", "").strip().upper()
+    candidats = (
+        guichet.departements.all()
+        if guichet
+        else [d for g in guichets for d in g.departements.all()]
+    )
+    if any(d.code == departement for d in candidats):
+        initial["departement"] = departement
+    if objet == DemandeAuGestionnaire.Objet.DOUBLON:
+        numeros = []
+        for valeur in parametres.getlist("numero")[:NUMEROS_MAX]:
+            numero = re.sub(r"\s+", "", valeur).upper()
+            if FORME_NUMERO.match(numero) and numero not in numeros:
+                numeros.append(numero)
+        noms = [
+            " ".join(nom.split())
+            for nom in parametres.getlist("nom")[:NOMS_MAX]
+            if nom.strip() and len(nom) <= LONGUEUR_NOM_MAX and nom.isprintable()
+        ]
+        if numeros or noms:
+            initial["message"] = message_doublon(numeros, noms)
+    return initial or None
+
+
+def message_doublon(numeros: list[str], noms: list[str]) -> str:
+    lignes = ["Suspicion de doublon lors d'un enregistrement."]
+    if numeros:
+        pluriel = len(numeros) > 1
+        lignes.append(
+            f"Numéro{'s' if pluriel else ''} unique{'s' if pluriel else ''} "
+            f"suspecté{'s' if pluriel else ''} : {', '.join(numeros)}."
+        )
+    if noms:
+        lignes.append(
+            f"Personne{'s' if len(noms) > 1 else ''} saisie{'s' if len(noms) > 1 else ''} : "
+            f"{' ; '.join(noms)}."
+        )
+    lignes.append(
+        "Pouvez-vous vérifier s'il s'agit de la même personne et m'indiquer la commune "
+        "souhaitée par le demandeur ? Si je ne peux pas ouvrir cette demande, pouvez-vous "
+        "faire élargir le périmètre de consultation de mon guichet ?"
+    )
+    return "\n".join(lignes)

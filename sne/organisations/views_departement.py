@@ -18,6 +18,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sne.audit.services import adresse_ip
@@ -33,6 +34,7 @@ from .forms_departement import (
     FiltreDemandesForm,
     NouvelleDemandeForm,
     ReponseDemandeForm,
+    preremplissage,
 )
 from .models import DemandeAuGestionnaire, Guichet
 from .services import adresser_demande, repondre_demande
@@ -69,6 +71,21 @@ def _departements_geres(droits):
     if droits.national:
         return list(Departement.objects.filter(date_fermeture=None).order_by("code"))
     return list(Departement.objects.filter(code__in=droits.departements_gestion).order_by("code"))
+
+
+def _retour_sur(request, adresse: str) -> str:
+    """`adresse` when it is a page of this site to come back to (`?retour=`, the wizard's
+    duplicate step for instance), else "": never an open redirect to another site."""
+    adresse = adresse.strip()
+    if (
+        adresse.startswith("/")
+        and len(adresse) <= 500
+        and url_has_allowed_host_and_scheme(
+            adresse, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return adresse
+    return ""
 
 
 def _url(nom: str, **parametres) -> str:
@@ -239,7 +256,11 @@ def demande(request, pk):
 @habilite_requis
 def mes_demandes(request):
     """« Mes demandes au gestionnaire »: the requests of the agent's desks with their answers,
-    and the form to send a new one to the gestionnaire of one of the desk's départements."""
+    and the form to send a new one to the gestionnaire of one of the desk's départements.
+
+    The form may be prefilled by the address (`preremplissage`: the wizard's duplicate step
+    sends the objet, the numéros suspected and the names typed), and `retour` is the page to
+    come back to once it is sent (« Revenir à la saisie »), checked to be of this site."""
     droits = droits_de(request.user)
     guichets = list(
         Guichet.objects.filter(pk__in=droits.guichets_consultation, actif=True)
@@ -250,11 +271,11 @@ def mes_demandes(request):
         if droits.est_gestionnaire:
             return redirect("departement:demandes")
         raise NonAutorise("Vous n'agissez pour aucun guichet enregistreur actif.")
-    objet = request.GET.get("objet", "")
+    retour = _retour_sur(request, (request.POST or request.GET).get("retour", ""))
     form = NouvelleDemandeForm(
         request.POST or None,
         guichets=guichets,
-        initial={"objet": objet} if objet in DemandeAuGestionnaire.Objet.values else None,
+        initial=preremplissage(request.GET, guichets),
     )
     if request.method == "POST" and form.is_valid():
         guichet = next(g for g in guichets if g.pk == form.cleaned_data["guichet"])
@@ -277,12 +298,15 @@ def mes_demandes(request):
         except ErreurMetier as e:
             erreur_sur_formulaire(form, e)
         else:
-            messages.success(
-                request,
+            transmise = (
                 "Votre demande a été transmise au gestionnaire territorial du "
-                f"{nouvelle.departement_id}. Sa réponse s'affichera ici et vous sera envoyée "
-                "par e-mail.",
+                f"{nouvelle.departement_id}. Sa réponse s'affichera dans « Mes demandes au "
+                "gestionnaire » et vous sera envoyée par e-mail."
             )
+            if retour:
+                messages.success(request, f"{transmise} Vous reprenez votre saisie.")
+                return redirect(retour)
+            messages.success(request, transmise)
             return redirect("departement:mes_demandes")
     qs = (
         DemandeAuGestionnaire.objects.filter(guichet__in=guichets)
@@ -299,5 +323,6 @@ def mes_demandes(request):
             "form": form,
             "page": _page(request, qs),
             "guichets": guichets,
+            "retour": retour,
         },
     )

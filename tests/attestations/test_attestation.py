@@ -334,7 +334,17 @@ def test_la_separation_informe_chacun_de_son_numero(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        nouvelle = demandes.dupliquer_pour_separation(demande, saisie, guichet)
+        nouvelle = demandes.dupliquer_pour_separation(
+            demande,
+            saisie,
+            guichet,
+            demandes.Separation(
+                piece_identite_type="carte_identite",
+                adresse_ligne1="4 rue de Belleville",
+                commune="75119",
+                email="karim@example.fr",
+            ),
+        )
 
     separation = [m for m in mail.outbox if "séparation" in m.subject]
     par_destinataire = {m.to[0]: m for m in separation}

@@ -14,6 +14,12 @@ from tests.demandes.conftest import donnees_minimales
 from tests.outils import a_midi
 
 DEPOT = date(2025, 3, 3)  # the day the demandes of these tests are registered
+SEPARATION_KARIM = services.Separation(
+    piece_identite_type="titre_sejour",
+    adresse_ligne1="4 rue de Belleville",
+    commune="75119",
+    email="karim@example.fr",
+)
 
 # Every test starts on the day of deposit; `horloge.move_to(a_midi(...))` turns the calendar.
 pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(DEPOT)]
@@ -268,7 +274,9 @@ def test_la_duplication_pour_separation_garde_la_date_de_depot(
     origine = demande_de_couple
 
     with django_capture_on_commit_callbacks(execute=True):
-        nouvelle = services.dupliquer_pour_separation(origine, agent_75, guichet_75)
+        nouvelle = services.dupliquer_pour_separation(
+            origine, agent_75, guichet_75, SEPARATION_KARIM
+        )
 
     origine.refresh_from_db()
     assert nouvelle.numero_unique != origine.numero_unique
@@ -292,7 +300,7 @@ def test_la_duplication_n_est_offerte_qu_aux_couples_maries_ou_pacses(
 
     assert not services.peut_dupliquer_pour_separation(demande)
     with pytest.raises(ErreurMetier) as exc:
-        services.dupliquer_pour_separation(demande, agent_75, guichet_75)
+        services.dupliquer_pour_separation(demande, agent_75, guichet_75, SEPARATION_KARIM)
     assert exc.value.code == "duplication_impossible"
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sne.audit.models import EvenementAudit
 from sne.demandes import services
-from sne.demandes.models import Demande, HistoriqueDemande, plier
+from sne.demandes.models import BrouillonDemande, Demande, HistoriqueDemande, plier
 from sne.demandes.views.entree import localiser_erreur
 from tests.demandes.conftest import valeurs_du_formulaire
 from tests.factories import GuichetFactory, agent, habiliter
@@ -232,8 +232,8 @@ def test_l_agent_enregistre_une_demande_etape_par_etape(client, guichet, agent_s
     assert demandeur.commune_id == "75113" and demandeur.code_postal == "75013"
     assert demandeur.nir == NIR
     assert demandeur.nir not in page and demandeur.nir_masque in page
-    # The wizard is over: its state has left the session.
-    assert not [k for k in dict(client.session.items()) if k.startswith("demande_assistant:")]
+    # The wizard is over: its draft, and the personal data it held, are erased.
+    assert not BrouillonDemande.objects.exists()
 
 
 def test_chaque_etape_valide_ce_que_la_loi_exige_avec_des_messages_clairs(
@@ -288,7 +288,7 @@ def test_l_etape_des_doublons_bloque_sans_justification_et_enregistre_avec(
     assert existante.numero_unique in page
     assert "hors de votre périmètre de consultation" in page
     assert "Surtout, ne forcez pas la création de la demande !" in page
-    assert reverse("departement:mes_demandes") in page
+    assert 'value="contacter_gestionnaire"' in page  # « Contacter mon gestionnaire territorial »
 
     reponse = client.post(url, {"justification": "  "})
     assert reponse.status_code == 200
@@ -424,10 +424,21 @@ def test_la_duplication_donne_au_co_demandeur_sa_demande_avec_l_anciennete(
         co_demandeur={"nom": "Durand", "prenom": "Marc", "date_naissance": "1983-02-02"},
     )
 
-    reponse = client.post(url_demande(demande, "dupliquer"), follow=True)
+    reponse = client.post(
+        url_demande(demande, "dupliquer"),
+        {
+            "version": demande.version,
+            "piece_identite_type": "passeport",
+            "adresse_ligne1": "5 rue Oberkampf",
+            "commune": "Paris 11e",
+            "situation_demandeur": "separe",
+            "situation_co_demandeur": "separe",
+        },
+        follow=True,
+    )
 
     nouvelle = Demande.objects.exclude(pk=demande.pk).get()
-    assert f"Demande {nouvelle.numero_unique} créée pour l'ancien co-demandeur" in texte(reponse)
+    assert f"Marc DURAND a désormais sa propre demande {nouvelle.numero_unique}" in texte(reponse)
     assert nouvelle.date_depot == demande.date_depot
     assert nouvelle.demandeur.prenom == "Marc"
 

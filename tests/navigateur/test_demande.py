@@ -140,6 +140,20 @@ def test_un_agent_enregistre_telecharge_renouvelle_et_radie_une_demande(
     page.get_by_role("tab", name="Historique").click()
     expect(page.get_by_role("tabpanel", name="Historique")).to_contain_text("Renouvellement")
 
+    # Renew, then download (issue 9): the renewal attestation with the new expiry, or « en
+    # préparation » while the worker produces it — never the old registration attestation.
+    if importlib.util.find_spec("sne.attestations.services") is not None:
+        from pypdf import PdfReader
+
+        with page.expect_download() as telechargement:
+            page.get_by_role("link", name="Télécharger l'attestation").click()
+        assert "-renouvellement-" in telechargement.value.suggested_filename
+        with open(telechargement.value.path(), "rb") as fichier:
+            lecteur = PdfReader(io.BytesIO(fichier.read()))
+        texte_pdf = " ".join(p.extract_text() or "" for p in lecteur.pages)
+        assert expiration in texte_pdf
+        assert expiration_initiale not in texte_pdf
+
     # Strike off (renonciation): no sous-motif asked; then the demande is radiée, read-only.
     page.get_by_role("link", name="Radier").click()
     page.get_by_label("Motif de radiation").select_option(

@@ -188,3 +188,95 @@ def test_les_pages_vides_disent_quoi_faire(client, guichet_93):
 
     connecter(client, agent(guichet_93))
     assert "aucune demande à votre gestionnaire" in client.get(URL_MES_DEMANDES).content.decode()
+
+
+# --- Prefilled from the registration wizard, and the way back --------------------------------
+
+NUMERO = "075261100000175TA1"
+
+
+def test_la_demande_est_preremplie_par_l_adresse_et_les_valeurs_non_conformes_ignorees(
+    client, guichet_93
+):
+    autre = GuichetFactory(code="75ZZ9", departements=["75"])
+    connecter(client, agent(guichet_93))
+
+    page = client.get(
+        URL_MES_DEMANDES,
+        {
+            "objet": "doublon",
+            "guichet": str(autre.pk),  # not one of the agent's desks: ignored
+            "numero": [NUMERO.lower(), "pas-un-numero", "<script>alert(1)</script>"],
+            "nom": ["Thi Mai NGUYEN", "Ligne\nforgée"],
+        },
+    ).content.decode()
+
+    assert "Suspicion de doublon lors d&#x27;un enregistrement." in page
+    assert f"Numéro unique suspecté : {NUMERO}." in page
+    assert "Personne saisie : Thi Mai NGUYEN." in page
+    assert "pas-un-numero" not in page and "<script>alert(1)" not in page
+    assert "forgée" not in page
+    assert f'value="{autre.pk}" selected' not in page
+    assert "Revenir à la saisie" not in page  # no `retour`
+
+
+@pytest.mark.parametrize(
+    "retour",
+    [
+        "https://pirate.example/demandes/",
+        "//pirate.example/demandes/",
+        "/\\pirate.example",
+        "javascript:alert(1)",
+        "http://testserver.pirate.example/",
+        "demandes/relatif/",
+    ],
+)
+def test_le_retour_ne_mene_jamais_hors_du_site(client, guichet_93, retour):
+    connecter(client, agent(guichet_93))
+
+    page = client.get(URL_MES_DEMANDES, {"objet": "doublon", "retour": retour}).content.decode()
+    assert "Revenir à la saisie" not in page and "pirate" not in page
+
+    reponse = client.post(
+        URL_MES_DEMANDES,
+        {"guichet": guichet_93.pk, "objet": "doublon", "message": "Doublon ?", "retour": retour},
+    )
+    assert reponse.status_code == 302
+    assert reponse.url == URL_MES_DEMANDES
+
+
+def test_apres_l_envoi_le_retour_mene_a_la_page_du_site_indiquee(client, guichet_93):
+    connecter(client, agent(guichet_93))
+    retour = "/demandes/nouvelle/abc/doublons/"
+
+    page = client.get(URL_MES_DEMANDES, {"retour": retour}).content.decode()
+    assert f'href="{retour}">Revenir à la saisie</a>' in page
+
+    reponse = client.post(
+        URL_MES_DEMANDES,
+        {"guichet": guichet_93.pk, "objet": "doublon", "message": "Doublon ?", "retour": retour},
+    )
+    assert reponse.url == retour
+
+    # A refused request keeps the way back (and what was typed).
+    page = client.post(
+        URL_MES_DEMANDES,
+        {"guichet": guichet_93.pk, "objet": "doublon", "message": " ", "retour": retour},
+    ).content.decode()
+    assert f'name="retour" value="{retour}"' in page
+
+
+@pytest.mark.parametrize(
+    "parametre", ["objet", "guichet", "departement", "numero", "nom", "retour"]
+)
+@pytest.mark.parametrize(
+    "hostile", ["", "x" * 10_000, "🏠🇫🇷👨‍👩‍👧", "999999999999999999999", "3000000000", "0001-01-01"]
+)
+def test_aucune_valeur_hostile_du_preremplissage_ne_fait_d_erreur(
+    client, guichet_93, parametre, hostile
+):
+    connecter(client, agent(guichet_93))
+
+    reponse = client.get(URL_MES_DEMANDES, {"objet": "doublon", parametre: hostile})
+
+    assert reponse.status_code == 200

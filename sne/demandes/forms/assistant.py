@@ -24,6 +24,7 @@ from .champs import (
 from .sections import ContactEtSituation, RessourcesEtLogement, Souhaits
 
 MAX_PERSONNES_A_CHARGE = 10
+LIMITE_JUSTIFICATION = 2000
 
 
 class EtapeGuichetForm(DsfrBaseForm):
@@ -236,7 +237,7 @@ class EtapeDoublonsForm(DsfrBaseForm):
     justification = forms.CharField(
         label="Justification écrite pour forcer la création",
         required=False,
-        max_length=2000,
+        max_length=LIMITE_JUSTIFICATION,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Par exemple : « la demande suspectée est celle d'un homonyme né le même "
         "jour, vérifié avec le gestionnaire ». Elle est conservée dans l'historique.",

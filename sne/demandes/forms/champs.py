@@ -64,7 +64,7 @@ class CommuneWidget(CommuneAutocompleteWidget):
 
 class ChampCommune(CommuneField):
     """A commune, cleaned into a small dict {code, nom, departement, code_postal}: JSON-ready
-    for the wizard's session, and keeping the postal code the resolution chose."""
+    for the wizard's draft, and keeping the postal code the resolution chose."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", CommuneWidget)

@@ -10,12 +10,25 @@ The rules that forms also check are in `sne.demandes.regles`.
 - `modification`: `modifier_demande`, `separation_a_proposer`;
 - `cycle_de_vie`: `renouveler`, `radier`, `fin_fenetre_reactivation`, `reactivable`,
   `reactiver`;
-- `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation`;
-- `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists).
+- `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation` (with a
+  `Separation`: the new demandeur's identity document, address, who follows whom);
+- `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists);
+- `brouillons`: the registrations in progress of the wizard (`commencer_saisie`,
+  `saisies_en_cours`, `trouver_saisie`, `sauver_saisie`, `abandonner_saisie`, `terminer_saisie`,
+  `purger_brouillons_expires`).
 """
 
 from ..recherche import trouver_demande
 from ..regles import DonneesInvalides, SuspicionDoublon
+from .brouillons import (
+    abandonner_saisie,
+    commencer_saisie,
+    purger_brouillons_expires,
+    saisies_en_cours,
+    sauver_saisie,
+    terminer_saisie,
+    trouver_saisie,
+)
 from .cycle_de_vie import (
     fin_fenetre_reactivation,
     radier,
@@ -32,14 +45,17 @@ from .modification import (
     modifier_demande,
     separation_a_proposer,
 )
-from .separation import dupliquer_pour_separation, peut_dupliquer_pour_separation
+from .separation import Separation, dupliquer_pour_separation, peut_dupliquer_pour_separation
 
 __all__ = [
     "CHAMPS_DEMANDE_MODIFIABLES",
     "CHAMPS_PERSONNE_MODIFIABLES",
     "DonneesInvalides",
+    "Separation",
     "Suspicion",
     "SuspicionDoublon",
+    "abandonner_saisie",
+    "commencer_saisie",
     "consulter",
     "consulter_liste",
     "dupliquer_pour_separation",
@@ -47,11 +63,16 @@ __all__ = [
     "fin_fenetre_reactivation",
     "modifier_demande",
     "peut_dupliquer_pour_separation",
+    "purger_brouillons_expires",
     "radier",
     "reactivable",
     "reactiver",
     "rechercher_doublons",
     "renouveler",
+    "saisies_en_cours",
+    "sauver_saisie",
     "separation_a_proposer",
+    "terminer_saisie",
     "trouver_demande",
+    "trouver_saisie",
 ]

@@ -1,5 +1,6 @@
-"""The actions on a demande: renew (CCH R441-2-7), strike off (R441-2-8), reactivate, and
-duplicate for separation. Each asks for confirmation, then calls its service."""
+"""The actions on a demande: renew (CCH R441-2-7), strike off (R441-2-8), reactivate. Each asks
+for confirmation, then calls its service (the separation has its own guided step:
+`views/separation.py`)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from sne.formulaires import erreur_sur_formulaire, resume_erreurs
 from .. import services
 from ..forms.actions import RadiationForm, ReactivationForm
 from ..regles import un_an_apres
-from .commun import demande_complete, pour_agir, vers_demande
+from .commun import pour_agir, vers_demande
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,39 +123,6 @@ def reactiver(request, numero):
             "action": "reactiver",
             "form": form,
             "fin_reactivation": services.fin_fenetre_reactivation(d),
-            "guichet": guichet,
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@habilite_requis
-def dupliquer(request, numero):
-    d, guichet = pour_agir(request, numero)
-    if request.method == "POST":
-        try:
-            nouvelle_demande = services.dupliquer_pour_separation(d, request.user, guichet)
-        except ErreurMetier as e:
-            messages.error(request, e.message)
-            return redirect(vers_demande(d.numero_unique))
-        messages.success(
-            request,
-            f"Demande {nouvelle_demande.numero_unique} créée pour l'ancien co-demandeur, avec "
-            f"l'ancienneté de la demande {d.numero_unique} (dépôt le "
-            f"{nouvelle_demande.date_depot:%d/%m/%Y}).",
-        )
-        return redirect(vers_demande(nouvelle_demande.numero_unique))
-    d = demande_complete(d.pk)
-    services.consulter(d, request.user, guichet)  # the page shows the demandeur
-    return render(
-        request,
-        "demandes/confirmation.html",
-        {
-            "title": f"Dupliquer la demande {d.numero_unique} pour séparation",
-            "d": d,
-            "action": "dupliquer",
-            "possible": services.peut_dupliquer_pour_separation(d),
-            "co": d.co_demandeur,
             "guichet": guichet,
         },
     )

@@ -5,10 +5,12 @@ Each step is validated by its form; the registration itself (last step) by the s
 errors are taken back to the steps that hold them (`entree.localiser_erreur`)."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from pydantic import ValidationError as ErreursSchema
 
@@ -17,10 +19,11 @@ from sne.exceptions import ErreurMetier
 from sne.formulaires import resume_erreurs
 
 from .. import services
-from ..forms.assistant import MAX_PERSONNES_A_CHARGE, EtapeDoublonsForm
+from ..forms.assistant import LIMITE_JUSTIFICATION, MAX_PERSONNES_A_CHARGE, EtapeDoublonsForm
 from ..models import Demande
 from ..regles import LIMITE_COMMUNES_SOUHAITEES, MESSAGE_SUSPICION_DOUBLON
 from ..schemas import DemandeEntree
+from ..services.brouillons import DUREE_BROUILLON
 from .commun import entier, exiger_guichets_saisie, sans_erreurs
 from .entree import construire_entree, erreurs_schema, localiser_erreur
 from .etat_assistant import (
@@ -28,6 +31,7 @@ from .etat_assistant import (
     TITRES,
     EtatAssistant,
     formulaires_etape,
+    noms_des_champs,
     propres,
     valides,
 )
@@ -37,11 +41,45 @@ from .recapitulatif import recapitulatif
 @require_GET
 @habilite_requis
 def nouvelle(request):
-    """Start a registration: a new wizard, kept in the session under its own id (so that two
-    tabs can each register a demande)."""
+    """Start a registration: a new wizard, kept as a draft of this agent under its own id (so
+    that two tabs can each register a demande, and nothing typed is lost if the agent leaves:
+    see `etat_assistant`)."""
     exiger_guichets_saisie(request.user)
-    etat = EtatAssistant.nouveau(request.session)
+    try:
+        etat = EtatAssistant.nouveau(request.user)
+    except ErreurMetier as e:
+        messages.error(request, e.message)
+        return redirect("demandes:recherche")
     return redirect(etat.url(SLUGS[0]))
+
+
+@require_http_methods(["GET", "POST"])
+@habilite_requis
+def abandonner(request, assistant):
+    """Abandon a registration in progress, after confirmation: what was typed is erased."""
+    etat = EtatAssistant.charger(request.user, assistant)
+    if etat is None:
+        messages.info(request, "Cette saisie n'est plus en cours : rien à abandonner.")
+        return redirect("demandes:recherche")
+    nom = etat.nom_saisi
+    if request.method == "POST":
+        services.abandonner_saisie(request.user, etat.id)
+        messages.success(
+            request,
+            f"La saisie{f' de {nom}' if nom else ''} est abandonnée : ce qui avait été saisi est "
+            "effacé.",
+        )
+        return redirect("demandes:recherche")
+    return render(
+        request,
+        "demandes/abandonner_saisie.html",
+        {
+            "title": "Abandonner une saisie en cours",
+            "nom": nom,
+            "reprendre": etat.url(etat.premiere_a_faire()),
+            "brouillon": etat.brouillon,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,14 +89,15 @@ def assistant(request, assistant, etape):
     if etape not in SLUGS:
         raise Http404
     guichets = exiger_guichets_saisie(request.user)
-    etat = EtatAssistant.charger(request.session, assistant, guichets)
+    etat = EtatAssistant.charger(request.user, assistant, guichets)
     if etat is None:
         messages.info(
             request,
-            "Cette saisie n'est plus en cours (demande déjà enregistrée ou session expirée) : "
-            "vous pouvez en commencer une nouvelle.",
+            "Cette saisie n'est plus en cours (demande déjà enregistrée, saisie abandonnée, ou "
+            f"laissée sans modification plus de {DUREE_BROUILLON.days} jours) : retrouvez vos "
+            "saisies en cours ci-dessous, ou commencez-en une nouvelle.",
         )
-        return redirect("demandes:nouvelle")
+        return redirect("demandes:recherche")
     a_faire = etat.premiere_a_faire()
     if SLUGS.index(etape) > SLUGS.index(a_faire):
         return redirect(etat.url(a_faire))
@@ -87,7 +126,7 @@ def assistant(request, assistant, etape):
             return _rendre_etape(request, etat, etape, formulaires, focus="communes")
         formulaires = formulaires_etape(etat, etape, data)
         if valides(formulaires):
-            etat.retenir(etape, data)
+            etat.retenir(etape, data, noms_des_champs(formulaires))
             etat.erreurs.pop(etape, None)
             if etape in ("demandeur", "menage"):
                 etat.etapes.pop("doublons", None)  # the duplicate search must run again
@@ -124,6 +163,7 @@ def _contexte_etape(etat: EtatAssistant, etape: str) -> dict:
     return {
         "title": f"Nouvelle demande — {TITRES[etape]}",
         "assistant": etat.id,
+        "duree_saisie": DUREE_BROUILLON.days,
         "etape": etape,
         "numero_etape": i + 1,
         "nb_etapes": len(SLUGS),
@@ -178,18 +218,50 @@ def _suspicions(request, donnees: dict) -> list[dict]:
     return list(suspicions.values())
 
 
+def _vers_le_gestionnaire(etat: EtatAssistant, donnees: dict, suspicions: list[dict]) -> str:
+    """The request form to the gestionnaire territorial (FAQ « je ne vois pas la demande
+    suspectée en doublon » : « Surtout, ne forcez pas la création de la demande ! Contactez-
+    nous »), prefilled with the desk and département of this registration, the numéros
+    uniques suspected and the names typed — what the duplicate step already showed, and no
+    more: no birth date (the numéro unique designates the demande), nothing of the suspected
+    demandes beyond their numéro — and the way back to this step (`retour`). The address is
+    built here, by name: `sne.organisations` (below) knows nothing of the wizard."""
+    guichet = donnees["guichet"]
+    parametres = [
+        ("objet", "doublon"),
+        ("guichet", guichet["guichet"]),
+        ("departement", guichet["departement"]),
+        *(("numero", s["numero_unique"]) for s in suspicions),
+        ("nom", f"{donnees['demandeur']['prenom']} {donnees['demandeur']['nom'].upper()}"),
+    ]
+    if donnees.get("a_co_demandeur"):
+        m = donnees["menage"]
+        parametres.append(("nom", f"{m['co_prenom']} {m['co_nom'].upper()}"))
+    parametres.append(("retour", etat.url("doublons")))
+    return f"{reverse('departement:mes_demandes')}?{urlencode(parametres)}"
+
+
 def _etape_doublons(request, etat: EtatAssistant):
     donnees, invalide = propres(etat)
     if invalide:
         return redirect(etat.url(invalide))
     suspicions = _suspicions(request, donnees)
+    if request.method == "POST" and request.POST.get("action") == "contacter_gestionnaire":
+        # Leaving for the gestionnaire's form: a justification already typed waits here.
+        etat.justification_en_cours = request.POST.get("justification", "")[:LIMITE_JUSTIFICATION]
+        etat.etapes.pop("doublons", None)  # to be decided again, with the answer
+        etat.sauver()
+        return redirect(_vers_le_gestionnaire(etat, donnees, suspicions))
     data = request.POST if request.method == "POST" else etat.donnees_etape("doublons")
-    form = EtapeDoublonsForm(data, exige=bool(suspicions))
+    form = EtapeDoublonsForm(
+        data, exige=bool(suspicions), initial={"justification": etat.justification_en_cours}
+    )
     generales = []
     if request.method == "POST" and form.is_valid():
-        etat.retenir("doublons", request.POST)
+        etat.retenir("doublons", request.POST, noms_des_champs({"form": form}))
         etat.suspicions = [s["numero_unique"] for s in suspicions]
         etat.erreurs.pop("doublons", None)
+        etat.donnees.pop("justification_en_cours", None)
         etat.sauver()
         return redirect(etat.url(etat.premiere_a_faire()))
     if request.method == "GET":
@@ -250,7 +322,7 @@ def _etape_recapitulatif(request, etat: EtatAssistant):
                 request.user,
                 entree,
                 justification_forcage=justification or None,
-                jeton=f"assistant:{request.session.session_key}:{etat.id}",
+                jeton=f"assistant:{etat.id}",
             )
         except ErreursSchema as e:
             return _renvoyer_aux_etapes(request, etat, donnees, erreurs_schema(e))

@@ -1,15 +1,19 @@
-"""A registration in progress: its steps, the raw data typed at each one (kept in the session
-under the wizard's own id, so that two tabs can each register a demande), the errors a service
-sent back to them, and the step forms bound to that data."""
+"""A registration in progress: its steps, the raw data typed at each one, the errors a service
+sent back to them, and the step forms bound to that data.
 
-import uuid
+The state is a draft in the database (`BrouillonDemande`, services in
+`sne.demandes.services.brouillons`), one per wizard, under its own id (so that two tabs can
+each register a demande), seen only by its author: it survives other wizards, a logout and the
+end of the session, and is never dropped because newer ones were started (the session used to
+keep only the five newest). It is erased when the demande is registered, when the agent
+abandons it, or `DUREE_BROUILLON` after its last change (personal data)."""
 
 from django.forms import formset_factory
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from .. import services
 from ..forms.assistant import (
     MAX_PERSONNES_A_CHARGE,
     EtapeDemandeurForm,
@@ -21,7 +25,7 @@ from ..forms.assistant import (
 )
 from ..forms.association import EtapeAssociationForm
 from ..forms.sections import COMMUNES_AFFICHEES
-from ..models import Demande
+from ..models import BrouillonDemande, Demande
 
 ETAPES = [
     ("guichet", "Guichet, département et date de dépôt"),
@@ -35,53 +39,58 @@ ETAPES = [
 SLUGS = [slug for slug, _ in ETAPES]
 TITRES = dict(ETAPES)
 ETAPES_FORMULAIRES = SLUGS[:5]  # the steps whose forms make the demande
-IGNORES = {"csrfmiddlewaretoken", "action"}
+# Widgets that post a second value beside their field's own name (the commune autocomplete
+# posts the INSEE code picked in `<name>_code`).
+SUFFIXES_DES_WIDGETS = ("_code",)
+
+
+def noms_des_champs(formulaires: dict) -> set[str]:
+    """The names a step's forms read in the posted data (formsets: their management form and
+    every row): only those are kept in the draft, whatever else was posted."""
+    noms = set()
+    for objet in formulaires.values():
+        formes = [objet.management_form, *objet.forms] if hasattr(objet, "forms") else [objet]
+        for form in formes:
+            for champ in form.fields:
+                nom = form[champ].html_name
+                noms.update([nom, *(nom + s for s in SUFFIXES_DES_WIDGETS)])
+    return noms
 
 
 class EtatAssistant:
-    """One registration in progress, stored in the session as a plain dict (JSON)."""
+    """One registration in progress: a draft in the database holding a plain dict (JSON)."""
 
-    PREFIXE = "demande_assistant:"
-    GARDES = 5  # wizards kept per session; the oldest go first
-
-    def __init__(self, session, identifiant: str, donnees: dict, guichets=()):
-        self.session = session
-        self.id = identifiant
-        self.donnees = donnees
+    def __init__(self, brouillon: BrouillonDemande, guichets=()):
+        self.brouillon = brouillon
+        self.id = brouillon.identifiant
+        self.donnees = brouillon.donnees
         self.guichets = list(guichets)  # the agent's saisie desks, read once by the view
 
     @classmethod
-    def nouveau(cls, session) -> "EtatAssistant":
-        anciens = sorted(
-            (k for k in session.keys() if k.startswith(cls.PREFIXE)),  # noqa: SIM118
-            key=lambda k: session[k].get("cree", ""),
-        )
-        for cle in anciens[: max(0, len(anciens) - cls.GARDES + 1)]:
-            del session[cle]
-        etat = cls(
-            session,
-            uuid.uuid4().hex[:12],
+    def nouveau(cls, agent) -> "EtatAssistant":
+        """Raises `ErreurMetier` when the agent has too many registrations in progress."""
+        brouillon = services.commencer_saisie(
+            agent,
             {
-                "cree": timezone.now().isoformat(),
                 "etapes": {},
                 "erreurs": {},
                 "nb_personnes": 1,
                 "nb_communes": COMMUNES_AFFICHEES,
             },
         )
-        etat.sauver()
-        return etat
+        return cls(brouillon)
 
     @classmethod
-    def charger(cls, session, identifiant: str, guichets=()) -> "EtatAssistant | None":
-        donnees = session.get(cls.PREFIXE + identifiant)
-        return cls(session, identifiant, donnees, guichets) if donnees is not None else None
+    def charger(cls, agent, identifiant: str, guichets=()) -> "EtatAssistant | None":
+        brouillon = services.trouver_saisie(agent, identifiant)
+        return cls(brouillon, guichets) if brouillon is not None else None
 
     def sauver(self) -> None:
-        self.session[self.PREFIXE + self.id] = self.donnees
+        self.brouillon.donnees = self.donnees
+        services.sauver_saisie(self.brouillon)
 
     def terminer(self) -> None:
-        del self.session[self.PREFIXE + self.id]
+        services.terminer_saisie(self.brouillon)
 
     @property
     def etapes(self) -> dict:
@@ -117,9 +126,20 @@ class EtatAssistant:
     def suspicions(self, numeros: list[str]) -> None:
         self.donnees["suspicions"] = numeros
 
-    def retenir(self, etape: str, data) -> None:
-        """Keep what was typed at a step (without the CSRF token and the button)."""
-        self.etapes[etape] = {k: data.getlist(k) for k in data if k not in IGNORES}
+    def retenir(self, etape: str, data, noms: set[str]) -> None:
+        """Keep what was typed at a step: the values of the fields named `noms` (not the CSRF
+        token, the button, or anything else a request may carry)."""
+        self.etapes[etape] = {k: data.getlist(k) for k in data if k in noms}
+
+    @property
+    def justification_en_cours(self) -> str:
+        """The justification typed at the duplicate step before leaving it to contact the
+        gestionnaire (not validated yet: the step is not done)."""
+        return self.donnees.get("justification_en_cours", "")
+
+    @justification_en_cours.setter
+    def justification_en_cours(self, texte: str) -> None:
+        self.donnees["justification_en_cours"] = texte
 
     def donnees_etape(self, etape: str) -> MultiValueDict | None:
         brutes = self.etapes.get(etape)
@@ -138,6 +158,13 @@ class EtatAssistant:
 
     def premiere_a_faire(self) -> str:
         return next((e for e in SLUGS[:-1] if e not in self.etapes), SLUGS[-1])
+
+    @property
+    def nom_saisi(self) -> str:
+        """« Thi Mai NGUYEN »: the demandeur as typed, or "" before the demandeur step."""
+        prenom = self.valeur("demandeur", "prenom").strip()
+        nom = self.valeur("demandeur", "nom").strip().upper()
+        return " ".join(p for p in (prenom, nom) if p)
 
     def url(self, etape: str) -> str:
         return reverse("demandes:assistant", kwargs={"assistant": self.id, "etape": etape})
@@ -203,3 +230,29 @@ def propres(etat: EtatAssistant) -> tuple[dict, str | None]:
             ]
             resultat["a_co_demandeur"] = formulaires["form"].a_co_demandeur
     return resultat, None
+
+
+def saisies_affichees(agent) -> list[dict]:
+    """The agent's registrations in progress, as the « Saisies en cours » list shows them: the
+    name typed, the step reached (where « Reprendre » leads), started and changed when, erased
+    after when. A draft where nothing was validated yet is not listed: nothing to resume."""
+    lignes = []
+    for brouillon in services.saisies_en_cours(agent):
+        etat = EtatAssistant(brouillon)
+        if not etat.etapes:
+            continue
+        etape = etat.premiere_a_faire()
+        lignes.append(
+            {
+                "identifiant": etat.id,
+                "nom": etat.nom_saisi,
+                "etape": TITRES[etape],
+                "numero_etape": SLUGS.index(etape) + 1,
+                "nb_etapes": len(SLUGS),
+                "url": etat.url(etape),
+                "cree_le": brouillon.cree_le,
+                "modifie_le": brouillon.modifie_le,
+                "expire_le": brouillon.expire_le,
+            }
+        )
+    return lignes

@@ -14,6 +14,8 @@ from sne.exceptions import ErreurMetier
 from .. import recherche as recherches
 from .. import services
 from ..forms.recherche import RechercheNumeroForm, RecherchePersonneForm
+from ..services.brouillons import DUREE_BROUILLON
+from .etat_assistant import saisies_affichees
 
 PAR_PAGE = 25
 
@@ -70,6 +72,8 @@ def recherche(request):
             "legende_resultats": legende,
             "recentes": recentes,
             "peut_saisir": bool(droits.guichets_saisie),
+            "saisies_en_cours": saisies_affichees(request.user) if droits.guichets_saisie else [],
+            "duree_saisies": DUREE_BROUILLON.days,
             "aujourd_hui": timezone.localdate(),
         },
     )
