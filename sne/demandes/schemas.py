@@ -202,7 +202,13 @@ class DemandeEntree(Schema):
     demandeur: DemandeurEntree
     co_demandeur: PersonneEntree | None = None
     personnes_a_charge: list[PersonneEntree] = Field(default_factory=list, max_length=20)
-    nombre_personnes: int | None = Field(None, ge=1, le=30)
+    nombre_personnes: int | None = Field(
+        None,
+        ge=1,
+        le=30,
+        description="Facultatif : il se déduit des personnes ; s'il est envoyé, il doit leur "
+        "être égal (1 + co-demandeur + personnes à charge), sinon la demande est refusée.",
+    )
     deja_locataire_hlm: bool | None = None
     logement_actuel: LogementActuelEntree | None = None
     ressources: RessourcesEntree | None = None
