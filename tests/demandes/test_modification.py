@@ -260,7 +260,10 @@ def test_une_modification_sans_changement_d_identite_ne_cherche_pas_de_doublons(
         guichet_75, agent_75, donnees_minimales(), justification_forcage="vérifié"
     )
     services.modifier_demande(
-        famille, agent_75, guichet_75, personnes={famille.demandeur.pk: {"telephone": "0102"}}
+        famille,
+        agent_75,
+        guichet_75,
+        personnes={famille.demandeur.pk: {"telephone": "01 02 03 04 05"}},
     )
 
 
@@ -524,3 +527,19 @@ def test_une_ligne_de_personne_trafiquee_est_refusee_sans_erreur_500(
     reponse = sur_la_page.post(url, valeurs_du_formulaire(sur_la_page.get(url), **changement))
     assert reponse.status_code in (200, 302, 400)
     assert Personne.objects.filter(demande=famille).count() == 3
+
+
+def test_le_telephone_modifie_est_verifie_et_lu_dans_l_historique(famille, guichet_75, agent_75):
+    """Issue 9: the service checks a phone as registration does, stores it in E.164, and the
+    history shows it as a desk reads it."""
+    demandeur = famille.demandeur
+    with pytest.raises(ErreurMetier):
+        services.modifier_demande(
+            famille, agent_75, guichet_75, personnes={demandeur.pk: {"telephone": "12345"}}
+        )
+    services.modifier_demande(
+        famille, agent_75, guichet_75, personnes={demandeur.pk: {"telephone": "06 12 34 56 78"}}
+    )
+    demandeur.refresh_from_db()
+    assert demandeur.telephone == "+33612345678"
+    assert any("06 12 34 56 78" in t for t in textes(famille))

@@ -10,6 +10,8 @@ from django.db import transaction
 from pydantic import ValidationError as ErreursSchema
 
 from .. import nomenclatures as n
+from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
+
 from ..models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne
 from ..regles import (
     SITUATIONS_COUPLE_SEPARABLE,
@@ -122,7 +124,7 @@ def _champ_de(p: Personne, champ: str) -> str:
 
 def _changer_personne(p: Personne, valeurs: dict, changements: list, erreurs: list) -> set:
     """Apply `valeurs` to `p` (not saved), with the same checks as registration (schemas'
-    e-mail and NIR validators, birth date rule); return the names of the fields changed."""
+    e-mail, NIR and telephone validators, birth date rule); return the names of the fields changed."""
     changes = set()
     qui = _nom_lisible(p)  # the person as the agent knew them before this change
     for champ, valeur in valeurs.items():
@@ -136,11 +138,13 @@ def _changer_personne(p: Personne, valeurs: dict, changements: list, erreurs: li
                 valeur = valider_nir(valeur)
             elif champ == "email" and valeur:
                 valeur = valider_email(valeur)
+            elif champ == "telephone" and valeur:
+                valeur = normaliser_telephone(valeur)
             elif champ == "date_naissance":
                 verifier_date_naissance(valeur)
             elif champ in ("nom", "prenom", "nom_naissance") and isinstance(valeur, str):
                 valeur = valeur.strip()
-        except (ValueError, DonneesInvalides) as e:
+        except (ValueError, DonneesInvalides, TelephoneInvalide) as e:
             erreur = getattr(e, "message", str(e))
         if erreur:
             erreurs.append(_erreur(_champ_de(p, champ), "invalide", erreur, personne=p.pk))

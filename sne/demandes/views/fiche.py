@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from sne.comptes.decorateurs import habilite_requis
 from sne.comptes.droits import guichet_agissant, guichet_de_consultation
+from sne.referentiels.telephones import telephone_lisible
 
 from .. import nomenclatures as n
 from .. import services
@@ -108,6 +109,8 @@ def _valeur_historique(champ: str, valeur, personnes: dict) -> str:
         return _date(valeur)
     if nom in CHAMPS_COMMUNE and isinstance(valeur, str):
         return libelle_commune(valeur)
+    if nom == "telephone" and isinstance(valeur, str):
+        return telephone_lisible(valeur)
     return str(choix.get(valeur, valeur))
 
 
