@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from pydantic import ValidationError as ErreursSchema
 
-from .. import nomenclatures as n
 from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
 
+from .. import nomenclatures as n
 from ..models import CommuneSouhaitee, Demande, HistoriqueDemande, Personne
 from ..regles import (
     SITUATIONS_COUPLE_SEPARABLE,
@@ -123,8 +123,8 @@ def _champ_de(p: Personne, champ: str) -> str:
 
 
 def _changer_personne(p: Personne, valeurs: dict, changements: list, erreurs: list) -> set:
-    """Apply `valeurs` to `p` (not saved), with the same checks as registration (schemas'
-    e-mail, NIR and telephone validators, birth date rule); return the names of the fields changed."""
+    """Apply `valeurs` to `p` (not saved), with the same checks as registration (the e-mail,
+    NIR and telephone validators, birth date rule); return the names of the fields changed."""
     changes = set()
     qui = _nom_lisible(p)  # the person as the agent knew them before this change
     for champ, valeur in valeurs.items():
