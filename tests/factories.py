@@ -100,7 +100,7 @@ class PointContactFactory(factory.django.DjangoModelFactory):
     libelle = "Accueil du public"
     adresse = factory.Faker("street_address", locale="fr_FR")
     horaires = "Lundi au vendredi, 9 h – 17 h"
-    telephone = "01 23 45 67 89"
+    telephone = "+33123456789"  # stored in E.164 (sne.referentiels.telephones)
     email = factory.Sequence(lambda n: f"accueil{n}@bailleur.fr")
 
 

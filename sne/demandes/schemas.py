@@ -11,9 +11,12 @@ from decimal import Decimal
 from email_validator import EmailNotValidError, validate_email
 from ninja import Field, Schema
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumErreur
 from stdnum.fr import nir as stdnum_nir
+
+from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
 
 from . import nomenclatures as n
 from .regles import (
@@ -64,6 +67,17 @@ def valider_email(valeur: str) -> str:
         ) from e
 
 
+def valider_telephone(valeur: str) -> str:
+    """French (overseas included) and foreign numbers, stored in E.164 (« +33612345678 »): the
+    one check of telephone numbers (`sne.referentiels.telephones`, which the desks' contact
+    points use too). Its refusal keeps its own code, `telephone_invalide`, and its French
+    message as it is (no « Value error, » in front)."""
+    try:
+        return normaliser_telephone(valeur)
+    except TelephoneInvalide as e:
+        raise PydanticCustomError(e.code, "{message}", {"message": e.message}) from e
+
+
 def valider_nir(valeur: str) -> str:
     """NIR: 13 characters (2A/2B for Corsica) + a 2-digit key, checked by python-stdnum."""
     valeur = stdnum_nir.compact(valeur or "")
@@ -105,7 +119,12 @@ class PersonneEntree(Schema):
     nationalite: n.Nationalite | None = None
     lien: str = Field("", max_length=15)
     email: str = Field("", max_length=254)
-    telephone: str = Field("", max_length=30)
+    telephone: str = Field(
+        "",
+        max_length=30,
+        description="Numéro français (outre-mer compris) ou étranger avec « + » et l'indicatif ; "
+        "enregistré au format E.164 (« +33612345678 »)",
+    )
     nir: str = Field("", max_length=20)
     situation_professionnelle: n.SituationProfessionnelle | None = None
     employeur: str = Field("", max_length=200)
@@ -117,6 +136,11 @@ class PersonneEntree(Schema):
     @classmethod
     def _email_valide(cls, valeur):
         return valider_email(valeur)
+
+    @field_validator("telephone")
+    @classmethod
+    def _telephone_valide(cls, valeur):
+        return valider_telephone(valeur)
 
     @field_validator("nir")
     @classmethod
@@ -178,7 +202,13 @@ class DemandeEntree(Schema):
     demandeur: DemandeurEntree
     co_demandeur: PersonneEntree | None = None
     personnes_a_charge: list[PersonneEntree] = Field(default_factory=list, max_length=20)
-    nombre_personnes: int | None = Field(None, ge=1, le=30)
+    nombre_personnes: int | None = Field(
+        None,
+        ge=1,
+        le=30,
+        description="Facultatif : il se déduit des personnes ; s'il est envoyé, il doit leur "
+        "être égal (1 + co-demandeur + personnes à charge), sinon la demande est refusée.",
+    )
     deja_locataire_hlm: bool | None = None
     logement_actuel: LogementActuelEntree | None = None
     ressources: RessourcesEntree | None = None

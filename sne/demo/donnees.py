@@ -54,7 +54,7 @@ GUICHETS = [
             "code_postal": "75020",
             "commune": "75120",
             "horaires": "Lundi au vendredi, 9 h – 12 h 30 et 14 h – 17 h",
-            "telephone": "01 40 00 00 01",
+            "telephone": "+33140000001",  # stored in E.164, shown « 01 40 00 00 01 »
             "email": f"accueil.75ba1@{DOMAINE}",
         },
     },
@@ -72,7 +72,7 @@ GUICHETS = [
             "code_postal": "93200",
             "commune": "93066",
             "horaires": "Mardi et jeudi, 8 h 30 – 12 h",
-            "telephone": "01 49 00 00 02",
+            "telephone": "+33149000002",
             "email": f"logement.93co1@{DOMAINE}",
         },
     },
@@ -269,7 +269,9 @@ def creer_demandes_demo(nombre: int = 36) -> int:
                     1960 + hasard.randint(0, 40), hasard.randint(1, 12), hasard.randint(1, 28)
                 ).isoformat(),
                 "email": f"demandeur{i + 1}@exemple.fr" if i % 5 else "",
-                "telephone": f"06{hasard.randint(10000000, 99999999)}",
+                # 06 10 … 06 29: allocated mobile ranges (06 39 is Mayotte's, 06 9x overseas');
+                # the same draw as before, so that the rest of the demo does not change.
+                "telephone": f"06{10_000_000 + hasard.randint(10000000, 99999999) % 20_000_000}",
                 "piece_identite": {"type": ["carte_identite", "passeport", "titre_sejour"][i % 3]},
                 "adresse": {
                     "ligne1": f"{i + 1} {ligne[ligne.index(' ') + 1 :]}",

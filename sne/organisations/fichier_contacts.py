@@ -36,6 +36,7 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de, exiger
 from sne.referentiels.models import Departement
+from sne.referentiels.telephones import telephone_lisible
 
 from .models import Guichet
 from .tableurs import ecrire_cellule
@@ -111,7 +112,7 @@ def lignes_contacts(departement) -> list[list]:
                     c.code_postal,
                     c.commune.nom if c.commune else "",
                     c.horaires,
-                    c.telephone,
+                    telephone_lisible(c.telephone),
                     c.email,
                     # Excel knows no time zones: the local time of the gestionnaire.
                     timezone.localtime(c.modifie_le).replace(tzinfo=None),

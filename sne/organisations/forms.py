@@ -2,6 +2,7 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from sne.comptes.models import Habilitation
+from sne.referentiels.forms import ChampTelephone
 from sne.referentiels.models import Commune, Departement
 from sne.referentiels.services import TROUVEE, resoudre_commune
 from sne.referentiels.widgets import CommuneField
@@ -112,6 +113,16 @@ class PerimetreForm(DsfrBaseForm):
             resolution = resoudre_commune(ligne)
             candidates = [c for c in resolution.candidats if c.commune.departement in deps]
             certaine = resolution.statut == TROUVEE and candidates
+            if not candidates:
+                # Not named so in these départements: the beginning of the name of one of their
+                # communes (« St-Ouen » in the 93 is Saint-Ouen-sur-Seine), found département
+                # by département.
+                trouvees = 0
+                for dep in sorted(deps):
+                    sur_place = resoudre_commune(ligne, dep, approchants=False)
+                    candidates += sur_place.candidats
+                    trouvees += sur_place.statut == TROUVEE
+                certaine = trouvees == 1 and len(candidates) == 1
             if certaine or (len(candidates) == 1 and candidates[0].score >= 95):
                 codes.append(candidates[0].commune.code_insee)
             else:
@@ -134,12 +145,14 @@ class PerimetreForm(DsfrBaseForm):
 class PointContactForm(DsfrBaseForm):
     libelle = forms.CharField(label="Libellé", max_length=200, help_text="Ex. : Accueil du public")
     adresse = forms.CharField(label="Adresse", max_length=300, required=False)
-    commune = CommuneField(label="Commune", required=False, max_length=200)
+    commune = CommuneField(
+        label="Commune", required=False, max_length=200, champ_code_postal="code_postal"
+    )
     code_postal = forms.CharField(label="Code postal", max_length=5, required=False)
     horaires = forms.CharField(
         label="Horaires d'ouverture", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    telephone = forms.CharField(label="Téléphone", max_length=30, required=False)
+    telephone = ChampTelephone()
     email = forms.EmailField(label="E-mail", required=False)
 
 

@@ -20,6 +20,7 @@ from sne.comptes.models import Habilitation, Utilisateur
 from sne.comptes.services import inviter
 from sne.exceptions import ErreurMetier, valider
 from sne.referentiels.normalisation import plier
+from sne.referentiels.telephones import normaliser_telephone
 
 from . import tasks
 from .models import Association, DemandeAuGestionnaire, Guichet, Organisation, PointContact
@@ -240,6 +241,8 @@ def enregistrer_point_contact(guichet, *, par, point=None, **valeurs) -> PointCo
         valeur = valeurs[champ]
         if champ == "commune":
             valeur = valeur or None  # no commune is NULL: a foreign key never holds ""
+        elif champ == "telephone":
+            valeur = normaliser_telephone(valeur)  # E.164, as every number of the register
         elif valeur is None:
             valeur = ""
         setattr(point, champ, valeur)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .models import ChargementReferentiel, CodePostal, Commune, NomAlternatif
-from .normalisation import cle, cle_sans_article
+from .normalisation import ARTICLES, cle, cle_sans_article, mots
 
 DELAI_VERIFICATION = 60.0
 VILLES_A_ARRONDISSEMENTS = {"75056": "paris", "69123": "lyon", "13055": "marseille"}
@@ -63,6 +63,10 @@ class IndexCommunes:
     memo_prefixes: dict[tuple, list[tuple[str, str | None]]] = field(default_factory=dict)
     # (key, code) → the other name behind that key, for keys that are not official names.
     autres_noms: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The first whole words of official names (« saintouen » for Saint-Ouen-sur-Seine, with
+    # or without a leading article) → the communes named so, the most likely first: « St-Ouen »
+    # typed in the 93 is the only one of that département (issue 9).
+    debuts_de_noms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def ajouter(self, fiche: FicheCommune, anciens_codes: list[str]) -> None:
         self.fiches[fiche.code_insee] = fiche
@@ -72,13 +76,22 @@ class IndexCommunes:
             self.par_code_postal[cp].append(fiche.code_insee)
         if not fiche.ouverte:
             return  # a closed commune is found by its code, never offered by its name
-        k = cle(fiche.nom)
+        # `cle` and `cle_sans_article` of the name, its words folded once.
+        liste = mots(fiche.nom)
+        article = len(liste) > 1 and liste[0] in ARTICLES
+        k = "".join(liste)
         self.par_cle[k].append(fiche.code_insee)
         self.cles_triees.append((k, fiche.code_insee))
-        k2 = cle_sans_article(fiche.nom)
-        if k2 != k:
+        if article:
+            k2 = "".join(liste[1:])
             self.par_cle_sans_article[k2].append(fiche.code_insee)
             self.cles_triees.append((k2, fiche.code_insee))
+        if fiche.type != "arrondissement":  # « Paris 13e » has its own rule
+            debuts = {"".join(liste[:n]) for n in range(2 if article else 1, len(liste))}
+            if article:
+                debuts.update("".join(liste[1:n]) for n in range(2, len(liste)))
+            for debut in debuts:
+                self.debuts_de_noms[debut].append(fiche.code_insee)
         if fiche.type == "arrondissement" and fiche.commune_parente:
             # 75101…75120, 13201…13216, 69381…69389: the arrondissement's number ends the code.
             numero = int(
@@ -111,6 +124,9 @@ class IndexCommunes:
             code: (f.type != "commune", -f.population, code) for code, f in self.fiches.items()
         }
         self.cles_triees = sorted(set(self.cles_triees))
+        for codes in self.debuts_de_noms.values():
+            codes.sort(key=self.rang.__getitem__)
+        self.debuts_de_noms = dict(self.debuts_de_noms)
         self.codes_postaux_tries = sorted(self.par_code_postal)
         par_dep: dict[str, dict[str, str]] = defaultdict(dict)
         par_initiale: dict[str, dict[str, str]] = defaultdict(dict)
@@ -156,6 +172,23 @@ class IndexCommunes:
         if len(debut) <= 6 and len(self.memo_prefixes) < 20_000:
             self.memo_prefixes[memo] = resultat
         return resultat
+
+    def communes_commencant_par(
+        self, debut: str, departements: set[str] | None, limite: int
+    ) -> list[str]:
+        """The communes whose official name begins with the whole words whose key is `debut`
+        (« saintouen » → Saint-Ouen-sur-Seine, Saint-Ouen-l'Aumône…; « saintou » → none), in
+        `departements` if given, the most likely first (`rang`), at most `limite`."""
+        codes = self.debuts_de_noms.get(debut, ())
+        if not departements:
+            return list(codes[:limite])
+        retenus = []
+        for code in codes:
+            if self.fiches[code].departement in departements:
+                retenus.append(code)
+                if len(retenus) == limite:
+                    break
+        return retenus
 
     def codes_postaux_commencant_par(self, debut: str) -> list[str]:
         i = bisect.bisect_left(self.codes_postaux_tries, debut)

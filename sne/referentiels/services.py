@@ -24,6 +24,9 @@ AMBIGUE = "ambigue"
 INTROUVABLE = "introuvable"
 
 SEUIL_RESSEMBLANCE = 84
+DEBUTS_PROPOSES = 10  # communes offered when several names begin with what was typed
+DEBUT_DU_NOM = "début du nom"
+SCORE_AUTRE_NOM = 95  # a delegated commune's name, La Poste's libellé: not an official name
 _CEDEX = re.compile(r"\bcedex\b\.?\s*(?P<numero>\d{1,3})?\b", re.IGNORECASE)
 _CODE = re.compile(r"(?<![0-9A-Za-z])(?P<code>[0-9]{5}|[0-9]{2} [0-9]{3}|2[AaBb][0-9]{3})(?![0-9])")
 _ARRONDISSEMENT = re.compile(
@@ -161,9 +164,23 @@ def _par_nom(nom: str, index: IndexCommunes) -> list[Candidat]:
     for f in _classer(alternatifs, index):
         if f.code_insee not in vus:
             raison = f"autre nom connu : « {alternatifs[f.code_insee]} »"
-            candidats.append(Candidat(f, 95, raison, f.code_postal_principal))
+            candidats.append(Candidat(f, SCORE_AUTRE_NOM, raison, f.code_postal_principal))
             vus.add(f.code_insee)
     return candidats
+
+
+def _par_debut_du_nom(nom: str, departements: set[str], index: IndexCommunes):
+    """The communes whose official name begins with the words typed: « St-Ouen » in the 93 is
+    Saint-Ouen-sur-Seine (renamed from Saint-Ouen in 2018), its only commune named so. Whole
+    words only, and only when no name matches exactly: the caller decides that one such commune
+    is found and several are to choose from."""
+    debut = cle(nom)
+    if len(debut) < 3:
+        return []
+    return [
+        Candidat(index.fiches[code], 90, DEBUT_DU_NOM, index.fiches[code].code_postal_principal)
+        for code in index.communes_commencant_par(debut, departements, DEBUTS_PROPOSES)
+    ]
 
 
 def _ressemblants(nom: str, departements: set[str] | None, index: IndexCommunes, limite: int):
@@ -216,7 +233,7 @@ def _filtrer(candidats, departement, departements_code_postal, code_postal, nom,
             for code, _autre_nom in index.meilleurs_par_prefixe(debut, dep, 5):
                 fiche = index.fiches[code]
                 cp = code_postal if code_postal in fiche.codes_postaux else None
-                sur_place.append(Candidat(fiche, 90, "début du nom", cp))
+                sur_place.append(Candidat(fiche, 90, DEBUT_DU_NOM, cp))
     return sur_place + candidats, bool(candidats or sur_place)
 
 
@@ -252,6 +269,18 @@ def resoudre_commune(
     code_connu = bool(code and (code in index.par_code_postal or code in index.fiches))
     if nom:
         candidats = _par_nom(nom, index)
+        # Where the place is known (département, postal code) and no official name matches
+        # there, the names that begin with the words typed. Another name does not settle it
+        # (« Boulogne 92 » is not only a delegated commune of Vendée); across France a first
+        # word (« Bord ») would be a guess: there, the suggestions do the work.
+        portee = {departement} if departement else departements_cp
+        if portee and not any(
+            c.score > SCORE_AUTRE_NOM and c.commune.departement in portee for c in candidats
+        ):
+            vus = {c.commune.code_insee for c in candidats}
+            candidats += [
+                c for c in _par_debut_du_nom(nom, portee, index) if c.commune.code_insee not in vus
+            ]
         candidats, conflit = _filtrer(
             candidats, departement, departements_cp, code if code_connu else None, nom, index
         )
@@ -315,6 +344,8 @@ def resoudre_commune(
         )
     elif ressemblance:
         message = f"Aucune commune ne s'appelle exactement « {nom} » : laquelle vouliez-vous dire ?"
+    elif all(c.raison == DEBUT_DU_NOM for c in candidats):
+        message = f"Plusieurs communes ont un nom qui commence par « {nom} » : laquelle ?"
     else:
         message = (
             f"{len(candidats)} communes correspondent : précisez laquelle "
@@ -363,7 +394,7 @@ def rechercher_communes(
             Candidat(
                 index.fiches[code],
                 90 if autre_nom is None else 85,
-                "début du nom" if autre_nom is None else f"autre nom connu : « {autre_nom} »",
+                DEBUT_DU_NOM if autre_nom is None else f"autre nom connu : « {autre_nom} »",
                 index.fiches[code].code_postal_principal,
             )
             for code, autre_nom in index.meilleurs_par_prefixe(debut, departement, limite)

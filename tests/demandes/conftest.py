@@ -35,3 +35,33 @@ def donnees_minimales(**surcharges):
 @pytest.fixture
 def donnees():
     return donnees_minimales()
+
+
+def valeurs_du_formulaire(reponse, **changements) -> dict:
+    """The values of the page's form as a browser would send them untouched (the modification
+    page holds the whole demande), with `changements` applied; a value None removes a field."""
+    from bs4 import BeautifulSoup
+
+    valeurs: dict[str, list[str]] = {}
+    soupe = BeautifulSoup(reponse.content.decode(), "html.parser")
+    formulaire = soupe.find("input", attrs={"name": "version"}).find_parent("form")
+    for champ in formulaire.find_all(["input", "select", "textarea"]):
+        nom, genre = champ.get("name"), (champ.get("type") or "").lower()
+        if not nom or nom == "csrfmiddlewaretoken" or genre in ("submit", "button"):
+            continue
+        if champ.name == "select":
+            choisies = champ.find_all("option", selected=True)
+            valeurs.setdefault(nom, []).extend(o.get("value", "") for o in choisies)
+        elif champ.name == "textarea":
+            valeurs.setdefault(nom, []).append(champ.text.strip("\n"))
+        elif genre in ("checkbox", "radio"):
+            if champ.has_attr("checked"):
+                valeurs.setdefault(nom, []).append(champ.get("value", "on"))
+        else:
+            valeurs.setdefault(nom, []).append(champ.get("value", ""))
+    for nom, valeur in changements.items():
+        if valeur is None:
+            valeurs.pop(nom, None)
+        else:
+            valeurs[nom] = valeur if isinstance(valeur, list) else [valeur]
+    return valeurs

@@ -14,7 +14,7 @@ from sne.demandes import services
 from sne.demandes.models import CompteurNumeroUnique, Demande
 from sne.demandes.regles import ModificationConcurrente
 from sne.exceptions import ErreurMetier
-from tests.demandes.conftest import donnees_minimales
+from tests.demandes.conftest import donnees_minimales, valeurs_du_formulaire
 from tests.factories import GuichetFactory, agent
 from tests.outils import connecter, texte
 
@@ -130,25 +130,12 @@ def test_la_page_de_modification_montre_ce_qui_a_change_entre_temps_et_garde_la_
     demande = services.enregistrer_demande(guichet, moi, donnees_minimales())
     connecter(client, moi)
     url = reverse("demandes:modifier", args=[demande.numero_unique])
-    client.get(url)  # the form is read at version 1…
+    formulaire = client.get(url)  # the form is read at version 1…
     services.modifier_demande(  # …a colleague changes the rent meanwhile
         demande, collegue, guichet, demande_valeurs={"loyer_actuel": 650}, version=1
     )
 
-    reponse = client.post(
-        url,
-        {
-            "adresse_ligne1": "12 rue des Lilas",
-            "commune": "75120",
-            "piece_identite_type": "carte_identite",
-            "nombre_personnes": "1",
-            "deja_locataire_hlm": "non",
-            "loyer_actuel": "500",
-            "commune_1": "75120",
-            "nb_communes": "3",
-            "version": "1",
-        },
-    )
+    reponse = client.post(url, valeurs_du_formulaire(formulaire, loyer_actuel="500"))
 
     page = texte(reponse)
     assert reponse.status_code == 200
@@ -199,19 +186,10 @@ def test_le_revenu_fiscal_demesure_est_refuse_a_la_modification(client):
     moi = agent(guichet)
     demande = services.enregistrer_demande(guichet, moi, donnees_minimales())
     connecter(client, moi)
+    url = reverse("demandes:modifier", args=[demande.numero_unique])
     reponse = client.post(
-        reverse("demandes:modifier", args=[demande.numero_unique]),
-        {
-            "adresse_ligne1": "12 rue des Lilas",
-            "commune": "75120",
-            "piece_identite_type": "carte_identite",
-            "nombre_personnes": "1",
-            "deja_locataire_hlm": "non",
-            "revenu_fiscal_reference": "999999999999999999999",
-            "commune_1": "75120",
-            "nb_communes": "3",
-            "version": str(demande.version),
-        },
+        url,
+        valeurs_du_formulaire(client.get(url), revenu_fiscal_reference="999999999999999999999"),
     )
     assert reponse.status_code == 200
     assert "inférieure ou égale à 9999999" in texte(reponse)

@@ -12,6 +12,7 @@ from sne.audit.models import EvenementAudit
 from sne.demandes import services
 from sne.demandes.models import BrouillonDemande, Demande, HistoriqueDemande, plier
 from sne.demandes.views.entree import localiser_erreur
+from tests.demandes.conftest import valeurs_du_formulaire
 from tests.factories import GuichetFactory, agent, habiliter
 from tests.outils import connecter, texte
 
@@ -498,22 +499,14 @@ def test_renouveler_puis_modifier(client, guichet, agent_saisie):
     assert formulaire.status_code == 200
     reponse = client.post(
         url_demande(demande, "modifier"),
-        {
-            "email": "elodie@exemple.fr",
-            "adresse_ligne1": "3 rue de la Paix",
-            "commune": "Paris (75002)",
-            "commune_code": "75056",
-            "code_postal": "75002",
-            "piece_identite_type": "carte_identite",
-            "piece_identite_numero": "X1234567",
-            "nombre_personnes": "1",
-            "deja_locataire_hlm": "oui",
-            "commune_1": "Paris 13e Arrondissement (75013)",
-            "commune_1_code": "75113",
-            "commune_2": "Paris 14e",
-            "nb_communes": "3",
-            "version": str(demande.version),
-        },
+        valeurs_du_formulaire(
+            formulaire,
+            email="elodie@exemple.fr",
+            deja_locataire_hlm="oui",
+            commune_1="Paris 13e Arrondissement (75013)",
+            commune_1_code="75113",
+            commune_2="Paris 14e",
+        ),
         follow=True,
     )
 

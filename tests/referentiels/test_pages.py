@@ -22,6 +22,17 @@ def test_la_page_des_communes_liste_les_homonymes(client):
     assert "93066" in contenu and "97411" in contenu
 
 
+def test_la_page_des_communes_trouve_st_ouen_dans_le_93(client):
+    """Issue 9: « introuvable » although Saint-Ouen-sur-Seine is the only commune of the 93
+    whose name begins so."""
+    contenu = client.get(
+        "/referentiels/communes/", {"commune": "St-Ouen", "departement": "93"}
+    ).content.decode()
+
+    assert "Saint-Ouen-sur-Seine (93070)" in contenu
+    assert "Commune introuvable" not in contenu
+
+
 def test_la_page_des_communes_explique_une_saisie_introuvable(client):
     contenu = client.get("/referentiels/communes/", {"commune": "xyzzy"}).content.decode()
 
@@ -70,3 +81,32 @@ def test_le_champ_commune_peut_etre_limite_a_un_departement():
 
     assert formulaire.is_valid()
     assert formulaire.cleaned_data["commune"].code_insee == "93066"
+
+
+class FormulaireAvecCodePostal(forms.Form):
+    code_postal = forms.CharField(required=False)
+    commune = CommuneField(champ_code_postal="code_postal")
+
+
+@pytest.mark.parametrize(
+    ("commune", "code_postal", "code_insee"),
+    [
+        ("St-Ouen", "93400", "93070"),  # the namesakes of 41 and 80 alone, Saint-Ouen-sur-Seine
+        ("Saint-Denis", "97400", "97411"),
+        ("Saint-Denis", "93200", "93066"),
+        ("Bordeaux", "", "33063"),
+        ("Bordeaux", "93200", "33063"),  # a name that settles alone keeps its commune
+    ],
+)
+def test_le_champ_commune_se_lit_avec_le_code_postal_tape_a_cote(commune, code_postal, code_insee):
+    formulaire = FormulaireAvecCodePostal({"commune": commune, "code_postal": code_postal})
+
+    assert formulaire.is_valid(), formulaire.errors
+    assert formulaire.cleaned_data["commune"].code_insee == code_insee
+
+
+def test_un_code_postal_qui_contredit_le_nom_ne_tranche_pas_un_homonyme():
+    formulaire = FormulaireAvecCodePostal({"commune": "Saint-Denis", "code_postal": "75002"})
+
+    assert not formulaire.is_valid()
+    assert "Saint-Denis (93066)" in formulaire.errors["commune"][0]

@@ -87,6 +87,16 @@ TROUVEES = [
     # A delegated commune (merged) still leads to its commune
     ("Annecy-le-Vieux", None, "74010", "74000"),
     ("Annecy le Vieux", "74", "74010", "74000"),
+    # The first whole words of the only official name of the place that begins so (issue 9):
+    # Saint-Ouen was renamed Saint-Ouen-sur-Seine in 2018
+    ("St-Ouen", "93", "93070", "93400"),
+    ("Saint Ouen", "93", "93070", "93400"),
+    ("93400 St-Ouen", None, "93070", "93400"),
+    ("St Ouen 93400", None, "93070", "93400"),
+    ("St-Ouen", "95", "95572", "95310"),
+    ("Aulnay", "93", "93005", "93600"),
+    ("Pré-Saint", "93", "93061", "93310"),
+    ("Boulogne", "92", "92012", "92100"),  # « Boulogne » is also a delegated commune (85)
 ]
 
 
@@ -153,6 +163,42 @@ def test_un_code_postal_qui_contredit_le_nom_n_est_jamais_tranche_en_silence():
 def test_le_departement_leve_l_ambiguite():
     assert resoudre_commune("Saint-Denis", "974").commune.code_insee == "97411"
     assert resoudre_commune("Saint-Denis", "93").commune.code_insee == "93066"
+
+
+@pytest.mark.parametrize(
+    ("saisie", "departement", "proposees"),
+    [
+        ("Noisy", "93", ["93051", "93053"]),  # Noisy-le-Grand, Noisy-le-Sec
+        ("St", "93", ["93066", "93070"]),  # Saint-Denis, Saint-Ouen-sur-Seine
+    ],
+)
+def test_un_debut_de_nom_partage_propose_chaque_commune_sans_choisir(
+    saisie, departement, proposees
+):
+    resolution = resoudre_commune(saisie, departement)
+
+    assert resolution.statut == AMBIGUE
+    assert [c.commune.code_insee for c in resolution.candidats] == proposees
+    assert f"commence par « {saisie} »" in resolution.message
+
+
+@pytest.mark.parametrize(
+    ("saisie", "departement"),
+    [
+        ("St-Ou", "93"),  # whole words only: « ou » is not « ouen »
+        ("Le", "93"),  # an article alone begins nothing
+        ("Bord", None),  # across France a first word is a guess (Bord-Saint-Georges, 23)
+        ("St-Ouen", None),  # the namesakes of 41 and 80 are offered, not a guess
+    ],
+)
+def test_un_debut_de_nom_ne_tranche_que_sur_des_mots_entiers_et_dans_un_lieu_connu(
+    saisie, departement
+):
+    assert resoudre_commune(saisie, departement).statut != TROUVEE
+
+
+def test_les_suggestions_d_un_debut_de_nom_commencent_par_la_commune_du_departement():
+    assert rechercher_communes("St-Ouen", "93")[0].commune.code_insee == "93070"
 
 
 def test_le_code_postal_leve_l_ambiguite_d_un_homonyme():

@@ -16,6 +16,7 @@ from .champs import (
     ChampCommune,
     ChampEmail,
     ChampNir,
+    ChampTelephone,
     adresse_coherente,
     champ_date,
     choix,
@@ -87,6 +88,32 @@ class EtapeGuichetForm(DsfrBaseForm):
 
 
 class EtapeDemandeurForm(ContactEtSituation, DsfrBaseForm):
+    # The CERFA's order, which the page follows: identity, identity document, address, contact,
+    # situation. Without it the inherited contact fields would come first, in the summary of
+    # the wizard and in the list of errors.
+    field_order = [
+        "civilite",
+        "nom",
+        "nom_naissance",
+        "prenom",
+        "date_naissance",
+        "nationalite",
+        "piece_identite_type",
+        "piece_identite_numero",
+        "piece_identite_expiration",
+        "nir",
+        "adresse_ligne1",
+        "adresse_ligne2",
+        "code_postal",
+        "commune",
+        "email",
+        "telephone",
+        "situation_familiale",
+        "situation_professionnelle",
+        "employeur",
+        "revenus_mensuels",
+    ]
+
     civilite = forms.ChoiceField(label="Civilité (facultatif)", required=False, choices=CIVILITES)
     nom = forms.CharField(label="Nom d'usage", max_length=100)
     nom_naissance = forms.CharField(
@@ -138,7 +165,7 @@ class EtapeDemandeurForm(ContactEtSituation, DsfrBaseForm):
         help_text="Déduit de la commune si vous le laissez vide.",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    commune = ChampCommune(label="Commune de résidence")
+    commune = ChampCommune(label="Commune de résidence", champ_code_postal="code_postal")
     revenus_mensuels = forms.DecimalField(
         label="Revenus mensuels en euros (facultatif)",
         required=False,
@@ -185,7 +212,7 @@ class EtapeMenageForm(DsfrBaseForm):
         decimal_places=2,
     )
     co_email = ChampEmail(label="Adresse e-mail")
-    co_telephone = forms.CharField(label="Téléphone", required=False, max_length=30)
+    co_telephone = ChampTelephone()
 
     def clean(self):
         donnees = super().clean()

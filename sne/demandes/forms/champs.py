@@ -1,4 +1,5 @@
-"""The fields and widgets shared by the demande's forms: communes, e-mail, NIR, dates, choices."""
+"""The fields and widgets shared by the demande's forms: communes, e-mail, telephone (the
+referentials' `ChampTelephone`, also used by the desks' contact points), NIR, dates, choices."""
 
 import re
 
@@ -6,8 +7,9 @@ from django import forms
 from dsfr.widgets import InlineCheckboxSelectMultiple, InlineRadioSelect
 
 from sne.formulaires import verifier
+from sne.referentiels.forms import ChampTelephone as ChampTelephone  # one field for all forms
 from sne.referentiels.index import index_communes
-from sne.referentiels.services import TROUVEE, resoudre_commune
+from sne.referentiels.services import TROUVEE
 from sne.referentiels.widgets import CommuneAutocompleteWidget, CommuneField
 
 from .. import nomenclatures as n
@@ -75,7 +77,7 @@ class ChampCommune(CommuneField):
         texte = forms.CharField.clean(self, value)
         if not texte:
             return None
-        resolution = resoudre_commune(texte, self.departement)
+        resolution = self.resoudre(texte)
         if resolution.statut != TROUVEE:
             propositions = ", ".join(
                 f"{c.commune.nom} ({c.commune.code_insee})" for c in resolution.candidats[:5]

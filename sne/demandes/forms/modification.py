@@ -1,54 +1,79 @@
-"""The modification of a demande by an agent."""
+"""The modification of a demande by an agent: the same fields as the registration steps (the
+demandeur's step, the co-demandeur and personnes à charge of the household step, resources,
+wishes), reused rather than copied, so that the rules are the same; plus what a modification
+adds: removing a person, the version read, a justification when the duplicate search finds
+something."""
 
 from django import forms
+from django.forms import formset_factory
 
-from .. import nomenclatures as n
-from .champs import ChampCommune, ChampNir, adresse_coherente, champ_date
-from .sections import ContactEtSituation, RessourcesEtLogement, Souhaits
+from .. import regles
+from .assistant import (
+    MAX_PERSONNES_A_CHARGE,
+    EtapeDemandeurForm,
+    EtapeMenageForm,
+    PersonneAChargeForm,
+)
+from .sections import RessourcesEtLogement, Souhaits
 
 
-class ModificationForm(ContactEtSituation, Souhaits, RessourcesEtLogement):
-    """The main fields an agent updates: the demandeur's contact, address and situation, the
-    household's size, resources, current housing, reasons and wishes."""
+class ModificationForm(EtapeDemandeurForm, Souhaits, RessourcesEtLogement):
+    """The demandeur (identity, identity document, contact, address, situation), resources,
+    current housing, reasons and wishes. The household size is not here: it is derived from
+    the people."""
 
-    adresse_ligne1 = forms.CharField(label="Adresse (numéro et voie)", max_length=200)
-    adresse_ligne2 = forms.CharField(
-        label="Complément d'adresse (facultatif)", required=False, max_length=200
+    retirer_co_demandeur = forms.BooleanField(
+        label="Retirer le co-demandeur de la demande", required=False
     )
-    code_postal = forms.CharField(
-        label="Code postal (facultatif)",
+    justification_doublon = forms.CharField(
+        label="Justification écrite pour enregistrer malgré la suspicion de doublon",
         required=False,
-        max_length=5,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
-    commune = ChampCommune(label="Commune de résidence")
-    revenus_mensuels = forms.DecimalField(
-        label="Revenus mensuels du demandeur en euros (facultatif)",
-        required=False,
-        min_value=0,
-        max_digits=9,
-        decimal_places=2,
-    )
-    piece_identite_type = forms.ChoiceField(
-        label="Pièce d'identité", choices=n.PieceIdentite.choices, widget=forms.RadioSelect
-    )
-    piece_identite_numero = forms.CharField(
-        label="Numéro de la pièce (facultatif)", required=False, max_length=50
-    )
-    piece_identite_expiration = forms.DateField(
-        label="Date d'expiration de la pièce (facultatif)",
-        required=False,
-        widget=champ_date(),
-        help_text="Une pièce périmée est acceptée.",
-    )
-    nir = ChampNir(help_text="Masqué ; laissez vide pour conserver le numéro enregistré.")
-    nombre_personnes = forms.IntegerField(
-        label="Nombre de personnes à loger", min_value=1, max_value=30
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Par exemple : « homonyme né le même jour, vérifié avec le gestionnaire ». "
+        "Elle est conservée dans l'historique.",
     )
     # The version read: a change made meanwhile by someone else is shown, never reverted.
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_147_483_647)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=regles.IDENTIFIANT_MAX
+    )
+
+    def __init__(self, *args, association: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if association:
+            # An association's representative may have been registered without a birth date.
+            self.fields["date_naissance"].required = False
+            self.fields["date_naissance"].label = "Date de naissance (facultatif)"
+
+
+class CoDemandeurForm(EtapeMenageForm):
+    """The co-demandeur, as in the household step (fields `co_…`), with the birth name."""
+
+    co_nom_naissance = forms.CharField(label="Nom de naissance", required=False, max_length=100)
+
+
+class PersonneAChargeModificationForm(PersonneAChargeForm):
+    """A line of the personnes à charge: an existing person (`id`) or a new one (no `id`)."""
+
+    id = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=regles.IDENTIFIANT_MAX
+    )
+    retirer = forms.BooleanField(label="Retirer cette personne de la demande", required=False)
 
     def clean(self):
-        donnees = super().clean()
-        adresse_coherente(self, donnees)
-        return donnees
+        if self.cleaned_data.get("retirer") and self.cleaned_data.get("id"):
+            return self.cleaned_data  # leaving: what the line holds no longer matters
+        return super().clean()
+
+
+def formset_personnes_a_charge(data, initial: list[dict], lignes_en_plus: int = 0):
+    """The personnes à charge already there, plus `lignes_en_plus` empty lines (« Ajouter une
+    personne à charge », without JavaScript)."""
+    classe = formset_factory(
+        PersonneAChargeModificationForm,
+        extra=lignes_en_plus,
+        max_num=MAX_PERSONNES_A_CHARGE,
+        absolute_max=MAX_PERSONNES_A_CHARGE,
+        validate_max=True,
+    )
+    return classe(data, initial=initial, prefix="personnes")

@@ -8,7 +8,14 @@ from sne.exceptions import ErreurMetier
 
 from .. import nomenclatures as n
 from .. import regles
-from .champs import BoutonsRadioEnLigne, CasesEnLigne, ChampCommune, ChampEmail, choix
+from .champs import (
+    BoutonsRadioEnLigne,
+    CasesEnLigne,
+    ChampCommune,
+    ChampEmail,
+    ChampTelephone,
+    choix,
+)
 
 COMMUNES_AFFICHEES = 3  # wished communes shown at first; « Ajouter une commune » adds more
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
@@ -19,7 +26,7 @@ class ContactEtSituation(forms.Form):
     modification form."""
 
     email = ChampEmail(label="Adresse e-mail (facultatif)")
-    telephone = forms.CharField(label="Téléphone (facultatif)", required=False, max_length=30)
+    telephone = ChampTelephone(label="Téléphone (facultatif)")
     situation_familiale = forms.ChoiceField(
         label="Situation familiale (facultatif)",
         required=False,

@@ -7,7 +7,7 @@ The rules that forms also check are in `sne.demandes.regles`.
 
 - `enregistrement`: `enregistrer_demande`;
 - `lecture`: `consulter`, `consulter_liste` (and `trouver_demande`, from `recherche`);
-- `modification`: `modifier_demande`;
+- `modification`: `modifier_demande`, `separation_a_proposer`;
 - `cycle_de_vie`: `renouveler`, `radier`, `fin_fenetre_reactivation`, `reactivable`,
   `reactiver`;
 - `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation` (with a
@@ -43,6 +43,7 @@ from .modification import (
     CHAMPS_DEMANDE_MODIFIABLES,
     CHAMPS_PERSONNE_MODIFIABLES,
     modifier_demande,
+    separation_a_proposer,
 )
 from .separation import Separation, dupliquer_pour_separation, peut_dupliquer_pour_separation
 
@@ -70,6 +71,7 @@ __all__ = [
     "renouveler",
     "saisies_en_cours",
     "sauver_saisie",
+    "separation_a_proposer",
     "terminer_saisie",
     "trouver_demande",
     "trouver_saisie",

@@ -135,6 +135,20 @@ def enregistrer_demande(
         )
         for i, p in enumerate(donnees.personnes_a_charge)
     ]
+    membres = [demandeur, *([co] if co else []), *a_charge]
+    if donnees.nombre_personnes is not None and donnees.nombre_personnes != len(membres):
+        # The household is its people (issue 9): a number that contradicts them is refused
+        # rather than silently replaced, so that the sending system learns its data disagree.
+        erreurs.append(
+            {
+                "champ": "nombre_personnes",
+                "code": "nombre_personnes_incoherent",
+                "message": f"Le nombre de personnes à loger ({donnees.nombre_personnes}) ne "
+                f"correspond pas aux personnes déclarées ({len(membres)} : le demandeur, "
+                f"{'le co-demandeur, ' if co else ''}{len(a_charge)} personne(s) à charge). "
+                "Il se déduit des personnes : inutile de l'envoyer.",
+            }
+        )
     communes = communes_souhaitees(donnees.souhaits.communes, departement.code, erreurs)
     association = None
     if donnees.beneficiaire == "association" and donnees.association and donnees.association.id:
@@ -170,7 +184,6 @@ def enregistrer_demande(
         )
         if erreurs:
             raise DonneesInvalides(erreurs[0]["message"], details={"erreurs": erreurs})
-    nombre = donnees.nombre_personnes or (1 + (1 if co else 0) + len(a_charge))
     demande = Demande(
         association_adresse=" ".join(
             p
@@ -196,7 +209,8 @@ def enregistrer_demande(
         association_date_creation=(
             donnees.association.date_creation if donnees.association else None
         ),
-        nombre_personnes=nombre,
+        # The people about to be saved; `menage.recompter_menage` counts the same once saved.
+        nombre_personnes=len(membres),
         deja_locataire_hlm=donnees.deja_locataire_hlm,
         logement_actuel=(donnees.logement_actuel.type or "") if donnees.logement_actuel else "",
         loyer_actuel=donnees.logement_actuel.loyer if donnees.logement_actuel else None,
@@ -228,9 +242,9 @@ def enregistrer_demande(
         if donnees.reference_externe and existante:
             return existante  # a concurrent identical request won the race
         raise
-    for p in [demandeur, *([co] if co else []), *a_charge]:
+    for p in membres:
         p.demande = demande
-    Personne.objects.bulk_create([demandeur, *([co] if co else []), *a_charge])
+    Personne.objects.bulk_create(membres)
     CommuneSouhaitee.objects.bulk_create(
         [
             CommuneSouhaitee(demande=demande, commune=c, rang=i)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from sne.comptes.decorateurs import habilite_requis
 from sne.comptes.droits import guichet_agissant, guichet_de_consultation
+from sne.referentiels.telephones import telephone_lisible
 
 from .. import nomenclatures as n
 from .. import services
@@ -28,14 +29,28 @@ ONGLETS = [
 ]
 
 
-def _libelle_champ(champ: str) -> str:
+ROLES = dict(Personne.Role.choices)
+# « Personne à charge ajoutée », « Co-demandeur retiré »: the participle agrees with the role.
+OPERATIONS = {
+    ("co_demandeur", "ajout"): "Co-demandeur ajouté",
+    ("co_demandeur", "retrait"): "Co-demandeur retiré",
+    ("personne_a_charge", "ajout"): "Personne à charge ajoutée",
+    ("personne_a_charge", "retrait"): "Personne à charge retirée",
+}
+CHAMPS_COMMUNE = {"commune", "employeur_commune", "association_commune"}
+IDENTIFIANT = re.compile(r"^\d+$")
+
+
+def _libelle_champ(champ: str, personne: str = "") -> str:
     if champ == "souhaits.communes":
         return "Communes souhaitées"
-    if champ == "co_demandeur":
-        return "Co-demandeur"
+    if champ in ROLES:
+        return str(ROLES[champ])
     if "." in champ:
         role, nom = champ.split(".", 1)
-        libelle_role = dict(Personne.Role.choices).get(role, role)
+        libelle_role = str(ROLES.get(role, role))
+        if personne:
+            libelle_role += f" {personne}"
         champ_modele = _champ_modele(Personne, nom)
         return f"{libelle_role} — {champ_modele.verbose_name if champ_modele else nom}"
     champ_modele = _champ_modele(Demande, champ)
@@ -49,11 +64,37 @@ def _champ_modele(modele, nom: str):
         return None
 
 
-def _valeur_historique(champ: str, valeur) -> str:
+def _date(valeur: str) -> str:
+    try:
+        return date.fromisoformat(valeur).strftime("%d/%m/%Y")
+    except ValueError:  # never written so, but an old entry must not break the page
+        return valeur
+
+
+def _personne_lisible(portrait: dict) -> str:
+    """« Léa MARTIN (née le 03/10/2026, enfant) »: a person who joined or left, in words."""
+    texte = f"{portrait.get('prenom', '')} {(portrait.get('nom') or '').upper()}".strip()
+    precisions = []
+    if portrait.get("date_naissance"):
+        accord = {n.Civilite.MONSIEUR: "né", n.Civilite.MADAME: "née"}
+        ne = accord.get(portrait.get("civilite"), "né(e)")
+        precisions.append(f"{ne} le {_date(portrait['date_naissance'])}")
+    lien = dict([*n.LienCoDemandeur.choices, *n.LienParente.choices]).get(portrait.get("lien"))
+    if lien:
+        precisions.append(str(lien).lower())
+    return texte + (f" ({', '.join(precisions)})" if precisions else "")
+
+
+def _valeur_historique(champ: str, valeur, personnes: dict) -> str:
     if valeur in (None, "", []):
         return "—"
     if isinstance(valeur, bool):
         return "oui" if valeur else "non"
+    if isinstance(valeur, dict):
+        return _personne_lisible(valeur)
+    if champ in ROLES and isinstance(valeur, str) and IDENTIFIANT.match(valeur):
+        # Entries written before issue 9 kept the person's id: show their name instead.
+        return personnes.get(int(valeur), "une personne qui n'est plus enregistrée")
     modele, nom = (Personne, champ.split(".", 1)[1]) if "." in champ else (Demande, champ)
     champ_modele = _champ_modele(modele, nom)
     choix = dict(getattr(champ_modele, "choices", None) or [])
@@ -65,14 +106,51 @@ def _valeur_historique(champ: str, valeur) -> str:
     if isinstance(valeur, list):
         return ", ".join(str(v) for v in valeur)
     if isinstance(valeur, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", valeur):
-        return date.fromisoformat(valeur).strftime("%d/%m/%Y")
-    if nom == "commune" and isinstance(valeur, str):
+        return _date(valeur)
+    if nom in CHAMPS_COMMUNE and isinstance(valeur, str):
         return libelle_commune(valeur)
+    if nom == "telephone" and isinstance(valeur, str):
+        return telephone_lisible(valeur)
     return str(choix.get(valeur, valeur))
 
 
+def _texte_changement(c: dict, personnes: dict) -> dict:
+    champ = c.get("champ", "")
+    operation = OPERATIONS.get((champ, c.get("operation")))
+    if operation:
+        portrait = c.get("apres") if c.get("operation") == "ajout" else c.get("avant")
+        return {"texte": f"{operation} : {_valeur_historique(champ, portrait, personnes)}"}
+    libelle = _libelle_champ(champ, c.get("personne", ""))
+    avant = _valeur_historique(champ, c.get("avant"), personnes)
+    apres = _valeur_historique(champ, c.get("apres"), personnes)
+    return {
+        "libelle": libelle,
+        "avant": avant,
+        "apres": apres,
+        "texte": f"{libelle} : {avant} → {apres}",
+    }
+
+
+def _personnes_citees(entrees) -> dict[int, str]:
+    """The names of the people that old entries name by id (one query for the page)."""
+    ids = {
+        int(v)
+        for h in entrees
+        for c in (h.changements or [])
+        if c.get("champ") in ROLES
+        for v in (c.get("avant"), c.get("apres"))
+        if isinstance(v, str) and IDENTIFIANT.match(v) and len(v) < 10
+    }
+    if not ids:
+        return {}
+    return {p.pk: f"{p.prenom} {p.nom.upper()}" for p in Personne.objects.filter(pk__in=ids)}
+
+
 def lignes_historique(entrees) -> list[dict]:
-    """History entries as a person reads them: who, and each change old → new in words."""
+    """History entries as a person reads them: who, and each change old → new in words (codes
+    by their label, dates dd/mm/yyyy, communes by name, people by name — never an id)."""
+    entrees = list(entrees)
+    personnes = _personnes_citees(entrees)
     lignes = []
     for h in entrees:
         lignes.append(
@@ -82,16 +160,19 @@ def lignes_historique(entrees) -> list[dict]:
                 if h.utilisateur
                 else "Système (traitement automatique ou système connecté)",
                 "changements": [
-                    {
-                        "libelle": _libelle_champ(c.get("champ", "")),
-                        "avant": _valeur_historique(c.get("champ", ""), c.get("avant")),
-                        "apres": _valeur_historique(c.get("champ", ""), c.get("apres")),
-                    }
+                    _texte_changement(c, personnes)
                     for c in (h.changements or [])
+                    if isinstance(c, dict)
                 ],
             }
         )
     return lignes
+
+
+def cle_separation_proposee(numero: str) -> str:
+    """The session's one-shot flag set by the modification page: after a change that makes a
+    separation possible, the demande page offers it at the top (FAQ: the offer hid in a tab)."""
+    return f"separation_proposee:{numero}"
 
 
 def _actions(request, demande: Demande) -> dict:
@@ -147,6 +228,12 @@ def demande(request, numero):
         onglet = "demandeur"
     aujourd_hui = timezone.localdate()
     demandeur = d.demandeur
+    separation_proposee = bool(
+        request.session.pop(cle_separation_proposee(d.numero_unique), False)
+        and actions["peut_agir"]
+        and d.est_active
+        and d.co_demandeur
+    )
     return render(
         request,
         "demandes/demande.html",
@@ -166,6 +253,7 @@ def demande(request, numero):
                 and demandeur.piece_identite_expiration < aujourd_hui
             ),
             "association": _association_beneficiaire(d),
+            "separation_proposee": separation_proposee,
             "motifs": [dict(n.MotifDemande.choices).get(m, m) for m in d.motifs],
             "typologies": [dict(n.Typologie.choices).get(t, t) for t in d.typologies],
             **actions,

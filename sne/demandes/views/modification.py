@@ -1,6 +1,11 @@
-"""The modification of a demande by an agent: contact, address, situation, household size,
-resources, current housing, reasons and wishes, through `modifier_demande` (history kept, no
-attestation — FAQ)."""
+"""The modification of a demande by an agent, on one page with the wizard's sections: the
+demandeur's identity, contact and situation, the co-demandeur (added, changed or removed), the
+personnes à charge (a line added or removed, without JavaScript), resources, current housing
+and wishes — through `modifier_demande` (history kept, duplicate search again when an identity
+changes, no attestation — FAQ). The numéro unique and the date de dépôt are shown, never
+editable; the household size is derived from the people."""
+
+from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -12,15 +17,27 @@ from sne.formulaires import erreur_sur_formulaire, resume_erreurs
 from sne.referentiels.models import Commune
 
 from .. import services
-from ..forms.modification import ModificationForm
+from ..forms.assistant import MAX_PERSONNES_A_CHARGE
+from ..forms.modification import CoDemandeurForm, ModificationForm, formset_personnes_a_charge
 from ..forms.sections import COMMUNES_AFFICHEES
 from ..models import Demande
-from ..regles import LIMITE_COMMUNES_SOUHAITEES, ModificationConcurrente, exiger_modifiable
+from ..regles import (
+    LIMITE_COMMUNES_SOUHAITEES,
+    MESSAGE_SUSPICION_DOUBLON,
+    ModificationConcurrente,
+    exiger_modifiable,
+)
 from .commun import demande_complete, entier, pour_agir, sans_erreurs, vers_demande
 from .entree import localiser_erreur
-from .fiche import lignes_historique
+from .fiche import cle_separation_proposee, lignes_historique
 
 CHAMPS_DEMANDEUR = (
+    "civilite",
+    "nom",
+    "nom_naissance",
+    "prenom",
+    "date_naissance",
+    "nationalite",
     "email",
     "telephone",
     "adresse_ligne1",
@@ -34,9 +51,23 @@ CHAMPS_DEMANDEUR = (
     "piece_identite_numero",
     "piece_identite_expiration",
 )
-CHAMPS_NULS = {"revenus_mensuels", "piece_identite_expiration"}  # the others are "" when empty
+CHAMPS_CO_DEMANDEUR = (
+    "civilite",
+    "nom",
+    "nom_naissance",
+    "prenom",
+    "date_naissance",
+    "lien",
+    "nationalite",
+    "situation_professionnelle",
+    "revenus_mensuels",
+    "email",
+    "telephone",
+)
+CHAMPS_A_CHARGE = ("nom", "prenom", "date_naissance", "lien")
+# Empty, these are None in the database; the others are "".
+CHAMPS_NULS = {"revenus_mensuels", "piece_identite_expiration", "date_naissance"}
 CHAMPS_DEMANDE = (
-    "nombre_personnes",
     "logement_actuel",
     "loyer_actuel",
     "nombre_pieces_actuel",
@@ -54,8 +85,13 @@ CHAMPS_DEMANDE = (
 )
 
 
-def _initial_modification(d: Demande) -> tuple[dict, int]:
-    demandeur = d.demandeur
+def _vide(champ: str):
+    return None if champ in CHAMPS_NULS else ""
+
+
+def _initiaux(d: Demande) -> dict:
+    """What the page shows first: the demande as it is."""
+    demandeur, co = d.demandeur, d.co_demandeur
     initial = {c: getattr(d, c) for c in CHAMPS_DEMANDE}
     initial["deja_locataire_hlm"] = "oui" if d.deja_locataire_hlm else "non"
     if demandeur:
@@ -65,7 +101,38 @@ def _initial_modification(d: Demande) -> tuple[dict, int]:
     for i, code in enumerate(communes, 1):
         initial[f"commune_{i}"] = code
     initial["version"] = d.version
-    return initial, max(len(communes) + 1, COMMUNES_AFFICHEES)
+    return {
+        "form": initial,
+        "co": {f"co_{c}": getattr(co, c) for c in CHAMPS_CO_DEMANDEUR} if co else {},
+        "personnes": [
+            {"id": p.pk, **{c: getattr(p, c) for c in CHAMPS_A_CHARGE}}
+            for p in d.personnes_a_charge
+        ],
+        "nb_communes": max(len(communes) + 1, COMMUNES_AFFICHEES),
+    }
+
+
+def _formulaires(d: Demande, data, initiaux: dict, nb_communes: int) -> dict:
+    return {
+        "form": ModificationForm(
+            data,
+            initial=initiaux["form"],
+            departement=d.departement_id,
+            nb_communes=nb_communes,
+            association=d.beneficiaire == Demande.Beneficiaire.ASSOCIATION,
+        ),
+        "co_form": CoDemandeurForm(data, initial=initiaux["co"]),
+        "personnes": formset_personnes_a_charge(
+            data, initiaux["personnes"], lignes_en_plus=0 if initiaux["personnes"] else 1
+        ),
+    }
+
+
+def _lignes_de_personnes(data) -> int:
+    try:
+        return max(0, min(int(data.get("personnes-TOTAL_FORMS")), MAX_PERSONNES_A_CHARGE))
+    except (TypeError, ValueError):
+        return 0
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,44 +145,51 @@ def modifier(request, numero):
     except ErreurMetier as e:
         messages.error(request, e.message)
         return redirect(vers_demande(d.numero_unique))
-    initial, nb_communes = _initial_modification(d)
+    initiaux = _initiaux(d)
+    nb_communes = initiaux["nb_communes"]
+    action = request.POST.get("action", "enregistrer")
+    data = None
     if request.method == "POST":
-        nb_communes = entier(
-            request.POST.get("nb_communes"), nb_communes, LIMITE_COMMUNES_SOUHAITEES
-        )
-        if request.POST.get("action") == "ajouter_commune":
+        data = request.POST.copy()
+        nb_communes = entier(data.get("nb_communes"), nb_communes, LIMITE_COMMUNES_SOUHAITEES)
+        if action == "ajouter_commune":
             nb_communes += 1
+        if action == "ajouter_personne":
+            data["personnes-TOTAL_FORMS"] = str(
+                min(_lignes_de_personnes(data) + 1, MAX_PERSONNES_A_CHARGE)
+            )
     nb_communes = max(1, min(nb_communes, LIMITE_COMMUNES_SOUHAITEES))
-    form = ModificationForm(
-        request.POST or None,
-        initial=initial,
-        departement=d.departement_id,
-        nb_communes=nb_communes,
-    )
-    ajout = request.POST.get("action") == "ajouter_commune"
-    changements_concurrents = []
-    if request.method == "POST" and not ajout and form.is_valid():
+    formulaires = _formulaires(d, data, initiaux, nb_communes)
+    changements_concurrents, suspicions = [], []
+    if data is not None and action in ("ajouter_commune", "ajouter_personne"):
+        # The person has not asked to save yet: the page comes back with one more line.
+        sans_erreurs(formulaires)
+        if action == "ajouter_commune":
+            form = formulaires["form"]
+            form.fields[form.noms_communes[-1]].widget.attrs["autofocus"] = True
+        elif formulaires["personnes"].forms:
+            formulaires["personnes"].forms[-1].fields["nom"].widget.attrs["autofocus"] = True
+    elif data is not None and all([f.is_valid() for f in formulaires.values()]):
         try:
-            if _enregistrer_modification(request, d, guichet, form):
-                return redirect(vers_demande(d.numero_unique))
+            resultat = _enregistrer_modification(request, d, guichet, formulaires)
         except ModificationConcurrente as e:
             # What the agent typed is kept, on the current version; what changed is shown.
             d = demande_complete(d.pk)
-            donnees = request.POST.copy()
-            donnees["version"] = str(d.version)
-            form = ModificationForm(
-                donnees, initial=initial, departement=d.departement_id, nb_communes=nb_communes
-            )
-            form.is_valid()
-            form.add_error(None, e.message)
+            data["version"] = str(d.version)
+            formulaires = _formulaires(d, data, _initiaux(d), nb_communes)
+            for f in formulaires.values():
+                f.is_valid()
+            formulaires["form"].add_error(None, e.message)
             changements_concurrents = lignes_historique(
                 d.historique.filter(pk__in=e.details["historique"]).order_by("horodatage", "pk")
             )
             services.consulter(d, request.user, guichet)  # the page shows the current demande
-    elif ajout:
-        sans_erreurs({"form": form})
-        form.fields[form.noms_communes[-1]].widget.attrs["autofocus"] = True
-    else:
+        else:
+            if isinstance(resultat, list):
+                suspicions = resultat
+            elif resultat:
+                return redirect(vers_demande(d.numero_unique))
+    elif data is None:
         services.consulter(d, request.user, guichet)
     return render(
         request,
@@ -123,19 +197,38 @@ def modifier(request, numero):
         {
             "title": f"Modifier la demande {d.numero_unique}",
             "d": d,
-            "form": form,
+            **formulaires,
             "nb_communes": nb_communes,
             "nb_communes_max": LIMITE_COMMUNES_SOUHAITEES,
+            "nb_personnes_max": MAX_PERSONNES_A_CHARGE,
             "peut_dupliquer": services.peut_dupliquer_pour_separation(d),
-            "resume_erreurs": resume_erreurs(form),
+            "resume_erreurs": resume_erreurs(*formulaires.values()),
             "changements_concurrents": changements_concurrents,
+            "suspicions": suspicions,
         },
     )
 
 
-def _enregistrer_modification(request, d: Demande, guichet, form) -> bool:
-    """Call `modifier_demande` with the form's values; its refusals go on the form, except a
-    change made meanwhile (`ModificationConcurrente`), which the page shows."""
+def _suspicions_lisibles(request, erreur) -> list[dict]:
+    """The duplicate suspicions as the wizard shows them: each says whether this person may
+    open the demande suspected."""
+    suspicions = {s["numero_unique"]: dict(s) for s in erreur.details.get("doublons", [])}
+    visibles = set(
+        Demande.objects.visibles_par(request.user)
+        .filter(numero_unique__in=suspicions)
+        .values_list("numero_unique", flat=True)
+    )
+    for numero, s in suspicions.items():
+        s["visible"] = numero in visibles
+        s["date_depot"] = date.fromisoformat(s["date_depot"])
+    return list(suspicions.values())
+
+
+def _enregistrer_modification(request, d: Demande, guichet, formulaires) -> bool | list:
+    """Call `modifier_demande` with the page's values. True when saved; the suspicions of
+    duplicate (a list) when the agent must justify; False when refused (errors on the fields).
+    A change made meanwhile (`ModificationConcurrente`) goes up to the page."""
+    form, co_form, lignes = formulaires["form"], formulaires["co_form"], formulaires["personnes"]
     donnees = form.cleaned_data
     valeurs_demande = {c: donnees[c] for c in CHAMPS_DEMANDE}
     valeurs_demande["deja_locataire_hlm"] = donnees["deja_locataire_hlm"] == "oui"
@@ -143,18 +236,68 @@ def _enregistrer_modification(request, d: Demande, guichet, form) -> bool:
         valeurs_demande[champ] = valeurs_demande[champ] or ""
     for champ in ("bailleur_actuel", "motif_precision", "precisions_handicap"):
         valeurs_demande[champ] = valeurs_demande[champ] or ""
-    personnes = {}
+
+    personnes, ajouts, retraits = {}, [], []
+    cibles = {}  # person's pk → (form, prefix of its fields), to put a refusal on its field
+    cibles_ajouts = []  # same, by index of `ajouts`
     demandeur = d.demandeur
     if demandeur:
         valeurs = {
-            c: "" if donnees[c] is None and c not in CHAMPS_NULS else donnees[c]
-            for c in CHAMPS_DEMANDEUR
+            c: _vide(c) if donnees[c] in (None, "") else donnees[c] for c in CHAMPS_DEMANDEUR
         }
         valeurs["commune"] = Commune.objects.get(pk=donnees["commune"]["code"])
         if donnees["nir"]:
             valeurs["nir"] = donnees["nir"]
         personnes[demandeur.pk] = valeurs
-    communes = [c["code"] for c in donnees["communes"]]
+        cibles[demandeur.pk] = (form, "")
+
+    co, c = d.co_demandeur, co_form.cleaned_data
+    valeurs_co = {
+        champ: _vide(champ) if c[f"co_{champ}"] in (None, "") else c[f"co_{champ}"]
+        for champ in CHAMPS_CO_DEMANDEUR
+    }
+    if co and donnees["retirer_co_demandeur"]:
+        retraits.append(co.pk)
+    elif co and not co_form.a_co_demandeur:
+        co_form.add_error(
+            "co_nom",
+            "Le nom du co-demandeur est nécessaire. Pour le retirer de la demande, cochez "
+            "« Retirer le co-demandeur de la demande ».",
+        )
+        return False
+    elif co:
+        personnes[co.pk] = valeurs_co
+        cibles[co.pk] = (co_form, "co_")
+    elif co_form.a_co_demandeur:
+        ajouts.append(
+            {"role": "co_demandeur", **{k: v for k, v in valeurs_co.items() if v not in ("", None)}}
+        )
+        cibles_ajouts.append((co_form, "co_"))
+
+    a_charge = {p.pk for p in d.personnes_a_charge}
+    for ligne in lignes.forms:
+        valeurs = ligne.cleaned_data
+        pk = valeurs.get("id")
+        if pk and pk not in a_charge:
+            ligne.add_error(None, "Cette personne ne fait plus partie de la demande.")
+            return False
+        if pk and valeurs.get("retirer"):
+            retraits.append(pk)
+        elif pk:
+            personnes[pk] = {
+                champ: _vide(champ) if valeurs.get(champ) in (None, "") else valeurs[champ]
+                for champ in CHAMPS_A_CHARGE
+            }
+            cibles[pk] = (ligne, "")
+        elif (valeurs.get("nom") or "").strip():
+            ajouts.append(
+                {
+                    "role": "personne_a_charge",
+                    **{k: valeurs[k] for k in CHAMPS_A_CHARGE if valeurs.get(k) not in ("", None)},
+                }
+            )
+            cibles_ajouts.append((ligne, ""))
+
     try:
         changements = services.modifier_demande(
             d,
@@ -162,13 +305,18 @@ def _enregistrer_modification(request, d: Demande, guichet, form) -> bool:
             guichet,
             demande_valeurs=valeurs_demande,
             personnes=personnes,
-            communes=communes,
+            ajouts=ajouts,
+            retraits=retraits,
+            communes=[commune["code"] for commune in donnees["communes"]],
             version=donnees["version"],
+            justification_doublon=donnees["justification_doublon"],
         )
+    except services.SuspicionDoublon as e:
+        form.add_error("justification_doublon", MESSAGE_SUSPICION_DOUBLON)
+        return _suspicions_lisibles(request, e)
     except services.DonneesInvalides as e:
         for erreur in e.details.get("erreurs") or [e.en_erreur()]:
-            _, champ = localiser_erreur(erreur.get("champ", ""), {"souhaits": donnees})
-            form.add_error(champ if champ in form.fields else None, erreur["message"])
+            _placer_erreur(erreur, formulaires, cibles, cibles_ajouts)
         return False
     except ModificationConcurrente:
         raise
@@ -181,6 +329,33 @@ def _enregistrer_modification(request, d: Demande, guichet, form) -> bool:
             "Modifications enregistrées — aucune attestation n'est nécessaire après une "
             "modification (FAQ).",
         )
+        if services.separation_a_proposer(demande_complete(d.pk), changements):
+            request.session[cle_separation_proposee(d.numero_unique)] = True
     else:
         messages.info(request, "Aucune modification à enregistrer.")
     return True
+
+
+def _placer_erreur(erreur: dict, formulaires: dict, cibles: dict, cibles_ajouts: list) -> None:
+    """A refusal of the service on the field that holds it: a person's field (by pk or by the
+    index of the addition), else the field of the demande named by its dotted `champ`."""
+    form, co_form = formulaires["form"], formulaires["co_form"]
+    champ, message = erreur.get("champ") or "", erreur["message"]
+    cible = None
+    if "personne" in erreur:
+        cible = cibles.get(erreur["personne"])
+    elif "ajout" in erreur and erreur["ajout"] < len(cibles_ajouts):
+        cible = cibles_ajouts[erreur["ajout"]]
+    if cible is not None:
+        formulaire, prefixe = cible
+        nom = champ.split(".")[1] if "." in champ else ""
+        nom = f"{prefixe}{nom}"
+        formulaire.add_error(nom if nom in formulaire.fields else None, message)
+        return
+    _, nom = localiser_erreur(champ, {"souhaits": form.cleaned_data})
+    if nom in form.fields:
+        form.add_error(nom, message)
+    elif nom in co_form.fields:
+        co_form.add_error(nom, message)
+    else:
+        form.add_error(None, message)

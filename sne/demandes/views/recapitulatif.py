@@ -1,8 +1,12 @@
 """The summary of the registration wizard: every step as the agent will read it before
-registering (labels of the forms, readable values, the NIR masked)."""
+registering (labels of the forms in their order — the CERFA's —, readable values, telephone
+numbers as one reads them, the NIR masked)."""
 
 from datetime import date
 from decimal import Decimal
+
+from sne.referentiels.forms import ChampTelephone
+from sne.referentiels.telephones import telephone_lisible
 
 from .. import nomenclatures as n
 from .etat_assistant import ETAPES_FORMULAIRES, TITRES, formulaires_etape
@@ -14,6 +18,8 @@ def _valeur_lisible(champ, valeur) -> str:
         return ""
     if valeur is True:
         return "Oui"
+    if isinstance(champ, ChampTelephone):
+        return telephone_lisible(valeur)
     if isinstance(valeur, dict) and "code" in valeur:
         return f"{valeur['nom']} ({valeur['code']})"
     if isinstance(valeur, date):
