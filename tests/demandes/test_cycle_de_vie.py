@@ -47,7 +47,7 @@ def test_une_modification_garde_l_ancienne_et_la_nouvelle_valeur_sans_attestatio
     assert {
         "champ": "demandeur.telephone",
         "avant": "",
-        "apres": "0612345678",
+        "apres": "+33612345678",
     } in entree.changements
     assert not rappels  # FAQ: no attestation after a mere modification
     assert not Attestation.objects.exists()
