@@ -1,0 +1,63 @@
+import pytest
+from playwright.sync_api import Error as ErreurPlaywright
+from playwright.sync_api import Page
+
+from tests.navigateur.accessibilite import a_verifier, verifier_accessibilite
+
+
+class PageVerifiee(Page):
+    """The Playwright page of the tests, which runs axe-core on every page it loads.
+
+    Playwright tells when a page has loaded (`load` event) but its handlers may not call the
+    page back; so the load is noted, and the check runs at the test's next use of the page
+    (`page.get_by_…`, `page.goto`, …) or at the end of the test: every page the test sees is
+    checked once, as it was when the test started to read it. Still a `Page`, so that
+    `expect(page)` works.
+    """
+
+    def __getattribute__(self, nom):
+        if not nom.startswith("_"):
+            etat = object.__getattribute__(self, "__dict__")
+            if etat.get("_axe_a_verifier") and not etat.get("_axe_en_cours"):
+                etat["_axe_a_verifier"] = False
+                etat["_axe_en_cours"] = True
+                try:
+                    object.__getattribute__(self, "_axe_verifier")()
+                finally:
+                    etat["_axe_en_cours"] = False
+        return super().__getattribute__(nom)
+
+    def _axe_verifier(self) -> None:
+        try:
+            if not a_verifier(self):
+                return
+            verifier_accessibilite(self)
+        except ErreurPlaywright as erreur:
+            # The page left while being checked (a redirection, an automatic refresh): the
+            # next page's load will be checked.
+            if "context was destroyed" not in str(erreur) and "navigat" not in str(erreur):
+                raise
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    rapport = yield
+    if call.when == "call":
+        item.echec_du_test = rapport.failed
+    return rapport
+
+
+@pytest.fixture
+def page(page, request):
+    """The page of tests/conftest.py, checked by axe-core after each load (see `PageVerifiee`)."""
+    page.__class__ = PageVerifiee
+    etat = page.__dict__
+
+    def page_chargee(_page):
+        etat["_axe_a_verifier"] = True
+
+    page.on("load", page_chargee)
+    yield page
+    if etat.get("_axe_a_verifier") and not getattr(request.node, "echec_du_test", False):
+        etat["_axe_a_verifier"] = False
+        page._axe_verifier()
