@@ -32,6 +32,7 @@ class PageVerifiee(Page):
             if not a_verifier(self):
                 return
             verifier_accessibilite(self)
+            self.__dict__.setdefault("_axe_pages", []).append(self.url)
         except ErreurPlaywright as erreur:
             # The page left while being checked (a redirection, an automatic refresh): the
             # next page's load will be checked.
@@ -47,9 +48,8 @@ def pytest_runtest_makereport(item, call):
     return rapport
 
 
-@pytest.fixture
-def page(page, request):
-    """The page of tests/conftest.py, checked by axe-core after each load (see `PageVerifiee`)."""
+def verifier_chaque_chargement(page) -> PageVerifiee:
+    """From now on, axe-core checks each page that `page` loads (see `PageVerifiee`)."""
     page.__class__ = PageVerifiee
     etat = page.__dict__
 
@@ -57,7 +57,25 @@ def page(page, request):
         etat["_axe_a_verifier"] = True
 
     page.on("load", page_chargee)
-    yield page
-    if etat.get("_axe_a_verifier") and not getattr(request.node, "echec_du_test", False):
-        etat["_axe_a_verifier"] = False
+    return page
+
+
+def verifier_la_derniere_page(page: PageVerifiee) -> None:
+    """At the end of a test: the page loaded last, if the test did not look at it again."""
+    if page.__dict__.get("_axe_a_verifier"):
+        page.__dict__["_axe_a_verifier"] = False
         page._axe_verifier()
+
+
+def pages_verifiees(page: PageVerifiee) -> list[str]:
+    """The addresses of the pages axe-core found without a serious or critical violation."""
+    return list(page.__dict__.get("_axe_pages", []))
+
+
+@pytest.fixture
+def page(page, request):
+    """The page of tests/conftest.py, checked by axe-core after each load (see `PageVerifiee`)."""
+    verifier_chaque_chargement(page)
+    yield page
+    if not getattr(request.node, "echec_du_test", False):
+        verifier_la_derniere_page(page)
