@@ -195,7 +195,8 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         visiter(page, "/gestion/departements/contacts/", "")
         visiter(page, "/referentiels/communes/?q=st-denis", "")
         visiter(page, "/gestion/guichets/", "Accès refusé")
-        visiter(page, "/demandes/075012699999975ZZ9/", "")
+        visiter(page, "/demandes/075012699999975ZZ9/", "Demande introuvable")
+        visiter(page, "/demandes/075000000000075ZZ9/", "Requête refusée")  # month 00
         visiter(page, "/une-adresse-qui-n-existe-pas/", "")
 
         vues = chemins(page)
@@ -216,6 +217,8 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
             "/gestion/departements/demandes/guichet/",
             "/gestion/departements/contacts/",
             "/gestion/guichets/",
+            "/demandes/075012699999975ZZ9/",
+            "/demandes/075000000000075ZZ9/",
             "/une-adresse-qui-n-existe-pas/",
         }
         assert attendues <= vues, attendues - vues
