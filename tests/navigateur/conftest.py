@@ -8,11 +8,16 @@ from tests.navigateur.accessibilite import a_verifier, verifier_accessibilite
 class PageVerifiee(Page):
     """The Playwright page of the tests, which runs axe-core on every page it loads.
 
-    Playwright tells when a page has loaded (`load` event) but its handlers may not call the
-    page back; so the load is noted, and the check runs at the test's next use of the page
-    (`page.get_by_…`, `page.goto`, …) or at the end of the test: every page the test sees is
-    checked once, as it was when the test started to read it. Still a `Page`, so that
-    `expect(page)` works.
+    Playwright tells when the page has changed (`framenavigated`, as soon as the new document
+    is there: before the test can touch it) but its handlers may not call the page back; so
+    the change is noted, and the check runs at the test's next use of the page
+    (`page.get_by_…`, `page.goto`, …), once the page has loaded, or at the end of the test:
+    every page the test sees is checked, as it was when the test started to read it. Still a
+    `Page`, so that `expect(page)` works.
+
+    A test that acts on the next page without waiting for it (a click right after a click
+    that leaves the page) may act before the new page is there, and that page goes unchecked:
+    wait for what the page should show (`expect(…)`), as a test that reads its pages does.
     """
 
     def __getattribute__(self, nom):
@@ -29,6 +34,7 @@ class PageVerifiee(Page):
 
     def _axe_verifier(self) -> None:
         try:
+            self.wait_for_load_state("load")
             if not a_verifier(self):
                 return
             verifier_accessibilite(self)
@@ -53,10 +59,11 @@ def verifier_chaque_chargement(page) -> PageVerifiee:
     page.__class__ = PageVerifiee
     etat = page.__dict__
 
-    def page_chargee(_page):
-        etat["_axe_a_verifier"] = True
+    def page_changee(cadre):
+        if cadre.parent_frame is None:  # the page itself, not an iframe
+            etat["_axe_a_verifier"] = True
 
-    page.on("load", page_chargee)
+    page.on("framenavigated", page_changee)
     return page
 
 

@@ -20,6 +20,7 @@ from sne.attestations.models import Attestation
 from sne.comptes.securite import application_en_attente, codes_de_secours_demo
 from sne.comptes.services import lien_activation
 from sne.demandes import services as demandes
+from sne.organisations.fiche_collecte import COLONNES
 from sne.organisations.models import Association, DemandeAuGestionnaire
 from sne.organisations.services import adresser_demande
 from sne.referentiels.models import Departement
@@ -29,7 +30,9 @@ from tests.factories import (
     PointContactFactory,
     UtilisateurFactory,
     habiliter,
+    siren_fictif,
 )
+from tests.navigateur.accessibilite import verifier_accessibilite
 from tests.navigateur.conftest import (
     pages_verifiees,
     verifier_chaque_chargement,
@@ -83,9 +86,28 @@ def demande_de_couple(guichet, agent):
     return demandes.enregistrer_demande(guichet, agent, donnees)
 
 
+def fiche_collecte() -> bytes:
+    """A fiche collecte for a new desk of Paris, two people (docs/exemples/ has the format)."""
+    guichet = [
+        "Habitat parisien (test)",
+        "bailleur",
+        siren_fictif(4242),
+        "75AX9",
+        "Agence du 20e (test)",
+        "accueil@habitat-parisien.example.fr",
+        "75",
+        "",
+    ]
+    lignes = [
+        [*guichet, "Camille", "Martin", "camille.martin@habitat-parisien.example.fr", "saisie"],
+        [*[""] * 8, "Sophie", "Lefèvre", "sophie.lefevre@habitat-parisien.example.fr", "saisie"],
+    ]
+    return "\n".join(";".join(ligne) for ligne in [COLONNES, *lignes]).encode() + b"\n"
+
+
 def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, referentiels_charges):
     guichet = GuichetFactory(code="75AX1", nom="Paris Habitat accessible", departements=["75"])
-    PointContactFactory(guichet=guichet)
+    contact = PointContactFactory(guichet=guichet)
     agent = UtilisateurFactory(
         email="ines.agent@bailleur-test.fr", prenom="Inès", nom="Agent", password=MOT_DE_PASSE
     )
@@ -142,8 +164,9 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         expect(page.get_by_role("heading", level=1)).to_be_visible()
 
         visiter(page, f"/demandes/{numero}/", numero)
-        for onglet in page.get_by_role("tab").all():
+        for onglet in page.get_by_role("tab").all():  # each panel, once shown
             onglet.click()
+            verifier_accessibilite(page)
         visiter(page, f"/demandes/{numero}/modifier/", "")
         visiter(page, f"/demandes/{numero}/renouveler/", "")
         visiter(page, f"/demandes/{numero}/dupliquer/", "")
@@ -189,6 +212,8 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         page.locator("[name=justification]").fill("Homonyme né le même jour, vérifié.")
         page.get_by_role("button", name="Forcer la création et continuer").click()
         expect(page.get_by_text("Étape 7 sur 7")).to_be_visible()
+        page.get_by_role("button", name="Enregistrer la demande").click()
+        expect(page.get_by_role("status")).to_contain_text("numéro unique")
 
         visiter(page, "/comptes/mon-compte/", "")
         visiter(page, "/gestion/departements/demandes/guichet/", "")
@@ -240,9 +265,17 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         visiter(page, "/gestion/guichets/nouveau/", "")
         visiter(page, f"/gestion/guichets/{guichet.code}/perimetre/", "")
         visiter(page, f"/gestion/guichets/{guichet.code}/contacts/nouveau/", "")
+        visiter(page, f"/gestion/guichets/{guichet.code}/contacts/{contact.pk}/", "")
         visiter(page, "/gestion/utilisateurs/", "")
         visiter(page, f"/gestion/utilisateurs/{agent.pk}/", "")
         visiter(page, "/gestion/fiche-collecte/", "")
+        page.locator("#fichier").set_input_files(
+            files=[{"name": "fiche.csv", "mimeType": "text/csv", "buffer": fiche_collecte()}]
+        )
+        page.get_by_role("button", name="Vérifier le fichier").click()
+        expect(page).to_have_url(re.compile(r"/fiche-collecte/apercu/$"))
+        page.get_by_role("button", name="Appliquer").click()
+        expect(page.get_by_role("main")).to_contain_text("75AX9")
         visiter(page, "/gestion/departements/contacts/", "")
         visiter(page, "/gestion/departements/associations/", "")
         visiter(page, "/gestion/departements/demandes/", "")
@@ -266,6 +299,9 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
             "/gestion/utilisateurs/",
             f"/gestion/utilisateurs/{agent.pk}/",
             "/gestion/fiche-collecte/",
+            "/gestion/fiche-collecte/apercu/",
+            "/gestion/fiche-collecte/resultat/",
+            f"/gestion/guichets/{guichet.code}/contacts/{contact.pk}/",
             "/gestion/departements/associations/",
             "/gestion/departements/demandes/",
             "/gestion/journal/",
