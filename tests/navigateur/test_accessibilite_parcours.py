@@ -69,6 +69,17 @@ def se_connecter(page, email: str, suite: str = "/") -> None:
     page.get_by_role("button", name="Se connecter").click()
 
 
+def sur_un_telephone(page, adresses: list[str]) -> None:
+    """The same pages on a phone's screen (wide tables scroll, the menu folds)."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    avant = len(pages_verifiees(page))
+    for adresse in adresses:
+        page.goto(adresse)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    verifier_la_derniere_page(page)
+    assert len(pages_verifiees(page)) - avant == len(adresses)
+
+
 def chemins(page) -> set[str]:
     return {re.sub(r"^https?://[^/]+", "", url) for url in pages_verifiees(page)}
 
@@ -249,6 +260,24 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         assert attendues <= vues, attendues - vues
         assert len([v for v in vues if v.startswith("/demandes/nouvelle/")]) >= 7
 
+        sur_un_telephone(
+            page,
+            [
+                "/",
+                "/demandes/",
+                "/demandes/?nom=Martin",
+                f"/demandes/{numero}/",
+                f"/demandes/{numero}/modifier/",
+                f"/demandes/{numero}/dupliquer/",
+                f"/demandes/{numero}/radier/",
+                f"/demandes/{radiee.numero_unique}/reactiver/",
+                "/comptes/mon-compte/",
+                "/gestion/departements/demandes/guichet/",
+                "/gestion/departements/contacts/",
+                "/referentiels/communes/?q=st-denis",
+            ],
+        )
+
     # --- A gestionnaire territorial ---------------------------------------------------------
     with session(navigateur, live_server) as page:
         se_connecter(page, gestionnaire.email, "/gestion/")
@@ -311,6 +340,23 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         } <= vues
         assert any(v.startswith("/comptes/securite/verifier/") for v in vues)
         assert any(v.endswith("/retirer/") for v in vues)  # the confirmation
+
+        sur_un_telephone(
+            page,
+            [
+                "/gestion/",
+                "/gestion/guichets/",
+                f"/gestion/guichets/{guichet.code}/",
+                f"/gestion/guichets/{guichet.code}/perimetre/",
+                "/gestion/utilisateurs/",
+                f"/gestion/utilisateurs/{agent.pk}/",
+                "/gestion/departements/contacts/",
+                "/gestion/departements/associations/",
+                "/gestion/departements/demandes/",
+                "/gestion/journal/",
+                "/gestion/courriers/",
+            ],
+        )
 
     # --- The national administrator, who adds an authenticator application -------------------
     with session(navigateur, live_server) as page:
