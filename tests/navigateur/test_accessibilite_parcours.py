@@ -13,12 +13,13 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from django.core import signing
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from sne.attestations.models import Attestation
 from sne.comptes.securite import application_en_attente, codes_de_secours_demo
-from sne.comptes.services import lien_activation
+from sne.comptes.services import SEL_HABILITATION, lien_activation
 from sne.demandes import services as demandes
 from sne.organisations.fiche_collecte import COLONNES
 from sne.organisations.models import Association, DemandeAuGestionnaire
@@ -151,6 +152,11 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
     )
 
     numero = couple.numero_unique
+    autre_guichet = GuichetFactory(code="75AX3", departements=["75"])
+    proposition = signing.dumps(
+        {"u": agent.pk, "r": "consultation", "g": autre_guichet.pk, "p": gestionnaire.pk},
+        salt=SEL_HABILITATION,
+    )
 
     # --- A desk agent ---------------------------------------------------------------------
     with session(navigateur, live_server) as page:
@@ -164,6 +170,7 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         activation = lien_activation(nouvel_agent)
         visiter(page, activation, "")
         visiter(page, "/comptes/activation/MQ/jeton-perime/", "")
+        visiter(page, f"/comptes/accepter-habilitation/{proposition}/", "")
 
         se_connecter(page, agent.email, "/demandes/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Demandes de logement social")
@@ -240,6 +247,7 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
             "/",
             "/comptes/mot-de-passe-inconnu/",
             activation,
+            f"/comptes/accepter-habilitation/{proposition}/",
             "/demandes/",
             f"/demandes/{numero}/",
             f"/demandes/{numero}/modifier/",
