@@ -6,7 +6,7 @@ from tests.navigateur.accessibilite import a_verifier, verifier_accessibilite
 
 
 class PageVerifiee(Page):
-    """The Playwright page of the tests, which runs axe-core on every page it loads.
+    """The Playwright page of the tests, which runs axe-core on every page it shows.
 
     Playwright tells when the page has changed (`framenavigated`, as soon as the new document
     is there: before the test can touch it) but its handlers may not call the page back; so
@@ -40,8 +40,8 @@ class PageVerifiee(Page):
             verifier_accessibilite(self)
             self.__dict__.setdefault("_axe_pages", []).append(self.url)
         except ErreurPlaywright as erreur:
-            # The page left while being checked (a redirection, an automatic refresh): the
-            # next page's load will be checked.
+            # The page left while being checked (a redirection, a form sent by a script):
+            # the next page will be checked when it arrives.
             if "context was destroyed" not in str(erreur) and "navigat" not in str(erreur):
                 raise
 
