@@ -93,6 +93,8 @@ def _noms_en_francais() -> None:
             if champ.name in CHAMPS and hasattr(champ, "verbose_name"):
                 champ.verbose_name = CHAMPS[champ.name]
     AxesIsLockedOutFilter.title = "verrouillé"
+    # Shown above each backup code of a set (« StaticToken object (3) » otherwise).
+    StaticToken.__str__ = lambda code: f"Code de secours n° {code.pk}"
 
 
 _noms_en_francais()

@@ -18,6 +18,7 @@ ANGLAIS = [
     "static device",
     "TOTP device",
     "Static token",
+    "StaticToken object",
     "Otp_Static",
     "Otp_Totp",
     ">Axes<",
