@@ -23,6 +23,13 @@ $(VENV)/.installe: uv.lock pyproject.toml | $(UV)
 
 install: $(VENV)/.installe
 
+# axe-core, injected by the browser tests (tests/navigateur/accessibilite.py): reinstalled
+# exactly from package-lock.json whenever it changes. Needs Node and npm.
+NODE_MODULES := node_modules/.installe
+$(NODE_MODULES): package-lock.json package.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py charger_referentiels
@@ -30,7 +37,7 @@ run: install
 	$(PY) manage.py seed_demo
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.dev
 
-test: install
+test: install $(NODE_MODULES)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -51,4 +58,4 @@ bench: install
 	$(PY) bench/referentiels.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS)
+	rm -rf $(VENV) $(TOOLS) node_modules

@@ -40,3 +40,13 @@ def test_un_agent_sans_saisie_ne_commence_pas_d_enregistrement(client):
     reponse = client.get(reverse("demandes:nouvelle"))
     assert reponse.status_code == 403
     assert "La saisie des demandes est réservée" in texte(reponse)
+
+
+def test_un_numero_mal_forme_dans_l_adresse_repond_400_avec_son_explication(client):
+    paris = GuichetFactory(code="75TS1", departements=["75"])
+    connecter(client, agent(paris))
+
+    reponse = client.get(reverse("demandes:demande", args=["075000000000075ZZ9"]))
+
+    assert reponse.status_code == 400
+    assert "Le mois du numéro unique (00) doit être compris entre 01 et 12" in texte(reponse)

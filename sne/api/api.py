@@ -1,13 +1,76 @@
 """The HTTP API v1 for connected systems (../docs/api.md, contract in API-CONTRACT.md)."""
 
-from ninja import NinjaAPI
+from http import HTTPStatus
+
+from ninja import NinjaAPI, Swagger
 
 from sne.referentiels.api import router as referentiels
 
 from . import erreurs
 from .sante import router as sante
 
-api = NinjaAPI(
+
+class DocumentationEnFrancais(Swagger):
+    """Swagger UI served from the site's own static files (no CDN), in a page in French
+    (`lang="fr"`, title and description): sne/templates/api/documentation.html."""
+
+    template = "api/documentation.html"
+
+
+class ApiSne(NinjaAPI):
+    """The OpenAPI description in French. ninja names each response by the English HTTP phrase
+    (« OK », « Service Unavailable ») and knows nothing of the errors that `erreurs.py` answers
+    for every endpoint: each error is described here as what it is, an RFC 9457
+    `application/problem+json` document (schema `Probleme`); an endpoint may name its own
+    errors (`openapi_extra={"responses": {"404": {"description": "…"}}}`)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        composants = schema.setdefault("components", {}).setdefault("schemas", {})
+        probleme = erreurs.Probleme.model_json_schema(ref_template="#/components/schemas/{model}")
+        composants.update(probleme.pop("$defs", {}))
+        composants["Probleme"] = probleme
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                reponses = {str(statut): r for statut, r in operation["responses"].items()}
+                if operation.get("parameters") or operation.get("requestBody"):
+                    reponses.setdefault("422", {})
+                reponses.setdefault("500", {})
+                operation["responses"] = {
+                    statut: _en_francais(int(statut), reponse)
+                    for statut, reponse in sorted(reponses.items())
+                }
+        return schema
+
+
+def _en_francais(statut: int, reponse: dict) -> dict:
+    description = reponse.get("description")
+    if not description or description == HTTPStatus(statut).phrase:
+        reponse["description"] = DESCRIPTIONS_REPONSES.get(
+            statut, erreurs.TITRES.get(statut, "Erreur")
+        )
+    if statut >= 400 and not reponse.get("content"):
+        reponse["content"] = {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Probleme"}}
+        }
+    return reponse
+
+
+DESCRIPTIONS_REPONSES = {
+    200: "Réponse",
+    201: "Créé",
+    204: "Sans contenu",
+    400: "Requête invalide",
+    401: "Jeton d'accès absent ou invalide",
+    403: "Action non autorisée",
+    404: "Introuvable",
+    422: "Données invalides : `erreurs` dit quels champs et pourquoi",
+    429: "Trop de requêtes",
+    500: "Erreur inattendue : rien n'a été enregistré",
+    503: "Service indisponible",
+}
+
+api = ApiSne(
     title="SNE — API v1 des systèmes connectés",
     version="1",
     description=(
@@ -15,7 +78,18 @@ api = NinjaAPI(
         "Toutes les erreurs sont des documents `application/problem+json` (RFC 9457) "
         "avec un `code` stable et un `detail` en français."
     ),
+    openapi_extra={
+        "tags": [
+            {"name": "Santé", "description": "L'état du service, pour la supervision."},
+            {
+                "name": "Référentiels",
+                "description": "Communes et codes postaux : retrouver une commune comme une "
+                "personne l'a saisie.",
+            },
+        ]
+    },
     urls_namespace="api-v1",
+    docs=DocumentationEnFrancais(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

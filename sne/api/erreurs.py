@@ -8,6 +8,7 @@ body, which may hold personal data) and answered as a problem document too.
 import logging
 
 from django.http import Http404, JsonResponse
+from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sne.exceptions import ErreurMetier
@@ -26,6 +27,32 @@ TITRES = {
     500: "Erreur interne",
     503: "Service indisponible",
 }
+
+
+class ErreurDeChamp(Schema):
+    champ: str = Field(
+        title="Champ", description="Chemin du champ refusé, par exemple `demandeur.nom` ou `q`"
+    )
+    code: str = Field(title="Code", description="Raison technique du refus (`missing`…)")
+    message: str = Field(title="Message", description="Explication en français")
+
+
+class Probleme(Schema):
+    """Document d'erreur RFC 9457 (`application/problem+json`), le même pour toute l'API."""
+
+    type: str = Field(
+        title="Type", description="Adresse qui identifie le problème : `…/problemes/<code>`"
+    )
+    title: str = Field(title="Intitulé", description="Intitulé du statut HTTP, en français")
+    status: int = Field(title="Statut", description="Statut HTTP de la réponse")
+    code: str = Field(
+        title="Code",
+        description="Code stable en snake_case : c'est sur lui qu'un système s'appuie",
+    )
+    detail: str = Field(title="Détail", description="Explication en français, pour une personne")
+    erreurs: list[ErreurDeChamp] | None = Field(
+        None, title="Erreurs", description="Pour 422 : chaque champ refusé et pourquoi"
+    )
 
 
 def probleme(status: int, code: str, detail: str, **extra) -> JsonResponse:

@@ -2,14 +2,20 @@
 
 from django.conf import settings
 from django.db import connection
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 router = Router(tags=["Santé"])
 
 
 class Sante(Schema):
-    statut: str
-    composants: dict[str, str]
+    statut: str = Field(
+        title="Statut", description="`ok`, `degrade` (une partie ne va pas) ou `indisponible`"
+    )
+    composants: dict[str, str] = Field(
+        title="Composants",
+        description="L'état de chaque partie : `base_de_donnees`, `referentiels`, "
+        "`file_de_taches`, `stockage` (`ok`, `indisponible`, `non_charges`)",
+    )
 
 
 def _base_de_donnees() -> str:

@@ -1,6 +1,6 @@
 """Referentials for connected systems: `GET /api/v1/referentiels/…` (docs/api.md)."""
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from sne.exceptions import ErreurMetier, Introuvable
 
@@ -16,32 +16,54 @@ router = Router(tags=["Référentiels"])
 
 
 class CommuneSortie(Schema):
-    code_insee: str
-    nom: str
-    departement: str
-    type: str = Field(description="`commune` ou `arrondissement` (municipal)")
-    codes_postaux: list[str]
-    code_postal: str | None = Field(
-        None, description="Code postal retenu pour la saisie (code de référence pour un CEDEX)"
+    code_insee: str = Field(title="Code INSEE", description="Code officiel géographique")
+    nom: str = Field(title="Nom", description="Nom officiel")
+    departement: str = Field(title="Département", description="Code du département")
+    type: str = Field(title="Type", description="`commune` ou `arrondissement` (municipal)")
+    codes_postaux: list[str] = Field(
+        title="Codes postaux", description="Codes postaux de La Poste qui la desservent"
     )
-    score: int = Field(description="Confiance de 0 à 100")
-    raison: str = Field(description="Pourquoi cette commune est proposée")
+    code_postal: str | None = Field(
+        None,
+        title="Code postal retenu",
+        description="Code postal retenu pour la saisie (code de référence pour un CEDEX)",
+    )
+    score: int = Field(title="Score", description="Confiance de 0 à 100")
+    raison: str = Field(title="Raison", description="Pourquoi cette commune est proposée")
 
 
 class RechercheCommunes(Schema):
     statut: str = Field(
+        title="Statut",
         description="`trouvee` (une commune certaine), `ambigue` (plusieurs candidates, la "
-        "première est la plus probable ; à confirmer) ou `introuvable`"
+        "première est la plus probable ; à confirmer) ou `introuvable`",
     )
-    message: str
-    cedex: bool
-    communes: list[CommuneSortie]
+    message: str = Field(
+        title="Message", description="Ce qu'il faut dire à la personne qui a saisi, en français"
+    )
+    cedex: bool = Field(title="CEDEX", description="La saisie est une adresse CEDEX")
+    communes: list[CommuneSortie] = Field(
+        title="Communes", description="Les communes proposées, la plus probable d'abord"
+    )
 
 
 class FiltreCommunes(Schema):
-    q: str = Field(..., min_length=1, max_length=200, description="Nom, code postal, code INSEE…")
-    departement: str | None = Field(None, pattern=r"^([0-9]{2}|2[AB]|97[1-6])$")
-    limite: int = Field(10, ge=1, le=50)
+    q: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        title="Saisie",
+        description="Ce que la personne a saisi : nom, code postal, code INSEE, adresse CEDEX…",
+    )
+    departement: str | None = Field(
+        None,
+        pattern=r"^([0-9]{2}|2[AB]|97[1-6])$",
+        title="Département",
+        description="Ne chercher que dans ce département (code : `93`, `2A`, `974`…)",
+    )
+    limite: int = Field(
+        10, ge=1, le=50, title="Limite", description="Nombre maximal de communes proposées"
+    )
 
 
 def _sortie(c: Candidat) -> dict:
@@ -94,8 +116,19 @@ def communes(request, filtre: Query[FiltreCommunes]):
     summary="Communes d'un code postal",
     description="Les communes desservies par un code postal de La Poste. 404 pour un code "
     "inconnu (un code CEDEX n'est pas un code de commune : utilisez /communes?q= avec le nom).",
+    openapi_extra={
+        "responses": {
+            "404": {"description": "Code postal inconnu de la base des codes postaux"},
+            "422": {"description": "Ce n'est pas un code postal (5 chiffres attendus)"},
+        }
+    },
 )
-def code_postal(request, code: str):
+def code_postal(
+    request,
+    code: str = Path(
+        ..., title="Code postal", description="Code postal de La Poste, 5 chiffres : `93200`"
+    ),
+):
     if not (len(code) == 5 and code.isdigit()):
         raise ErreurMetier(
             f"« {code} » n'est pas un code postal : 5 chiffres sont attendus.",

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    "ninja",  # its Swagger UI files, served by the site for /api/v1/docs (no CDN)
     "sne.comptes",
     "sne.referentiels",
     "sne.organisations",

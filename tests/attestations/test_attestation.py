@@ -390,7 +390,9 @@ def test_apres_un_renouvellement_le_telechargement_ne_sert_jamais_l_ancienne_att
     en_attente = client.get(url)  # the worker has not produced it yet
     assert en_attente["Content-Type"].startswith("text/html")
     assert "L'attestation est en préparation" in en_attente.content.decode()
-    assert '<meta http-equiv="refresh"' in en_attente.content.decode()
+    # Asked again in the background, without a timed reload of the page (WCAG 2.2.1).
+    assert f'data-attestation-url="{url}"' in en_attente.content.decode()
+    assert "sne/attestation-en-preparation.js" in en_attente.content.decode()
 
     for tache in taches:
         tache()
