@@ -80,6 +80,18 @@ class Attestation(models.Model):
 
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="attestations")
     type = models.CharField("type", max_length=15, choices=Type.choices)
+    # A separation is told once to each person, whatever the retries of the task: the notice
+    # (e-mail or letter) is recorded against the demande created by that separation, which
+    # identifies it (a demande may be split again after a new marriage).
+    separation = models.ForeignKey(
+        Demande,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="séparation",
+        help_text="Pour un avis de séparation : la demande créée par cette séparation.",
+    )
     creee_le = models.DateTimeField("créée le", auto_now_add=True)
     fichier = models.FileField("PDF", upload_to="attestations/%Y/%m/", blank=True)
     canal = models.CharField("canal d'envoi", max_length=10, choices=Canal.choices)
@@ -90,6 +102,16 @@ class Attestation(models.Model):
         db_table = "demandes_attestation"  # created by the demandes app, moved here (ADR 0007)
         verbose_name = "attestation"
         ordering = ["demande", "-creee_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demande", "separation"],
+                name="un_avis_par_personne_et_par_separation",
+            ),
+            models.CheckConstraint(
+                condition=Q(separation__isnull=True) | Q(type="separation"),
+                name="seul_un_avis_de_separation_designe_une_separation",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_type_display()} {self.demande_id}"

@@ -32,7 +32,7 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -503,39 +503,49 @@ def _objet_email(donnees: dict) -> str:
     return f"Votre {titre} — n° {donnees['numero_unique']}"
 
 
-def _envoyer_par_email(attestation: Attestation) -> None:
-    """Send the PDF to the demandeur once: the row is claimed (`envoyee_le` set) before
-    sending, and released if the sending fails, so that a retried or concurrent task never
-    sends it twice."""
+def _message(attestation: Attestation) -> EmailMessage:
+    """The e-mail of an attestation (its PDF attached) or of a separation notice, written
+    from the data kept with it, so that a retry sends what was recorded."""
+    donnees = _dates_en_objets(attestation.donnees)
+    destinataire = [attestation.donnees["demandeur"]["email"]]
+    if attestation.type == Attestation.Type.SEPARATION:
+        with translation.override(settings.LANGUAGE_CODE):
+            corps = render_to_string("attestations/emails/separation.txt", {"d": donnees})
+        return EmailMessage(
+            subject=f"{TITRES[Attestation.Type.SEPARATION]} — n° {donnees['numero_unique']}",
+            body=corps,
+            to=destinataire,
+        )
+    with translation.override(settings.LANGUAGE_CODE):
+        corps = render_to_string("attestations/emails/attestation.txt", {"d": donnees})
+    message = EmailMessage(subject=_objet_email(donnees), body=corps, to=destinataire)
+    attestation.fichier.open("rb")
+    try:
+        contenu = attestation.fichier.read()
+    finally:
+        attestation.fichier.close()
+    message.attach(attestation.fichier.name.rsplit("/", 1)[-1], contenu, "application/pdf")
+    return message
+
+
+def _envoyer_par_email(attestation: Attestation) -> bool:
+    """Send the e-mail once: the row is claimed (`envoyee_le` set) before sending, and
+    released if the sending fails, so that a retried or concurrent task never sends it twice.
+    Returns whether this call sent it."""
     maintenant = timezone.now()
     reclamee = Attestation.objects.filter(pk=attestation.pk, envoyee_le__isnull=True).update(
         envoyee_le=maintenant
     )
     if not reclamee:
         attestation.refresh_from_db(fields=["envoyee_le"])
-        return
-    donnees = attestation.donnees
+        return False
     try:
-        with translation.override(settings.LANGUAGE_CODE):
-            corps = render_to_string(
-                "attestations/emails/attestation.txt", {"d": _dates_en_objets(donnees)}
-            )
-        message = EmailMessage(
-            subject=_objet_email(donnees),
-            body=corps,
-            to=[donnees["demandeur"]["email"]],
-        )
-        attestation.fichier.open("rb")
-        try:
-            contenu = attestation.fichier.read()
-        finally:
-            attestation.fichier.close()
-        message.attach(attestation.fichier.name.rsplit("/", 1)[-1], contenu, "application/pdf")
-        message.send()
+        _message(attestation).send()
     except Exception:
         Attestation.objects.filter(pk=attestation.pk).update(envoyee_le=None)
         raise
     attestation.envoyee_le = maintenant
+    return True
 
 
 def produire_et_envoyer(demande_id: int, type_: str) -> Attestation:
@@ -613,74 +623,66 @@ def donnees_courrier_separation(demande: Demande) -> dict:
     }
 
 
-def produire_courrier_separation(demande_id: int) -> Attestation:
-    """The separation letter of a demandeur without e-mail, queued for printing
-    (`courriers_a_imprimer`); produced once a day per demande (a retried task finds it)."""
-    type_ = Attestation.Type.SEPARATION.value
-    attestation = _attestation_du_jour(demande_id, type_)
-    if attestation is not None:
-        return attestation
-    demande = Demande.objects.get(pk=demande_id)
-    donnees = donnees_courrier_separation(demande)
-    pdf = rendre_pdf(donnees)
+def avis_de_separation(demande: Demande, separation_id: int, *, nouvelle: bool) -> Attestation:
+    """The notice of one separation to the demandeur of `demande` (`separation_id`: the
+    demande that separation created), recorded once: by e-mail when they have an address
+    (sent by `informer_separation`), otherwise a letter for the « Courriers à imprimer » queue
+    (`courriers_a_imprimer`).
+
+    A retried or concurrent task finds the same row: it is looked for again under the
+    demande's lock, and the database refuses a second notice of the same separation to the
+    same demande (`un_avis_par_personne_et_par_separation`)."""
+    avis = Attestation.objects.filter(demande=demande, separation_id=separation_id).first()
+    if avis is not None:
+        return avis
+    donnees = {**donnees_courrier_separation(demande), "nouvelle": nouvelle}
+    canal = Attestation.Canal.EMAIL if donnees["demandeur"]["email"] else Attestation.Canal.COURRIER
+    pdf = rendre_pdf(donnees) if canal == Attestation.Canal.COURRIER else None
     with transaction.atomic():
-        Demande.objects.select_for_update().filter(pk=demande_id).first()
-        attestation = _attestation_du_jour(demande_id, type_)
-        if attestation is None:
-            attestation = Attestation(
-                demande=demande, type=type_, canal=Attestation.Canal.COURRIER, donnees=donnees
+        Demande.objects.select_for_update().filter(pk=demande.pk).first()
+        avis = Attestation.objects.filter(demande=demande, separation_id=separation_id).first()
+        if avis is None:
+            avis = Attestation(
+                demande=demande,
+                type=Attestation.Type.SEPARATION,
+                separation_id=separation_id,
+                canal=canal,
+                donnees=donnees,
             )
-            attestation.fichier.save(
-                nom_fichier(demande.numero_unique, type_, timezone.localdate()),
-                ContentFile(pdf),
-                save=False,
-            )
-            attestation.save()
-    return attestation
+            if pdf is not None:
+                avis.fichier.save(
+                    nom_fichier(demande.numero_unique, avis.type, timezone.localdate()),
+                    ContentFile(pdf),
+                    save=False,
+                )
+            avis.save()
+    return avis
 
 
 def informer_separation(demande_id: int, nouvelle_id: int) -> int:
     """After a duplication for separation (FAQ: married or PACS couples only), tell each of
     the two persons their own numéro unique and that the seniority (date de dépôt) is kept:
-    by e-mail when they have one. Returns the number of e-mails sent.
+    by e-mail when they have one. Returns the number of e-mails this call sent.
 
     Without an e-mail, the demandeur who keeps the demande gets a letter in the « Courriers à
-    imprimer » queue (`produire_courrier_separation`); the new demandeur's attestation
-    d'enregistrement (`produire_et_envoyer`, on `demande_enregistree`) already goes by post,
-    and tells them the same. The other person's number and contact details are not disclosed.
+    imprimer » queue; the new demandeur's attestation d'enregistrement (`produire_et_envoyer`,
+    on `demande_enregistree`) already goes by post, and tells them the same. The other
+    person's number and contact details are not disclosed.
+
+    Each notice is recorded (`avis_de_separation`) and each e-mail claimed before it is sent
+    (`_envoyer_par_email`): the task run twice, or retried after one of the two e-mails
+    failed, sends nothing twice — one message per person per separation.
     """
-    messages = []
+    envoyes = 0
     for pk, nouvelle in ((demande_id, False), (nouvelle_id, True)):
         demande = Demande.objects.prefetch_related("personnes").get(pk=pk)
         demandeur = demande.demandeur
-        if demandeur is None:
+        if demandeur is None or (nouvelle and not demandeur.email):
             continue
-        if not demandeur.email:
-            if not nouvelle:
-                produire_courrier_separation(demande.pk)
-            continue
-        contexte = {
-            "prenom": demandeur.prenom,
-            "nom": demandeur.nom,
-            "numero_unique": demande.numero_unique,
-            "date_depot": demande.date_depot,
-            "date_expiration": demande.date_expiration,
-            "nouvelle": nouvelle,
-            "url_portail": url_portail(),
-        }
-        with translation.override(settings.LANGUAGE_CODE):
-            corps = render_to_string("attestations/emails/separation.txt", contexte)
-        messages.append(
-            EmailMessage(
-                subject="Votre demande de logement social après votre séparation — "
-                f"n° {demande.numero_unique}",
-                body=corps,
-                to=[demandeur.email],
-            )
-        )
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
+        avis = avis_de_separation(demande, nouvelle_id, nouvelle=nouvelle)
+        if avis.canal == Attestation.Canal.EMAIL and avis.envoyee_le is None:
+            envoyes += _envoyer_par_email(avis)
+    return envoyes
 
 
 # --- Letters to print, downloads ------------------------------------------------------------

@@ -3,16 +3,20 @@ the applicant at registration and renewal; a connected system prints the same co
 
 import io
 import json
+import smtplib
 from copy import deepcopy
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from sne.attestations import services as attestations
+from sne.attestations import tasks
 from sne.attestations.models import Attestation, ParametresDepartement
 from sne.demandes import services as demandes
 from sne.exceptions import Introuvable, NonAutorise
@@ -317,11 +321,15 @@ def test_les_bailleurs_sont_ceux_qui_consultent_les_communes_demandees(
     assert proche.organisation.nom in texte_aplati(lire(demande.attestations.get()))
 
 
-def test_la_separation_informe_chacun_de_son_numero(
-    guichet, saisie, django_capture_on_commit_callbacks
+def separer(
+    guichet, saisie, capture, *, email_demandeur="elodie@example.fr", email_co=True, informer=True
 ):
+    """A married couple registered, then separated; the e-mails of the registration are
+    cleared, those of the separation are in `mail.outbox` (`informer=False`: nothing sent
+    after the separation, the test runs the task itself)."""
     donnees = deepcopy(DONNEES)
     donnees["demandeur"]["situation_familiale"] = "marie"
+    donnees["demandeur"]["email"] = email_demandeur
     donnees["co_demandeur"] = {
         "nom": "Martin",
         "prenom": "Karim",
@@ -329,11 +337,10 @@ def test_la_separation_informe_chacun_de_son_numero(
         "email": "karim@example.fr",
         "lien": "conjoint",
     }
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         demande = demandes.enregistrer_demande(guichet, saisie, donnees)
     mail.outbox.clear()
-
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=informer):
         nouvelle = demandes.dupliquer_pour_separation(
             demande,
             saisie,
@@ -342,11 +349,22 @@ def test_la_separation_informe_chacun_de_son_numero(
                 piece_identite_type="carte_identite",
                 adresse_ligne1="4 rue de Belleville",
                 commune="75119",
-                email="karim@example.fr",
+                email="karim@example.fr" if email_co else "",
             ),
         )
+    return demande, nouvelle
 
-    separation = [m for m in mail.outbox if "séparation" in m.subject]
+
+def e_mails_de_separation():
+    return [m for m in mail.outbox if "séparation" in m.subject]
+
+
+def test_la_separation_informe_chacun_de_son_numero(
+    guichet, saisie, django_capture_on_commit_callbacks
+):
+    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks)
+
+    separation = e_mails_de_separation()
     par_destinataire = {m.to[0]: m for m in separation}
     assert set(par_destinataire) == {"elodie@example.fr", "karim@example.fr"}
     assert demande.numero_unique in par_destinataire["elodie@example.fr"].body
@@ -356,7 +374,97 @@ def test_la_separation_informe_chacun_de_son_numero(
         assert f"{demande.date_depot:%d/%m/%Y}" in m.body
         assert "ancienneté est conservée" in m.body
     # The new demande gets its own attestation d'enregistrement.
-    assert nouvelle.attestations.get().canal == Attestation.Canal.EMAIL
+    assert nouvelle.attestations.get(type=Attestation.Type.ENREGISTREMENT).canal == "email"
+
+
+def test_la_tache_de_separation_relancee_n_envoie_pas_deux_fois_les_e_mails(
+    guichet, saisie, django_capture_on_commit_callbacks
+):
+    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks)
+    assert len(e_mails_de_separation()) == 2
+
+    # A Huey retry, or the task queued twice: nobody is told twice.
+    tasks.informer_separation(demande.pk, nouvelle.pk)
+    tasks.informer_separation(demande.pk, nouvelle.pk)
+
+    assert sorted(m.to[0] for m in e_mails_de_separation()) == [
+        "elodie@example.fr",
+        "karim@example.fr",
+    ]
+    avis = Attestation.objects.filter(type=Attestation.Type.SEPARATION)
+    assert sorted(avis.values_list("demande_id", "separation_id", "canal")) == [
+        (demande.pk, nouvelle.pk, "email"),
+        (nouvelle.pk, nouvelle.pk, "email"),
+    ]
+    assert all(a.envoyee_le for a in avis)
+
+
+class ServeurEnPannePourKarim(locmem.EmailBackend):
+    """The mail server refuses the messages to karim@example.fr while `en_panne` is set."""
+
+    en_panne = True
+
+    def send_messages(self, messages):
+        if self.en_panne and any("karim@example.fr" in m.to for m in messages):
+            raise smtplib.SMTPServerDisconnected("connexion perdue")
+        return super().send_messages(messages)
+
+
+def test_apres_un_echec_d_envoi_la_relance_n_envoie_que_l_e_mail_manquant(
+    guichet, saisie, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks, informer=False)
+    settings.EMAIL_BACKEND = f"{__name__}.ServeurEnPannePourKarim"
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        attestations.informer_separation(demande.pk, nouvelle.pk)
+    assert [m.to for m in e_mails_de_separation()] == [["elodie@example.fr"]]
+
+    monkeypatch.setattr(ServeurEnPannePourKarim, "en_panne", False)
+    assert attestations.informer_separation(demande.pk, nouvelle.pk) == 1  # the retry
+    assert attestations.informer_separation(demande.pk, nouvelle.pk) == 0
+
+    assert sorted(m.to[0] for m in e_mails_de_separation()) == [
+        "elodie@example.fr",
+        "karim@example.fr",
+    ]
+
+
+def test_sans_e_mail_un_seul_courrier_de_separation_meme_relance_le_lendemain(
+    guichet, saisie, django_capture_on_commit_callbacks, time_machine
+):
+    demande, nouvelle = separer(
+        guichet, saisie, django_capture_on_commit_callbacks, email_demandeur="", email_co=False
+    )
+    time_machine.move_to(timezone.now() + timedelta(days=1))
+
+    tasks.informer_separation(demande.pk, nouvelle.pk)
+
+    assert e_mails_de_separation() == []
+    courrier = Attestation.objects.get(type=Attestation.Type.SEPARATION)
+    assert (courrier.demande, courrier.separation) == (demande, nouvelle)
+    assert courrier.canal == Attestation.Canal.COURRIER
+    assert list(attestations.courriers_a_imprimer().filter(type="separation")) == [courrier]
+
+
+def test_la_base_refuse_un_second_avis_de_la_meme_separation_a_la_meme_personne(
+    guichet, saisie, django_capture_on_commit_callbacks
+):
+    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attestation.objects.create(
+            demande=demande,
+            type=Attestation.Type.SEPARATION,
+            separation=nouvelle,
+            canal=Attestation.Canal.EMAIL,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attestation.objects.create(
+            demande=demande,
+            type=Attestation.Type.ENREGISTREMENT,
+            separation=nouvelle,
+            canal=Attestation.Canal.EMAIL,
+        )
 
 
 def test_un_agent_telecharge_l_attestation_d_une_demande_qu_il_voit(

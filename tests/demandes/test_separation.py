@@ -281,8 +281,12 @@ def test_chacun_est_informe_par_e_mail(
 
     destinataires = {a for m in mail.outbox for a in m.to}
     assert {"marie.durand@example.fr", "paul.durand@example.fr"} <= destinataires
-    assert nouvelle.attestations.get().type == Attestation.Type.ENREGISTREMENT
-    assert nouvelle.attestations.get().canal == Attestation.Canal.EMAIL
+    attestation = nouvelle.attestations.get(type=Attestation.Type.ENREGISTREMENT)
+    assert attestation.canal == Attestation.Canal.EMAIL
+    # Each e-mail is recorded as the notice of this separation to that person, sent once.
+    avis = Attestation.objects.filter(type=Attestation.Type.SEPARATION, separation=nouvelle)
+    assert {(a.demande_id, a.canal) for a in avis} == {(couple.pk, "email"), (nouvelle.pk, "email")}
+    assert all(a.envoyee_le for a in avis)
 
 
 def test_sans_e_mail_chacun_recoit_un_courrier_a_imprimer(
