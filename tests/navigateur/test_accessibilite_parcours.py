@@ -13,7 +13,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from django.core import signing
+from django.core import mail, signing
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
@@ -21,6 +21,7 @@ from sne.attestations.models import Attestation
 from sne.comptes.securite import application_en_attente, codes_de_secours_demo
 from sne.comptes.services import SEL_HABILITATION, lien_activation
 from sne.demandes import services as demandes
+from sne.demandes.models import Demande
 from sne.organisations.fiche_collecte import COLONNES
 from sne.organisations.models import Association, DemandeAuGestionnaire
 from sne.organisations.services import adresser_demande
@@ -85,16 +86,27 @@ def chemins(page) -> set[str]:
     return {re.sub(r"^https?://[^/]+", "", url) for url in pages_verifiees(page)}
 
 
-def demande_de_couple(guichet, agent):
+def fois(page, chemin: str) -> int:
+    """How many times axe-core checked a page at this address: the states of one page that
+    keep its address (a form sent back with its errors) are counted this way."""
+    return [re.sub(r"^https?://[^/]+", "", url) for url in pages_verifiees(page)].count(chemin)
+
+
+def demande_de_couple(guichet, agent, nom: str = "Martin", prenom: str = "Élodie"):
     donnees = donnees_minimales()
-    donnees["demandeur"] = {**donnees["demandeur"], "situation_familiale": "marie"}
+    donnees["demandeur"] = {
+        **donnees["demandeur"],
+        "nom": nom,
+        "prenom": prenom,
+        "situation_familiale": "marie",
+    }
     donnees["co_demandeur"] = {
-        "nom": "Martin",
+        "nom": nom,
         "prenom": "Karim",
         "date_naissance": "1985-09-30",
         "lien": "conjoint",
     }
-    donnees["personnes_a_charge"] = [{"nom": "Martin", "prenom": "Inès", "lien": "enfant"}]
+    donnees["personnes_a_charge"] = [{"nom": nom, "prenom": "Inès", "lien": "enfant"}]
     return demandes.enregistrer_demande(guichet, agent, donnees)
 
 
@@ -130,6 +142,21 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
     radiee = demandes.enregistrer_demande(guichet, agent, seul)
     demandes.radier(radiee, "renonciation", par=agent, guichet=guichet)
     Attestation.objects.filter(demande=radiee).delete()  # « en préparation »
+    # For the new forms' error states: a demande to modify into a duplicate of the couple's
+    # demandeur, another couple to separate.
+    autre = donnees_minimales()
+    autre["demandeur"]["nom"] = "Bernard"
+    a_modifier = demandes.enregistrer_demande(guichet, agent, autre).numero_unique
+    a_separer = demande_de_couple(guichet, agent, nom="Durand", prenom="Marie").numero_unique
+    # An agent whose only desk is not set up yet (no convention, fiche collecte, set-up).
+    agent_en_attente = UtilisateurFactory(
+        email="sami.attente@bailleur-test.fr", prenom="Sami", nom="Attente", password=MOT_DE_PASSE
+    )
+    habiliter(
+        agent_en_attente,
+        "saisie",
+        guichet=GuichetFactory(code="75AX5", departements=["75"], a_parametrer=True),
+    )
     nouvel_agent = UtilisateurFactory(email="leo.nouveau@bailleur-test.fr")
     nouvel_agent.set_unusable_password()
     nouvel_agent.save()
@@ -166,6 +193,17 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         page.get_by_label("Mot de passe").fill("pas le bon")
         page.get_by_role("button", name="Se connecter").click()  # the error is shown
         expect(page.get_by_role("alert").first).to_be_visible()
+        # Four more wrong passwords for this login: the account is locked (django-axes), on the
+        # login page's own address.
+        for _ in range(4):
+            page.get_by_label("Mot de passe").fill("pas le bon")
+            page.get_by_role("button", name="Se connecter").click()
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Connexion temporairement bloquée"
+        )
+        assert chemins(page) >= {"/comptes/connexion/"}
+        assert pages_verifiees(page)[-1].endswith("/comptes/connexion/")  # the lockout page
         visiter(page, "/comptes/mot-de-passe-inconnu/", "")
         activation = lien_activation(nouvel_agent)
         visiter(page, activation, "")
@@ -233,6 +271,50 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         page.get_by_role("button", name="Enregistrer la demande").click()
         expect(page.get_by_role("status")).to_contain_text("numéro unique")
 
+        # The modification page sent back with its errors: an empty name, a birth date before
+        # 1900, each said on its field.
+        modifier = f"/demandes/{a_modifier}/modifier/"
+        visiter(page, modifier, a_modifier)
+        page.locator("#id_nom").fill("")
+        page.locator("#id_date_naissance").fill("1850-01-01")
+        page.get_by_role("button", name="Enregistrer les modifications").click()
+        expect(page.get_by_role("alert").first).to_be_visible()
+        expect(page.locator("#id_nom")).to_have_attribute("aria-invalid", "true")
+        # The name of another demande's demandeur: the duplicate-justification state.
+        page.locator("#id_nom").fill("Martin")
+        page.locator("#id_date_naissance").fill("1987-04-12")
+        page.get_by_role("button", name="Enregistrer les modifications").click()
+        expect(page.get_by_role("heading", name="Recherche de doublons")).to_be_visible()
+        expect(page.get_by_label("Justification")).to_be_visible()
+        assert fois(page, modifier) >= 3
+
+        # The separation's guided step: sent empty (errors on the fields), then completed.
+        visiter(page, f"/demandes/{a_separer}/dupliquer/", a_separer)
+        page.get_by_role("button", name="Enregistrer la séparation").click()
+        expect(page.get_by_role("alert").first).to_contain_text("pièce d'identité")
+        page.get_by_role("radio", name="Passeport").check(force=True)
+        page.get_by_label("Adresse (numéro et voie)").fill("4 rue de Belleville")
+        commune = page.get_by_label("Commune de résidence")
+        commune.press_sequentially("paris 19", delay=30)
+        page.get_by_role("button", name="Paris 19e Arrondissement — 75").click()
+        page.get_by_role("button", name="Enregistrer la séparation").click()
+        expect(page.get_by_role("status")).to_contain_text("a désormais sa propre demande")
+        separee = Demande.objects.latest("pk").numero_unique
+        expect(page.get_by_role("heading", level=1)).to_contain_text(separee)
+        assert fois(page, f"/demandes/{a_separer}/dupliquer/") >= 2
+
+        # A registration left at step 2: « Saisies en cours », then « Abandonner cette saisie ».
+        visiter(page, "/demandes/nouvelle/", "")
+        page.get_by_role("button", name="Continuer").click()
+        expect(page.get_by_text("Étape 2 sur 7")).to_be_visible()
+        visiter(page, "/demandes/", "Demandes de logement social")
+        saisies = page.get_by_role("table", name="Saisies en cours")
+        expect(saisies).to_contain_text("(nom pas encore saisi)")
+        saisies.get_by_role("link", name="Abandonner").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Abandonner la saisie")
+        page.get_by_role("button", name="Confirmer l'abandon").click()
+        expect(page.get_by_role("status")).to_contain_text("abandonnée")
+
         visiter(page, "/comptes/mon-compte/", "")
         visiter(page, "/gestion/departements/demandes/guichet/", "")
         visiter(page, "/gestion/departements/contacts/", "")
@@ -264,9 +346,14 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
             "/demandes/075012699999975ZZ9/",
             "/demandes/075000000000075ZZ9/",
             "/une-adresse-qui-n-existe-pas/",
+            modifier,
+            f"/demandes/{a_separer}/dupliquer/",
+            f"/demandes/{separee}/",
         }
         assert attendues <= vues, attendues - vues
         assert len([v for v in vues if v.startswith("/demandes/nouvelle/")]) >= 7
+        assert any(re.fullmatch(r"/demandes/nouvelle/[^/]+/abandonner/", v) for v in vues)
+        assert fois(page, "/demandes/") >= 3  # with the « Saisies en cours », after abandon
 
         sur_un_telephone(
             page,
@@ -285,6 +372,39 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
                 "/referentiels/communes/?q=st-denis",
             ],
         )
+
+    # --- An agent whose desk is not set up yet, who changes their e-mail address -----------
+    with session(navigateur, live_server) as page:
+        se_connecter(page, agent_en_attente.email, "/demandes/nouvelle/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Nouvelle demande de logement social"
+        )
+        expect(page.get_by_role("main")).to_contain_text("ne peut pas encore enregistrer")
+
+        visiter(page, "/comptes/mon-compte/", "")
+        page.get_by_label("Nouvelle adresse e-mail").fill("sami.nouveau@bailleur-test.fr")
+        page.get_by_label("Mot de passe actuel").fill("pas le bon")
+        page.get_by_role("button", name="Envoyer le lien de confirmation").click()
+        expect(page.get_by_role("main")).to_contain_text("Ce n'est pas votre mot de passe actuel")
+        page.get_by_label("Mot de passe actuel").fill(MOT_DE_PASSE)
+        page.get_by_role("button", name="Envoyer le lien de confirmation").click()
+        expect(page.get_by_role("status")).to_contain_text("Un lien de confirmation")
+        (lien,) = {
+            re.search(r"/comptes/confirmer-email/[^/\s]+/", m.body)[0]
+            for m in mail.outbox
+            if "sami.nouveau@bailleur-test.fr" in m.to
+        }
+        page.goto(lien)
+        expect(page.get_by_role("status")).to_contain_text(
+            "Votre adresse e-mail est désormais sami.nouveau@bailleur-test.fr"
+        )
+        page.goto(lien)  # a second time: the link has served
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        expect(page.get_by_role("main")).to_contain_text("déjà servi")
+
+        vues = chemins(page)
+        assert {"/demandes/nouvelle/", "/comptes/mon-compte/", lien} <= vues, vues
+        assert fois(page, "/comptes/mon-compte/") >= 4  # form, errors, link sent, confirmed
 
     # --- A gestionnaire territorial ---------------------------------------------------------
     with session(navigateur, live_server) as page:
