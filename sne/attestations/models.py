@@ -64,14 +64,14 @@ class ParametresDepartement(models.Model):
 
 
 class Attestation(models.Model):
-    """An attestation d'enregistrement or de renouvellement (CCH R441-2-4), or a letter about
-    the demande (separation), kept as sent."""
+    """An attestation d'enregistrement or de renouvellement (CCH R441-2-4), or the notice of
+    a separation to one of the two persons (e-mail, or letter to print), kept as sent."""
 
     class Type(models.TextChoices):
         ENREGISTREMENT = "enregistrement", "Attestation d'enregistrement"
         RENOUVELLEMENT = "renouvellement", "Attestation de renouvellement"
-        # Not an attestation: the letter that tells a demandeur without e-mail that the
-        # former co-demandeur left the demande (separation), kept and printed the same way.
+        # Not an attestation: the notice of a separation to each person, by e-mail or, for
+        # the demandeur without e-mail who keeps the demande, a letter printed the same way.
         SEPARATION = "separation", "Courrier de séparation"
 
     class Canal(models.TextChoices):
