@@ -4,13 +4,14 @@ the applicant at registration and renewal; a connected system prints the same co
 import io
 import json
 import smtplib
+import threading
 from copy import deepcopy
 from datetime import date, timedelta
 
 import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -507,3 +508,36 @@ def test_apres_un_renouvellement_le_telechargement_ne_sert_jamais_l_ancienne_att
     pdf = client.get(url)
     assert pdf["Content-Type"] == "application/pdf"
     assert "-renouvellement-20261102.pdf" in pdf["Content-Disposition"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deux_workers_en_meme_temps_n_envoient_qu_un_e_mail_a_chacun(
+    guichet, saisie, django_capture_on_commit_callbacks, referentiels_charges
+):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memory"):
+        pytest.skip("SQLite en mémoire : un seul connecteur partagé, pas de vraie concurrence.")
+    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks)
+    Attestation.objects.filter(type=Attestation.Type.SEPARATION).delete()  # not yet told
+    mail.outbox.clear()
+    erreurs = []
+
+    def worker():
+        try:
+            attestations.informer_separation(demande.pk, nouvelle.pk)
+        except Exception as e:
+            erreurs.append(e)
+        finally:
+            connection.close()
+
+    fils = [threading.Thread(target=worker) for _ in range(3)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join()
+
+    assert erreurs == []
+    assert sorted(m.to[0] for m in e_mails_de_separation()) == [
+        "elodie@example.fr",
+        "karim@example.fr",
+    ]
+    assert Attestation.objects.filter(type=Attestation.Type.SEPARATION).count() == 2
