@@ -390,8 +390,7 @@ def demander_changement_email(
     return nouvel_email
 
 
-@transaction.atomic
-def confirmer_changement_email(jeton: str) -> Utilisateur:
+def _changement_email_du_lien(jeton: str, *, verrouiller: bool) -> tuple[Utilisateur, str]:
     try:
         donnees = signing.loads(jeton, salt=SEL_EMAIL, max_age=settings.PASSWORD_RESET_TIMEOUT)
     except signing.BadSignature as e:
@@ -399,9 +398,24 @@ def confirmer_changement_email(jeton: str) -> Utilisateur:
             "Ce lien de confirmation n'est pas valide ou a expiré : refaites la demande.",
             code="lien_invalide",
         ) from e
-    utilisateur = Utilisateur.objects.select_for_update().filter(pk=donnees["u"]).first()
+    comptes = Utilisateur.objects.select_for_update() if verrouiller else Utilisateur.objects
+    utilisateur = comptes.filter(pk=donnees["u"]).first()
     if utilisateur is None or utilisateur.email != donnees["a"]:
         raise ErreurMetier("Ce lien a déjà servi ou n'est plus valable.", code="lien_invalide")
+    return utilisateur, donnees["e"]
+
+
+def changement_email_propose(jeton: str) -> tuple[Utilisateur, str]:
+    """What the confirmation link proposes (the account, the new address), changing nothing:
+    the page shows it and a button confirms, so that a mail scanner following the link does
+    not change anyone's address (as `habilitation_proposee`)."""
+    return _changement_email_du_lien(jeton, verrouiller=False)
+
+
+@transaction.atomic
+def confirmer_changement_email(jeton: str) -> Utilisateur:
+    utilisateur, _ = _changement_email_du_lien(jeton, verrouiller=True)
+    donnees = signing.loads(jeton, salt=SEL_EMAIL, max_age=settings.PASSWORD_RESET_TIMEOUT)
     if Utilisateur.objects.filter(email__iexact=donnees["e"]).exclude(pk=utilisateur.pk).exists():
         raise ErreurMetier(
             "Cette adresse est entre-temps devenue celle d'un autre compte.",

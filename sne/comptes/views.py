@@ -140,9 +140,18 @@ def mon_compte(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def confirmer_email(request, jeton):
+    """The link sent to the new address: the page says which address replaces which, the
+    button confirms (a link followed by a mail scanner changes nothing)."""
     try:
-        utilisateur = services.confirmer_changement_email(jeton)
+        if request.method == "POST":
+            utilisateur = services.confirmer_changement_email(jeton)
+            messages.success(request, f"Votre adresse e-mail est désormais {utilisateur.email}.")
+            return redirect(
+                "comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion"
+            )
+        utilisateur, nouvel_email = services.changement_email_propose(jeton)
     except ErreurMetier as e:
         return render(
             request,
@@ -150,8 +159,15 @@ def confirmer_email(request, jeton):
             {"message": e.message, "title": "Lien invalide"},
             status=400,
         )
-    messages.success(request, f"Votre adresse e-mail est désormais {utilisateur.email}.")
-    return redirect("comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion")
+    return render(
+        request,
+        "comptes/confirmer_email.html",
+        {
+            "ancien_email": utilisateur.email,
+            "nouvel_email": nouvel_email,
+            "title": "Confirmer votre nouvelle adresse e-mail",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

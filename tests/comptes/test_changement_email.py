@@ -35,10 +35,14 @@ def test_un_agent_change_son_adresse_apres_confirmation(client, django_capture_o
     assert Utilisateur.objects.get(pk=personne.pk).email == "elodie.martin@bailleur.fr"
     (confirmation,) = courriels_a("elodie.durand@bailleur.fr")
     lien = re.search(r"https?://[^/\s]+(/\S+)", confirmation.body).group(1)
+    page = client.get(lien)  # a mail scanner following the link changes nothing
+    assert "elodie.durand@bailleur.fr" in texte(page)
+    assert Utilisateur.objects.get(pk=personne.pk).email == "elodie.martin@bailleur.fr"
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(lien)
+        client.post(lien)
     assert Utilisateur.objects.get(pk=personne.pk).email == "elodie.durand@bailleur.fr"
     assert client.get(lien).status_code == 400  # a link serves once
+    assert client.post(lien).status_code == 400
 
 
 def test_l_ancienne_adresse_est_prevenue_de_la_demande_puis_du_changement(
@@ -59,7 +63,7 @@ def test_l_ancienne_adresse_est_prevenue_de_la_demande_puis_du_changement(
 
     lien = re.search(r"https?://[^/\s]+(/\S+)", courriels_a("elodie.durand@bailleur.fr")[0].body)
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(lien.group(1))
+        client.post(lien.group(1))
 
     _, changement = courriels_a("elodie.martin@bailleur.fr")
     assert changement.subject == "SNE — Votre adresse e-mail de connexion a été changée"

@@ -398,7 +398,9 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
             for m in mail.outbox
             if "sami.nouveau@bailleur-test.fr" in m.to
         }
-        page.goto(lien)
+        page.goto(lien)  # the page proposes, a button confirms
+        expect(page.get_by_role("main")).to_contain_text("sami.nouveau@bailleur-test.fr")
+        page.get_by_role("button", name="Confirmer la nouvelle adresse").click()
         expect(page.get_by_role("status")).to_contain_text(
             "Votre adresse e-mail est désormais sami.nouveau@bailleur-test.fr"
         )
