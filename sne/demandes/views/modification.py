@@ -1,5 +1,6 @@
 """The modification of a demande by an agent, on one page with the wizard's sections: the
-demandeur's identity, contact and situation, the co-demandeur (added, changed or removed), the
+association it is made for (if so), the demandeur's identity, contact and situation, the DALO
+status, the co-demandeur (added, changed or removed, with identity document and address), the
 personnes à charge (a line added or removed, without JavaScript), resources, current housing
 and wishes — through `modifier_demande` (history kept, duplicate search again when an identity
 changes, no attestation — FAQ). The numéro unique and the date de dépôt are shown, never
