@@ -684,6 +684,12 @@ def test_la_page_modifie_la_piece_d_identite_l_adresse_et_l_employeur_du_co_dema
     assert "Co-demandeur — commune de l'employeur : — → Montreuil (93100)" in lignes
     assert "Co-demandeur — téléphone : — → 06 98 76 54 32" in lignes
     assert not any("185099312345639" in t for t in lignes)
+    # The demande's page shows what was recorded, the NIR masked.
+    fiche = page_texte(reponse)
+    assert "Pièce d'identité : Passeport n° 19AB12345, expire le 31/05/2030" in fiche
+    assert "Adresse : 3 place du Marché, 93200 Saint-Denis" in fiche
+    assert "Adresse de l'employeur : 93100 Montreuil" in fiche
+    assert "185099312345639" not in fiche
 
     # Shown again as recorded, the NIR never in clear.
     page = page_texte(sur_la_page.get(url))
@@ -780,6 +786,10 @@ def test_l_adresse_de_l_employeur_et_le_dalo_du_demandeur_se_modifient(famille, 
     assert (demandeur.employeur_commune_id, demandeur.employeur_code_postal) == (
         "75104",
         "75004",
+    )
+    assert (
+        "Adresse de l'employeur : Place de l'Hôtel de Ville, 75004 Paris 4e Arrondissement"
+        in page_texte(reponse)
     )
     lignes = textes(famille)
     assert "Droit au logement opposable (DALO) : Non → Reconnu prioritaire DALO" in lignes

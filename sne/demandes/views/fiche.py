@@ -256,11 +256,6 @@ def demande(request, numero):
             "onglet": onglet,
             "historique": lignes_historique(d.historique.all()),
             "aujourd_hui": aujourd_hui,
-            "piece_perimee": bool(
-                demandeur
-                and demandeur.piece_identite_expiration
-                and demandeur.piece_identite_expiration < aujourd_hui
-            ),
             "association": _association_beneficiaire(d),
             "separation_proposee": separation_proposee,
             "motifs": [dict(n.MotifDemande.choices).get(m, m) for m in d.motifs],
