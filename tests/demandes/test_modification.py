@@ -996,3 +996,27 @@ def test_aucune_saisie_hostile_dans_les_champs_ajoutes_ne_provoque_d_erreur_500(
 
     assert not erreurs, "\n".join(erreurs)
     assert Personne.objects.filter(demande=demande).count() == 2
+
+
+def test_une_association_retiree_de_la_table_n_empeche_pas_de_modifier_la_demande(
+    guichet_75, agent_75, sur_la_page
+):
+    from sne.organisations.models import Association
+    from sne.referentiels.models import Departement
+
+    table = Association.objects.create(
+        departement=Departement.objects.get(code="75"), nom="Foyer des Batignolles"
+    )
+    donnees = donnees_association_libre()
+    donnees["association"] = {"id": table.pk}
+    demande = services.enregistrer_demande(guichet_75, agent_75, donnees)
+    Association.objects.filter(pk=table.pk).update(active=False)  # the table has changed since
+    url = url_de(demande)
+
+    reponse = sur_la_page.post(
+        url, valeurs_du_formulaire(sur_la_page.get(url), nom="Lefèvre-Roux"), follow=True
+    )
+
+    assert "Modifications enregistrées" in page_texte(reponse), erreurs_de(reponse)
+    demande = Demande.objects.get(pk=demande.pk)
+    assert demande.association == table and demande.demandeur.nom == "Lefèvre-Roux"

@@ -11,6 +11,8 @@ import copy
 from django import forms
 from django.forms import formset_factory
 
+from sne.referentiels.normalisation import plier
+
 from .. import nomenclatures as n
 from .. import regles
 from .assistant import (
@@ -19,6 +21,7 @@ from .assistant import (
     EtapeMenageForm,
     PersonneAChargeForm,
 )
+from .association import EtapeAssociationForm
 from .champs import adresse_coherente, choix
 from .sections import RessourcesEtLogement, Souhaits
 
@@ -157,6 +160,31 @@ class CoDemandeurForm(EtapeMenageForm):
         if (donnees.get("co_adresse_ligne1") or "").strip() and sans_commune:
             self.add_error("co_commune", "Indiquez la commune de cette adresse.")
         return donnees
+
+
+class AssociationModificationForm(EtapeAssociationForm):
+    """The wizard's association step. The association the demande was registered for stays a
+    valid choice even if the table has since deactivated it: the demande is still modifiable
+    without changing its beneficiary."""
+
+    def __init__(self, *args, actuelle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actuelle = actuelle
+        if actuelle is not None and not self.table_renseignee:
+            # No active association left in the table: the search keeps the current one.
+            self.fields["association_recherche"] = copy.deepcopy(
+                EtapeAssociationForm.base_fields["association_recherche"]
+            )
+            self.fields["association_recherche"].widget.departement = self.departement
+            for nom in self.LIBRES:
+                self.fields[nom].required = False
+            self.table_renseignee = True
+
+    def _depuis_la_table(self, identifiant: str, saisie: str):
+        a = self.actuelle
+        if a is not None and identifiant == str(a.pk) and plier(saisie or a.nom) == plier(a.nom):
+            return a, None
+        return super()._depuis_la_table(identifiant, saisie)
 
 
 class PersonneAChargeModificationForm(PersonneAChargeForm):

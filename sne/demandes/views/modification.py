@@ -19,8 +19,12 @@ from sne.referentiels.models import Commune
 
 from .. import services
 from ..forms.assistant import MAX_PERSONNES_A_CHARGE
-from ..forms.association import EtapeAssociationForm
-from ..forms.modification import CoDemandeurForm, ModificationForm, formset_personnes_a_charge
+from ..forms.modification import (
+    AssociationModificationForm,
+    CoDemandeurForm,
+    ModificationForm,
+    formset_personnes_a_charge,
+)
 from ..forms.sections import COMMUNES_AFFICHEES
 from ..models import Demande
 from ..regles import (
@@ -180,8 +184,11 @@ def _formulaires(d: Demande, data, initiaux: dict, nb_communes: int) -> dict:
     }
     if initiaux["association"] is not None:
         # The wizard's own step: the same search in the table, the same free fields and rules.
-        formulaires["association"] = EtapeAssociationForm(
-            data, initial=initiaux["association"], departement=d.departement_id
+        formulaires["association"] = AssociationModificationForm(
+            data,
+            initial=initiaux["association"],
+            departement=d.departement_id,
+            actuelle=d.association,
         )
     return formulaires
 
