@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sne.demandes import services
 from sne.demandes.models import Demande
 from tests.factories import GuichetFactory, UtilisateurFactory, habiliter
+from tests.navigateur.conftest import pages_verifiees
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
@@ -97,3 +98,95 @@ def test_un_agent_corrige_l_identite_et_le_menage_puis_lit_l_historique(
     demande = Demande.objects.get(pk=demande.pk)
     assert demande.nombre_personnes == 3
     assert demande.demandeur.nom == "Martin"
+
+
+def test_un_agent_complete_le_co_demandeur_et_l_association_puis_lit_l_historique(
+    page, live_server, referentiels_charges
+):
+    """The parts of the CERFA the wizard leaves to later (the co-demandeur's identity document
+    and address, the DALO status) and an association's demande, each page checked by axe."""
+    guichet = GuichetFactory(code="75TM2", nom="Bailleur modification", departements=["75"])
+    agent = UtilisateurFactory(
+        email="agent.cerfa@bailleur-test.fr", prenom="Nadia", nom="Agent", password=MOT_DE_PASSE
+    )
+    habiliter(agent, "saisie", guichet=guichet)
+    demandeur = {
+        "nom": "Martin",
+        "prenom": "Élodie",
+        "date_naissance": "1987-04-12",
+        "situation_familiale": "marie",
+        "piece_identite": {"type": "carte_identite"},
+        "adresse": {"ligne1": "12 rue des Lilas", "commune": "Paris 20e"},
+    }
+    couple = services.enregistrer_demande(
+        guichet,
+        agent,
+        {
+            "departement": "75",
+            "demandeur": demandeur,
+            "co_demandeur": {"nom": "Martin", "prenom": "Karim", "date_naissance": "1985-09-30"},
+            "deja_locataire_hlm": False,
+            "souhaits": {"communes": ["75120"]},
+        },
+    )
+    association = services.enregistrer_demande(
+        guichet,
+        agent,
+        {
+            "departement": "75",
+            "beneficiaire": "association",
+            "association": {
+                "nom": "Toit Solidaire",
+                "date_creation": "2004-09-15",
+                "adresse": {"ligne1": "8 rue Nationale", "commune": "Paris 13e"},
+            },
+            "demandeur": {**demandeur, "nom": "Lefèvre", "prenom": "Agnès"},
+            "deja_locataire_hlm": False,
+            "souhaits": {"communes": ["75113"]},
+        },
+    )
+
+    page.goto(f"/comptes/connexion/?next=/demandes/{couple.numero_unique}/modifier/")
+    page.get_by_label("Adresse e-mail").fill("agent.cerfa@bailleur-test.fr")
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Modifier la demande {couple.numero_unique}"
+    )
+    page.locator("#id_co_piece_identite_type").select_option(label="Passeport")
+    page.locator("#id_co_piece_identite_numero").fill("19AB12345")
+    page.locator("#id_co_adresse_ligne1").fill("3 place du Marché")
+    page.locator("#id_co_commune").fill("93200 Saint-Denis")
+    page.get_by_label("Droit au logement opposable (DALO)").select_option(
+        label="Reconnu prioritaire DALO"
+    )
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Modifications enregistrées")
+    page.get_by_role("tab", name="Historique").click()
+    historique = page.get_by_role("tabpanel", name="Historique")
+    expect(historique).to_contain_text("Co-demandeur — pièce d'identité : — → Passeport")
+    expect(historique).to_contain_text("Co-demandeur — commune : — → Saint-Denis (93200)")
+    expect(historique).to_contain_text(
+        "Droit au logement opposable (DALO) : Non → Reconnu prioritaire DALO"
+    )
+
+    page.goto(f"/demandes/{association.numero_unique}/modifier/")
+    expect(page.get_by_role("heading", name="Association bénéficiaire")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Identité du représentant de l'association")
+    ).to_be_visible()
+    expect(page.get_by_label("Nom de l'association")).to_have_value("Toit Solidaire")
+    page.get_by_label("Nom de l'association").fill("Toit Solidaire du 13e")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Modifications enregistrées")
+    page.get_by_role("tab", name="Historique").click()
+    expect(page.get_by_role("tabpanel", name="Historique")).to_contain_text(
+        "Nom de l'association : Toit Solidaire → Toit Solidaire du 13e"
+    )
+    karim = Demande.objects.get(pk=couple.pk).co_demandeur
+    assert (karim.piece_identite_type, karim.commune_id) == ("passeport", "93066")
+    verifiees = pages_verifiees(page)
+    for demande in (couple, association):  # both modification pages, checked by axe-core
+        assert any(f"/{demande.numero_unique}/modifier/" in u for u in verifiees), verifiees

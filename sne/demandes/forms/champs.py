@@ -96,20 +96,21 @@ class ChampCommune(CommuneField):
         }
 
 
-def adresse_coherente(form, cleaned) -> None:
-    """The postal code, when typed, must be one of the commune's; else it is taken from it."""
-    commune = cleaned.get("commune")
+def adresse_coherente(form, cleaned, prefixe: str = "") -> None:
+    """The postal code, when typed, must be one of the commune's; else it is taken from it.
+    `prefixe` names another address of the form (`co_commune`, `employeur_commune`)."""
+    commune = cleaned.get(f"{prefixe}commune")
     if not commune:
         return
-    code_postal = (cleaned.get("code_postal") or "").strip()
+    code_postal = (cleaned.get(f"{prefixe}code_postal") or "").strip()
     if code_postal and code_postal not in commune["codes_postaux"]:
         form.add_error(
-            "code_postal",
+            f"{prefixe}code_postal",
             f"Le code postal {code_postal} n'est pas celui de {commune['nom']} "
             f"({', '.join(commune['codes_postaux'])}).",
         )
     elif not code_postal:
-        cleaned["code_postal"] = commune["code_postal"]
+        cleaned[f"{prefixe}code_postal"] = commune["code_postal"]
 
 
 class ChampEmail(forms.CharField):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from pydantic import ValidationError as ErreursSchema
 
+from sne.organisations.models import Association
 from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
 
 from .. import nomenclatures as n
@@ -23,7 +24,7 @@ from ..regles import (
     exiger_saisie,
     verifier_date_naissance,
 )
-from ..schemas import PersonneEntree, valider_email, valider_nir
+from ..schemas import DemandeurEntree, PersonneEntree, valider_email, valider_nir
 from .doublons import rechercher_doublons
 from .enregistrement import _verrouiller_personnes
 from .entree import communes_souhaitees, personne
@@ -49,9 +50,15 @@ CHAMPS_DEMANDE_MODIFIABLES = (
     "logement_adapte_handicap",
     "precisions_handicap",
     "statut_dalo",
+    # The association a demande is for (CERFA 14069): from the département's table, or typed.
+    "association",
     "association_nom",
     "association_date_creation",
+    "association_adresse",
+    "association_code_postal",
+    "association_commune",
 )
+CHAMPS_ASSOCIATION = {c for c in CHAMPS_DEMANDE_MODIFIABLES if c.startswith("association")}
 CHAMPS_PERSONNE_MODIFIABLES = (
     "civilite",
     "nom",
@@ -88,6 +95,8 @@ SITUATIONS_SEPAREES = {n.SituationFamiliale.SEPARE, n.SituationFamiliale.DIVORCE
 
 def _valeur(v):
     """A value as the history keeps it (JSON)."""
+    if isinstance(v, Association):
+        return v.nom  # what a person reads: the association's id says nothing
     if hasattr(v, "pk"):
         return str(v.pk)
     if isinstance(v, date):
@@ -190,8 +199,10 @@ def _entree_d_ajout(ajout) -> tuple[str, PersonneEntree]:
     else:
         role, entree = ajout
     if not isinstance(entree, PersonneEntree):
-        # The registration's schema and rules; its refusals are listed with the others.
-        entree = PersonneEntree.model_validate(entree)
+        # The registration's schema and rules; its refusals are listed with the others. A
+        # co-demandeur may have an address of their own, as the demandeur.
+        schema = DemandeurEntree if role == Personne.Role.CO_DEMANDEUR else PersonneEntree
+        entree = schema.model_validate(entree)
     return role, entree
 
 
@@ -258,6 +269,8 @@ def modifier_demande(
             raise DonneesInvalides(
                 f"Le champ {champ} ne se modifie pas ainsi.", code="champ_non_modifiable"
             )
+        if champ in CHAMPS_ASSOCIATION:
+            _verifier_association(demande, champ, valeur, erreurs)
         if getattr(demande, champ) != valeur:
             changements.append(
                 {
@@ -267,6 +280,9 @@ def modifier_demande(
                 }
             )
             setattr(demande, champ, valeur)
+
+    if CHAMPS_ASSOCIATION & set(demande_valeurs or {}):
+        _exiger_association_complete(demande, erreurs)
 
     presentes = {p.pk: p for p in demande.personnes.select_related("commune")}
 
@@ -429,6 +445,51 @@ def modifier_demande(
             commentaire=commentaire,
         )
     return changements
+
+
+def _verifier_association(demande: Demande, champ: str, valeur, erreurs: list) -> None:
+    """An association's field only on a demande made for an association; the association picked
+    in a table is an active one of the demande's département (as at registration)."""
+    if demande.beneficiaire != Demande.Beneficiaire.ASSOCIATION:
+        if valeur not in (None, ""):
+            erreurs.append(
+                _erreur(
+                    champ,
+                    "pas_une_association",
+                    "Cette demande est faite pour un ménage, pas pour une association.",
+                )
+            )
+        return
+    if champ != "association" or valeur is None:
+        return
+    if not isinstance(valeur, Association) or (
+        valeur.pk != demande.association_id
+        and not Association.objects.filter(
+            pk=valeur.pk, departement_id=demande.departement_id, active=True
+        ).exists()
+    ):
+        erreurs.append(
+            _erreur(
+                "association.id",
+                "association_inconnue",
+                "Cette association n'est pas dans la table du département.",
+            )
+        )
+
+
+def _exiger_association_complete(demande: Demande, erreurs: list) -> None:
+    """CCH R441-2-3, as at registration: an association that is not in the table is recorded
+    with its name, creation date and address."""
+    if demande.beneficiaire != Demande.Beneficiaire.ASSOCIATION or demande.association_id:
+        return
+    for champ, message in (
+        ("association_nom", "Le nom de l'association est obligatoire."),
+        ("association_date_creation", "La date de création de l'association est obligatoire."),
+        ("association_adresse", "L'adresse de l'association est obligatoire."),
+        ("association_commune", "La commune de l'association est obligatoire."),
+    ):
+        if getattr(demande, champ) in (None, ""):
+            erreurs.append(_erreur(champ, "obligatoire", message))
 
 
 def _exiger_duplication_pour_separer(restantes, changements: list, erreurs: list) -> None:

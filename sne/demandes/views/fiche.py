@@ -38,6 +38,13 @@ OPERATIONS = {
     ("personne_a_charge", "retrait"): "Personne à charge retirée",
 }
 CHAMPS_COMMUNE = {"commune", "employeur_commune", "association_commune"}
+# Fields whose model name does not read well in the history (« employeur commune »).
+LIBELLES = {
+    "employeur_commune": "commune de l'employeur",
+    "association": "association de la table du département",
+    "association_commune": "commune de l'association",
+    "statut_dalo": "droit au logement opposable (DALO)",
+}
 IDENTIFIANT = re.compile(r"^\d+$")
 
 
@@ -52,9 +59,11 @@ def _libelle_champ(champ: str, personne: str = "") -> str:
         if personne:
             libelle_role += f" {personne}"
         champ_modele = _champ_modele(Personne, nom)
-        return f"{libelle_role} — {champ_modele.verbose_name if champ_modele else nom}"
+        libelle = LIBELLES.get(nom) or (champ_modele.verbose_name if champ_modele else nom)
+        return f"{libelle_role} — {libelle}"
     champ_modele = _champ_modele(Demande, champ)
-    return str(champ_modele.verbose_name).capitalize() if champ_modele else champ
+    libelle = LIBELLES.get(champ) or (champ_modele.verbose_name if champ_modele else champ)
+    return str(libelle)[:1].upper() + str(libelle)[1:]
 
 
 def _champ_modele(modele, nom: str):
@@ -247,11 +256,6 @@ def demande(request, numero):
             "onglet": onglet,
             "historique": lignes_historique(d.historique.all()),
             "aujourd_hui": aujourd_hui,
-            "piece_perimee": bool(
-                demandeur
-                and demandeur.piece_identite_expiration
-                and demandeur.piece_identite_expiration < aujourd_hui
-            ),
             "association": _association_beneficiaire(d),
             "separation_proposee": separation_proposee,
             "motifs": [dict(n.MotifDemande.choices).get(m, m) for m in d.motifs],

@@ -1,5 +1,6 @@
 """The modification of a demande by an agent, on one page with the wizard's sections: the
-demandeur's identity, contact and situation, the co-demandeur (added, changed or removed), the
+association it is made for (if so), the demandeur's identity, contact and situation, the DALO
+status, the co-demandeur (added, changed or removed, with identity document and address), the
 personnes à charge (a line added or removed, without JavaScript), resources, current housing
 and wishes — through `modifier_demande` (history kept, duplicate search again when an identity
 changes, no attestation — FAQ). The numéro unique and the date de dépôt are shown, never
@@ -18,7 +19,12 @@ from sne.referentiels.models import Commune
 
 from .. import services
 from ..forms.assistant import MAX_PERSONNES_A_CHARGE
-from ..forms.modification import CoDemandeurForm, ModificationForm, formset_personnes_a_charge
+from ..forms.modification import (
+    AssociationModificationForm,
+    CoDemandeurForm,
+    ModificationForm,
+    formset_personnes_a_charge,
+)
 from ..forms.sections import COMMUNES_AFFICHEES
 from ..models import Demande
 from ..regles import (
@@ -46,6 +52,8 @@ CHAMPS_DEMANDEUR = (
     "situation_familiale",
     "situation_professionnelle",
     "employeur",
+    "employeur_adresse",
+    "employeur_code_postal",
     "revenus_mensuels",
     "piece_identite_type",
     "piece_identite_numero",
@@ -63,6 +71,31 @@ CHAMPS_CO_DEMANDEUR = (
     "revenus_mensuels",
     "email",
     "telephone",
+    "piece_identite_type",
+    "piece_identite_numero",
+    "piece_identite_expiration",
+    "adresse_ligne1",
+    "adresse_ligne2",
+    "code_postal",
+    "employeur",
+    "employeur_adresse",
+    "employeur_code_postal",
+)
+# A new co-demandeur is given to the service as the registration's entry (`PersonneEntree`):
+# these fields go as they are; the identity document and the address are nested.
+CHAMPS_ENTREE_CO_DEMANDEUR = (
+    "civilite",
+    "nom",
+    "nom_naissance",
+    "prenom",
+    "date_naissance",
+    "lien",
+    "nationalite",
+    "situation_professionnelle",
+    "revenus_mensuels",
+    "email",
+    "telephone",
+    "employeur",
 )
 CHAMPS_A_CHARGE = ("nom", "prenom", "date_naissance", "lien")
 # Empty, these are None in the database; the others are "".
@@ -82,6 +115,7 @@ CHAMPS_DEMANDE = (
     "rez_de_chaussee",
     "logement_adapte_handicap",
     "precisions_handicap",
+    "statut_dalo",
 )
 
 
@@ -97,13 +131,20 @@ def _initiaux(d: Demande) -> dict:
     if demandeur:
         initial.update({c: getattr(demandeur, c) for c in CHAMPS_DEMANDEUR})
         initial["commune"] = demandeur.commune_id or ""
+        initial["employeur_commune"] = demandeur.employeur_commune_id or ""
     communes = [c.commune_id for c in d.communes_souhaitees.all()]
     for i, code in enumerate(communes, 1):
         initial[f"commune_{i}"] = code
     initial["version"] = d.version
+    initial_co = {}
+    if co:
+        initial_co = {f"co_{c}": getattr(co, c) for c in CHAMPS_CO_DEMANDEUR}
+        initial_co["co_commune"] = co.commune_id or ""
+        initial_co["co_employeur_commune"] = co.employeur_commune_id or ""
     return {
         "form": initial,
-        "co": {f"co_{c}": getattr(co, c) for c in CHAMPS_CO_DEMANDEUR} if co else {},
+        "co": initial_co,
+        "association": _initiaux_association(d),
         "personnes": [
             {"id": p.pk, **{c: getattr(p, c) for c in CHAMPS_A_CHARGE}}
             for p in d.personnes_a_charge
@@ -112,8 +153,23 @@ def _initiaux(d: Demande) -> dict:
     }
 
 
-def _formulaires(d: Demande, data, initiaux: dict, nb_communes: int) -> dict:
+def _initiaux_association(d: Demande) -> dict | None:
+    """The association as the wizard's step shows it: picked from the département's table, or
+    typed (name, creation date, address). None for a household's demande."""
+    if d.beneficiaire != Demande.Beneficiaire.ASSOCIATION:
+        return None
+    if d.association_id:
+        return {"association_recherche": [str(d.association_id), d.association.nom]}
     return {
+        "association_nom": d.association_nom,
+        "association_date_creation": d.association_date_creation,
+        "association_adresse_ligne1": d.association_adresse,
+        "association_commune": d.association_commune_id or "",
+    }
+
+
+def _formulaires(d: Demande, data, initiaux: dict, nb_communes: int) -> dict:
+    formulaires = {
         "form": ModificationForm(
             data,
             initial=initiaux["form"],
@@ -126,6 +182,15 @@ def _formulaires(d: Demande, data, initiaux: dict, nb_communes: int) -> dict:
             data, initiaux["personnes"], lignes_en_plus=0 if initiaux["personnes"] else 1
         ),
     }
+    if initiaux["association"] is not None:
+        # The wizard's own step: the same search in the table, the same free fields and rules.
+        formulaires["association"] = AssociationModificationForm(
+            data,
+            initial=initiaux["association"],
+            departement=d.departement_id,
+            actuelle=d.association,
+        )
+    return formulaires
 
 
 def _lignes_de_personnes(data) -> int:
@@ -245,9 +310,10 @@ def _enregistrer_modification(request, d: Demande, guichet, formulaires) -> bool
         valeurs = {
             c: _vide(c) if donnees[c] in (None, "") else donnees[c] for c in CHAMPS_DEMANDEUR
         }
-        valeurs["commune"] = Commune.objects.get(pk=donnees["commune"]["code"])
+        valeurs["commune"] = _commune(donnees["commune"])
+        valeurs["employeur_commune"] = _commune(donnees["employeur_commune"])
         if donnees["nir"]:
-            valeurs["nir"] = donnees["nir"]
+            valeurs["nir"] = donnees["nir"]  # masked: left empty, the NIR recorded is kept
         personnes[demandeur.pk] = valeurs
         cibles[demandeur.pk] = (form, "")
 
@@ -256,6 +322,10 @@ def _enregistrer_modification(request, d: Demande, guichet, formulaires) -> bool
         champ: _vide(champ) if c[f"co_{champ}"] in (None, "") else c[f"co_{champ}"]
         for champ in CHAMPS_CO_DEMANDEUR
     }
+    valeurs_co["commune"] = _commune(c["co_commune"])
+    valeurs_co["employeur_commune"] = _commune(c["co_employeur_commune"])
+    if c["co_nir"]:
+        valeurs_co["nir"] = c["co_nir"]
     if co and donnees["retirer_co_demandeur"]:
         retraits.append(co.pk)
     elif co and not co_form.a_co_demandeur:
@@ -269,9 +339,7 @@ def _enregistrer_modification(request, d: Demande, guichet, formulaires) -> bool
         personnes[co.pk] = valeurs_co
         cibles[co.pk] = (co_form, "co_")
     elif co_form.a_co_demandeur:
-        ajouts.append(
-            {"role": "co_demandeur", **{k: v for k, v in valeurs_co.items() if v not in ("", None)}}
-        )
+        ajouts.append({"role": "co_demandeur", **_entree_co_demandeur(c)})
         cibles_ajouts.append((co_form, "co_"))
 
     a_charge = {p.pk for p in d.personnes_a_charge}
@@ -297,6 +365,9 @@ def _enregistrer_modification(request, d: Demande, guichet, formulaires) -> bool
                 }
             )
             cibles_ajouts.append((ligne, ""))
+
+    if "association" in formulaires:
+        valeurs_demande.update(_valeurs_association(d, formulaires["association"].cleaned_data))
 
     try:
         changements = services.modifier_demande(
@@ -336,6 +407,80 @@ def _enregistrer_modification(request, d: Demande, guichet, formulaires) -> bool
     return True
 
 
+def _commune(commune: dict | None) -> Commune | None:
+    return Commune.objects.get(pk=commune["code"]) if commune else None
+
+
+def _entree_co_demandeur(c: dict) -> dict:
+    """A new co-demandeur in the registration's format (`PersonneEntree`), from the fields
+    `co_…` of the page: the service builds them as registration does."""
+    entree = {k: c[f"co_{k}"] for k in CHAMPS_ENTREE_CO_DEMANDEUR if c[f"co_{k}"] not in ("", None)}
+    if c["co_nir"]:
+        entree["nir"] = c["co_nir"]
+    if c["co_piece_identite_type"]:
+        entree["piece_identite"] = {
+            "type": c["co_piece_identite_type"],
+            "numero": c["co_piece_identite_numero"],
+            "date_expiration": c["co_piece_identite_expiration"],
+        }
+    if c["co_commune"]:
+        entree["adresse"] = {
+            "ligne1": c["co_adresse_ligne1"],
+            "ligne2": c["co_adresse_ligne2"],
+            "code_postal": c["co_code_postal"] or c["co_commune"]["code_postal"],
+            "commune": c["co_commune"]["nom"],
+        }
+    employeur = c["co_employeur_commune"]
+    if employeur or c["co_employeur_adresse"]:
+        entree["employeur_adresse"] = {
+            "ligne1": c["co_employeur_adresse"],
+            "code_postal": c["co_employeur_code_postal"],
+            "commune": employeur["nom"] if employeur else "",
+        }
+    return entree
+
+
+def _valeurs_association(d: Demande, a: dict) -> dict:
+    """The association's fields of the demande, from the wizard's association step: picked in
+    the table (the free fields emptied, as at registration), or typed."""
+    if a["association"] is not None:
+        return {
+            "association": a["association"],
+            "association_nom": "",
+            # A creation date sent with the table's association (API) stays while it does.
+            "association_date_creation": d.association_date_creation
+            if a["association"].pk == d.association_id
+            else None,
+            "association_adresse": "",
+            "association_code_postal": "",
+            "association_commune": None,
+        }
+    commune = a["association_commune"]
+    return {
+        "association": None,
+        "association_nom": a["association_nom"],
+        "association_date_creation": a["association_date_creation"],
+        "association_adresse": a["association_adresse_ligne1"],
+        "association_code_postal": commune["code_postal"] if commune else "",
+        "association_commune": _commune(commune),
+    }
+
+
+# A refusal about a part of a person that the page shows as several fields: on the first.
+CHAMPS_D_UNE_PARTIE = {
+    "adresse": "commune",
+    "employeur_adresse": "employeur_commune",
+    "piece_identite": "piece_identite_type",
+}
+
+
+# The demande's association fields that the wizard's step shows under another name.
+CHAMPS_ASSOCIATION_DE_LA_PAGE = {
+    "association_adresse": "association_adresse_ligne1",
+    "association_code_postal": "association_commune",
+}
+
+
 def _placer_erreur(erreur: dict, formulaires: dict, cibles: dict, cibles_ajouts: list) -> None:
     """A refusal of the service on the field that holds it: a person's field (by pk or by the
     index of the addition), else the field of the demande named by its dotted `champ`."""
@@ -348,9 +493,20 @@ def _placer_erreur(erreur: dict, formulaires: dict, cibles: dict, cibles_ajouts:
         cible = cibles_ajouts[erreur["ajout"]]
     if cible is not None:
         formulaire, prefixe = cible
-        nom = champ.split(".")[1] if "." in champ else ""
-        nom = f"{prefixe}{nom}"
+        parties = champ.split(".")
+        nom = parties[1] if len(parties) > 1 else ""  # « co_demandeur.nom », « ajouts[0].nom »
+        nom = f"{prefixe}{CHAMPS_D_UNE_PARTIE.get(nom, nom)}"
         formulaire.add_error(nom if nom in formulaire.fields else None, message)
+        return
+    association = formulaires.get("association")
+    if association is not None and champ.startswith("association"):
+        nom = CHAMPS_ASSOCIATION_DE_LA_PAGE.get(champ, champ)
+        if nom not in association.fields:
+            _, nom = localiser_erreur(champ, {})
+        association.add_error(nom if nom in association.fields else None, message)
+        return
+    if champ in form.fields:
+        form.add_error(champ, message)
         return
     _, nom = localiser_erreur(champ, {"souhaits": form.cleaned_data})
     if nom in form.fields:
