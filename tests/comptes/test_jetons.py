@@ -228,3 +228,20 @@ def test_la_commande_refuse_un_guichet_inconnu_en_francais():
     with pytest.raises(CommandError, match="Guichet inconnu : 'ZZZ99'"):
         call_command("jeton_api", "ZZZ99", stdout=sortie, stderr=StringIO())
     assert sortie.getvalue() == ""
+
+
+def test_l_administration_technique_liste_les_jetons_sans_les_creer_ni_donner_de_mot_de_passe(
+    client, guichet
+):
+    from tests.outils import connecter
+
+    jeton, _ = jetons.creer_jeton(guichet, libelle="Logiciel X")
+    admin = UtilisateurFactory(is_staff=True, is_superuser=True)
+    connecter(client, admin)
+
+    liste = client.get("/admin/comptes/jetonapi/")
+    assert liste.status_code == 200 and jeton.prefixe in liste.content.decode()
+    assert client.get("/admin/comptes/jetonapi/add/").status_code == 403
+    compte = guichet.compte_systeme
+    assert client.get(f"/admin/comptes/utilisateur/{compte.pk}/change/").status_code == 200
+    assert client.get(f"/admin/comptes/utilisateur/{compte.pk}/password/").status_code == 403
