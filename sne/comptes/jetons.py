@@ -137,7 +137,7 @@ def jeton_valide(jeton_en_clair: str) -> JetonApi | None:
         .filter(empreinte=empreinte(jeton_en_clair), guichet__actif=True)
         .first()
     )
-    if jeton is None:
+    if jeton is None or not hasattr(jeton.guichet, "compte_systeme"):
         return None
     maintenant = timezone.now()
     if jeton.utilise_le is None or maintenant - jeton.utilise_le >= (

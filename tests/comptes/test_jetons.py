@@ -245,3 +245,10 @@ def test_l_administration_technique_liste_les_jetons_sans_les_creer_ni_donner_de
     compte = guichet.compte_systeme
     assert client.get(f"/admin/comptes/utilisateur/{compte.pk}/change/").status_code == 200
     assert client.get(f"/admin/comptes/utilisateur/{compte.pk}/password/").status_code == 403
+
+
+def test_un_jeton_dont_le_compte_technique_a_ete_supprime_n_est_pas_valide(guichet):
+    _, en_clair = jetons.creer_jeton(guichet, libelle="A")
+    guichet.compte_systeme.delete()  # by hand in the database: refused, never a 500
+
+    assert jetons.jeton_valide(en_clair) is None
