@@ -584,7 +584,8 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from sne.demandes.models import CompteurNumeroUnique, Demande
+    from sne.demandes.models import Demande
+    from sne.demandes.numero import derniers_attribues
     from sne.referentiels.index import index_communes
 
     t0 = time.perf_counter()
@@ -723,12 +724,14 @@ def main() -> int:
     for numero in Demande.objects.values_list("numero_unique", flat=True):
         par_prefixe[numero[:7]] += 1
     print("  compteurs (pour information : un trou est un numéro consommé sans demande)")
-    for c in CompteurNumeroUnique.objects.order_by("territoire", "annee", "mois"):
-        prefixe = f"{c.territoire}{c.mois:02d}{c.annee:02d}"
-        n = par_prefixe.get(prefixe, 0)
+    # Counter rows (SQLite) or the month's SEQUENCE (PostgreSQL, ADR 0014).
+    derniers = derniers_attribues()
+    for territoire, mois, annee in sorted(derniers, key=lambda c: (c[0], c[2], c[1])):
+        dernier = derniers[(territoire, mois, annee)]
+        n = par_prefixe.get(f"{territoire}{mois:02d}{annee:02d}", 0)
         print(
-            f"    {c.territoire} {c.mois:02d}/{c.annee:02d} : séquence max {c.dernier}, "
-            f"{n} demandes, {c.dernier - n} trou(s)"
+            f"    {territoire} {mois:02d}/{annee:02d} : séquence max {dernier}, "
+            f"{n} demandes, {dernier - n} trou(s)"
         )
 
     if args.avec_attestation:
