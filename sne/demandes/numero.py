@@ -163,16 +163,20 @@ def _prochain_postgresql(territoire: str, mois: int, annee: int) -> int:
     _creer_sequence(territoire, mois, annee)
     with connection.cursor() as curseur:
         curseur.execute("SELECT nextval(to_regclass(%s))", [nom])
-        return curseur.fetchone()[0]
+        valeur = curseur.fetchone()[0]
+    if valeur is None:  # never an « exhausted » message for a sequence that could not be made
+        raise RuntimeError(f"La séquence {nom} n'existe pas et n'a pas pu être créée.")
+    return valeur
 
 
 def _creer_sequence(territoire: str, mois: int, annee: int) -> None:
-    """The first registration of a month in a territory creates its sequence, in its own
-    transaction (so a rollback in tests or of that registration removes it too). It starts
-    after the highest number already known for that month: the counter row (numbers allocated
-    before this design, or set by `fixer_dernier`) and the demandes themselves (numbers taken
-    over from the national register). Two first registrations at once: the second waits for
-    the first to end (once a month per territory), then uses the sequence it created."""
+    """The first registration of a month in a territory creates its sequence, in a savepoint
+    of its own transaction (a rollback of that registration, or of a test, removes it too).
+    It starts after the highest number already known for that month: the counter row
+    (numbers allocated before this design, or set by `fixer_dernier`) and the demandes
+    themselves (numbers taken over from the national register). Two first registrations at
+    once: the second waits for the first to end (once a month per territory), then uses the
+    sequence it created."""
     nom = nom_sequence(territoire, mois, annee)
     prefixe = f"{territoire}{mois:02d}{annee % 100:02d}"
     depart = 1 + max(_dernier_connu_en_base(prefixe), _dernier_du_compteur(territoire, mois, annee))
@@ -182,8 +186,11 @@ def _creer_sequence(territoire: str, mois: int, annee: int) -> None:
             # SQL error that would abort the caller's transaction); the check constraint on
             # the numéro's form refuses a seventh digit anyway.
             curseur.execute(f"CREATE SEQUENCE IF NOT EXISTS {nom} START WITH {int(depart)}")
-    except (IntegrityError, ProgrammingError):
+    except IntegrityError:
         pass  # created meanwhile by a concurrent first registration, now committed
+    except ProgrammingError as erreur:
+        if getattr(erreur.__cause__, "sqlstate", None) != "42P07":  # duplicate_table
+            raise  # e.g. no right to create a sequence: said, not hidden
 
 
 def _dernier_connu_en_base(prefixe: str) -> int:
