@@ -33,8 +33,9 @@ phases : le récepteur du signal `demande_enregistree` (`sne.attestations.tasks`
 `--avec-attestation [K]` mesure à part la production de l'attestation (données, PDF
 WeasyPrint, envoi par le backend de courriel fichier) sur K demandes (10 par défaut).
 
-Base : PostgreSQL sur 127.0.0.1:5432 (utilisateur postgres), base dédiée `sne_bench` supprimée
-et recréée au début (`--garder` pour la conserver et y ajouter), migrée et chargée avec
+Base : PostgreSQL sur 127.0.0.1:5432 (utilisateur postgres), base dédiée `sne_bench` (ou
+`--base NOM`, pour ne pas gêner un autre banc qui tourne) supprimée et recréée au début
+(`--garder` pour la conserver et y ajouter), migrée et chargée avec
 `charger_referentiels` (≈ 10 s, non mesurés). `--sqlite` : fichier SQLite temporaire, pour
 comparer. Les fichiers (clé secrète, PDF, courriels) vont dans un répertoire temporaire.
 
@@ -88,16 +89,16 @@ DELAI_BARRIERE_S = 600
 # ---------------------------------------------------------------------------------------------
 
 
-def preparer_postgresql(garder: bool) -> None:
+def preparer_postgresql(garder: bool, base: str = BASE_BANC) -> None:
     import psycopg
 
     with psycopg.connect(f"{URL_SERVEUR}/postgres", autocommit=True) as cnx:
-        existe = cnx.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BASE_BANC]).fetchone()
+        existe = cnx.execute("SELECT 1 FROM pg_database WHERE datname = %s", [base]).fetchone()
         if existe and not garder:
-            cnx.execute(f"DROP DATABASE {BASE_BANC} WITH (FORCE)")
+            cnx.execute(f'DROP DATABASE "{base}" WITH (FORCE)')
             existe = None
         if not existe:
-            cnx.execute(f"CREATE DATABASE {BASE_BANC}")
+            cnx.execute(f'CREATE DATABASE "{base}"')
 
 
 def initialiser_django() -> None:
@@ -544,6 +545,11 @@ def main() -> int:
     parser.add_argument(
         "--garder", action="store_true", help="garder la base (et ce qu'elle contient déjà)"
     )
+    parser.add_argument(
+        "--base",
+        default=BASE_BANC,
+        help=f"base PostgreSQL du banc, supprimée et recréée (par défaut {BASE_BANC})",
+    )
     parser.add_argument("--graine", type=int, default=20240601, help="graine des données")
     parser.add_argument(
         "--sans-analyze",
@@ -570,15 +576,16 @@ def main() -> int:
     if args.sqlite:
         os.environ.pop("DATABASE_URL", None)
     else:
-        preparer_postgresql(args.garder)
-        os.environ["DATABASE_URL"] = f"{URL_SERVEUR}/{BASE_BANC}"
+        preparer_postgresql(args.garder, args.base)
+        os.environ["DATABASE_URL"] = f"{URL_SERVEUR}/{args.base}"
         os.environ["SNE_PRODUCTION"] = "0"  # a local PostgreSQL, not a deployment
     initialiser_django()
 
     from django.core.management import call_command
     from django.db import connection
 
-    from sne.demandes.models import CompteurNumeroUnique, Demande
+    from sne.demandes.models import Demande
+    from sne.demandes.numero import derniers_attribues
     from sne.referentiels.index import index_communes
 
     t0 = time.perf_counter()
@@ -717,12 +724,14 @@ def main() -> int:
     for numero in Demande.objects.values_list("numero_unique", flat=True):
         par_prefixe[numero[:7]] += 1
     print("  compteurs (pour information : un trou est un numéro consommé sans demande)")
-    for c in CompteurNumeroUnique.objects.order_by("territoire", "annee", "mois"):
-        prefixe = f"{c.territoire}{c.mois:02d}{c.annee:02d}"
-        n = par_prefixe.get(prefixe, 0)
+    # Counter rows (SQLite) or the month's SEQUENCE (PostgreSQL, ADR 0014).
+    derniers = derniers_attribues()
+    for territoire, mois, annee in sorted(derniers, key=lambda c: (c[0], c[2], c[1])):
+        dernier = derniers[(territoire, mois, annee)]
+        n = par_prefixe.get(f"{territoire}{mois:02d}{annee:02d}", 0)
         print(
-            f"    {c.territoire} {c.mois:02d}/{c.annee:02d} : séquence max {c.dernier}, "
-            f"{n} demandes, {c.dernier - n} trou(s)"
+            f"    {territoire} {mois:02d}/{annee:02d} : séquence max {dernier}, "
+            f"{n} demandes, {dernier - n} trou(s)"
         )
 
     if args.avec_attestation:

@@ -497,8 +497,10 @@ class CommuneSouhaitee(models.Model):
 
 
 class CompteurNumeroUnique(models.Model):
-    """The sequence of numéros uniques of a territory for a month (DESIGN: `TTT MM YY NNNNNN
-    GGGGG`). Incremented in the registering transaction under a row lock."""
+    """The last numéro unique given in a territory for a month (DESIGN: `TTT MM YY NNNNNN
+    GGGGG`). SQLite: incremented in the registering transaction. PostgreSQL: a SEQUENCE per
+    month does the counting without any lock (ADR 0014); this row only says where it starts
+    (numbers taken over, `numero.fixer_dernier`)."""
 
     territoire = models.CharField(max_length=3)
     mois = models.PositiveSmallIntegerField()

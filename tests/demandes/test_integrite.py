@@ -10,8 +10,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from sne.demandes import numero as numeros
 from sne.demandes import services
-from sne.demandes.models import CompteurNumeroUnique, Demande
+from sne.demandes.models import Demande
 from sne.demandes.regles import ModificationConcurrente
 from sne.exceptions import ErreurMetier
 from tests.demandes.conftest import donnees_minimales, valeurs_du_formulaire
@@ -96,9 +97,7 @@ def test_la_meme_soumission_renvoyee_rend_la_demande_deja_enregistree(guichet_75
 @pytest.mark.django_db
 def test_une_sequence_mensuelle_epuisee_est_dite_sans_erreur_500(guichet_75, agent_75):
     aujourd_hui = timezone.localdate()
-    CompteurNumeroUnique.objects.create(
-        territoire="075", mois=aujourd_hui.month, annee=aujourd_hui.year % 100, dernier=999_999
-    )
+    numeros.fixer_dernier("075", aujourd_hui.month, aujourd_hui.year, 999_999)
     with pytest.raises(ErreurMetier) as refus:
         services.enregistrer_demande(guichet_75, agent_75, donnees_minimales())
     assert refus.value.code == "sequence_epuisee"
@@ -228,3 +227,86 @@ def test_une_adresse_invalide_est_expliquee_en_francais(adresse, explication):
     with pytest.raises(ValueError) as refus:
         valider_email(adresse)
     assert str(refus.value) == f"Adresse e-mail invalide : {explication}"
+
+
+def _donnees_de(i: int) -> dict:
+    """A distinct applicant per index: no duplicate suspicion between them."""
+    donnees = donnees_minimales()
+    donnees["demandeur"] = {
+        **donnees["demandeur"],
+        "nom": f"Concurrent{chr(65 + i % 26)}{chr(65 + i // 26)}",
+        "date_naissance": date(1960, 1, 1 + i).isoformat(),
+    }
+    return donnees
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.aujourd_hui(date(2027, 3, 10))  # a month with no numéro given yet: created at once
+def test_vingt_enregistrements_simultanes_ont_vingt_numeros_distincts_sans_erreur(
+    referentiels_charges,
+):
+    """ADR 0014: allocating never makes a registration fail or wait for another one."""
+    _concurrence_reelle()
+    guichet = GuichetFactory(code="75TC6", departements=["75"])
+    agents = [agent(guichet) for _ in range(20)]
+
+    resultats, erreurs = _en_meme_temps(
+        lambda i: services.enregistrer_demande(guichet, agents[i], _donnees_de(i)).numero_unique,
+        20,
+    )
+
+    assert erreurs == []
+    assert len(resultats) == 20 and len(set(resultats)) == 20
+    assert {n[:7] for n in resultats} == {"0750327"}
+    assert sorted(int(n[7:13]) for n in resultats) == list(range(1, 21))
+    assert Demande.objects.count() == 20
+
+
+@pytest.mark.django_db
+@pytest.mark.aujourd_hui(date(2027, 4, 7))
+def test_le_numero_suivant_vient_apres_ceux_deja_au_registre(guichet_75, agent_75):
+    """Numbers taken over from the national register (here one of April 2027, sequence 500)
+    are never given again: the month's sequence starts after the highest."""
+    demande = services.enregistrer_demande(guichet_75, agent_75, _donnees_de(0))
+    Demande.objects.filter(pk=demande.pk).update(numero_unique="075042700050075XYZ")
+    from sne.demandes.models import CompteurNumeroUnique
+
+    CompteurNumeroUnique.objects.all().delete()  # as if the month had not begun here
+    if connection.vendor == "postgresql":
+        with connection.cursor() as curseur:
+            curseur.execute(f"DROP SEQUENCE {numeros.nom_sequence('075', 4, 27)}")
+
+    suivante = services.enregistrer_demande(guichet_75, agent_75, _donnees_de(1))
+
+    assert suivante.numero_unique == "075042700050175TS1"
+
+
+@pytest.mark.django_db
+@pytest.mark.aujourd_hui(date(2027, 5, 3))
+def test_fixer_le_dernier_numero_donne_le_suivant(guichet_75, agent_75):
+    numeros.fixer_dernier("075", 5, 2027, 4_999)
+    demande = services.enregistrer_demande(guichet_75, agent_75, _donnees_de(2))
+    assert demande.numero_unique == "075052700500075TS1"
+    assert numeros.derniers_attribues()[("075", 5, 27)] == 5_000
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.aujourd_hui(date(2027, 6, 14))
+def test_une_demande_annulee_ne_fait_jamais_redonner_un_numero(referentiels_charges):
+    """PostgreSQL: the number of a rolled-back registration is lost (a gap, allowed: the numéro
+    is unique, not gap-free); SQLite gives it back. Either way, never twice the same."""
+    from django.db import transaction
+
+    _concurrence_reelle()
+    guichet = GuichetFactory(code="75TC7", departements=["75"])
+    moi = agent(guichet)
+    services.enregistrer_demande(guichet, moi, _donnees_de(5))  # the month has begun
+    with pytest.raises(RuntimeError), transaction.atomic():
+        annulee = services.enregistrer_demande(guichet, moi, _donnees_de(3)).numero_unique
+        raise RuntimeError("panne après l'attribution")
+    suivante = services.enregistrer_demande(guichet, moi, _donnees_de(4)).numero_unique
+
+    attendu = 3 if connection.vendor == "postgresql" else 2
+    assert annulee[7:13] == "000002"
+    assert int(suivante[7:13]) == attendu
+    assert Demande.objects.filter(numero_unique=annulee).exists() is (attendu == 2)
