@@ -15,7 +15,11 @@ from sne.comptes.droits import droits_de
 from sne.demandes import services
 from sne.demandes.models import Demande, EvenementCommune, EvenementDemande, HistoriqueDemande
 from sne.demandes.services import evenements
-from sne.demandes.services.evenements import DUREE_CONSERVATION, droits_du_guichet
+from sne.demandes.services.evenements import (
+    DUREE_CONSERVATION,
+    droits_du_guichet,
+    evenement_en_dict,
+)
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, agent, gestionnaire, national
 from tests.outils import a_midi
@@ -56,6 +60,18 @@ def test_l_enregistrement_ecrit_un_evenement_de_creation(demande, guichet_75):
         "champs": [],
     }
     assert list(evenement.communes.values_list("commune", "departement")) == [("75120", "75")]
+    assert evenement_en_dict(evenement) == {
+        "curseur": evenement.id,
+        "type": "creation",
+        "code_fichier": "CRE",
+        "date": evenement.horodatage.isoformat(),
+        "numero_unique": demande.numero_unique,
+        "version": demande.version,
+        "statut": "active",
+        "champs": [],
+        "departement": "75",
+        "guichet": "75TS1",
+    }
 
 
 def test_une_modification_ecrit_un_evenement_qui_nomme_les_champs_sans_leurs_valeurs(

@@ -25,6 +25,23 @@ DUREE_CONSERVATION = timedelta(days=396)
 ATTENTE_MAX_SECONDES = 2.0
 
 
+def evenement_en_dict(evenement: EvenementDemande) -> dict:
+    """An event as the API contract shows it (`GET /api/v1/evenements`, docs/api.md): no
+    personal data, only what a connected system needs to know which demande to read again."""
+    return {
+        "curseur": evenement.id,
+        "type": evenement.type,
+        "code_fichier": evenement.code_fichier or None,
+        "date": evenement.horodatage.isoformat(),
+        "numero_unique": evenement.donnees.get("numero_unique"),
+        "version": evenement.donnees.get("version"),
+        "statut": evenement.donnees.get("statut"),
+        "champs": evenement.donnees.get("champs", []),
+        "departement": evenement.departement_id,
+        "guichet": evenement.guichet.code if evenement.guichet else None,
+    }
+
+
 def droits_du_guichet(guichet) -> Droits:
     """What a desk itself may see (an API token acts for its desk): its consultation scope
     and the demandes it registered — the same branches as `Demande.objects.visibles_par`."""
@@ -70,10 +87,7 @@ def evenements_pour(
         ids.update(branche.order_by(cle).values_list(cle, flat=True).distinct()[:limite])
     retenus = sorted(ids)[:limite]
     evenements = list(
-        EvenementDemande.objects.filter(id__in=retenus)
-        .select_related("guichet", "departement")
-        .prefetch_related("communes")
-        .order_by("id")
+        EvenementDemande.objects.filter(id__in=retenus).select_related("guichet").order_by("id")
     )
     if len(retenus) == limite:
         return evenements, retenus[-1]
