@@ -122,7 +122,8 @@ def borne_sure() -> int | None:
     """The highest event id below which no event can appear any more; None when every
     visible event is final (SQLite: one writer at a time, BEGIN IMMEDIATE — ADR 0002).
 
-    PostgreSQL: read the sequence's last value V, then the transactions in progress. Any
+    PostgreSQL: read the sequence's last value V, then the transactions in progress (of this
+    database: `pg_snapshot_xip` lists those of the whole server). Any
     transaction holding an id ≤ V took it before that look, after its first write (the
     history row is written before the event), so it already had a transaction id and is
     listed in progress — or has ended. Once all of those have ended (committed or rolled
@@ -139,10 +140,14 @@ def borne_sure() -> int | None:
         derniere, appelee = curseur.fetchone()
         if not appelee:
             return 0
+        # Transaction ids are shared by the whole server: those of another database (tests,
+        # another application) cannot hold an event and are not waited for. An id whose
+        # database is not known (another role's session, hidden) is waited for.
         curseur.execute(
             "SELECT array_agg(x::text) FROM pg_snapshot_xip(pg_current_snapshot()) AS x "
-            "WHERE x <> pg_current_xact_id_if_assigned() "
-            "OR pg_current_xact_id_if_assigned() IS NULL"
+            "WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned() "
+            "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid = x::xid "
+            "AND a.datname IS DISTINCT FROM current_database())"
         )
         en_cours = curseur.fetchone()[0] or []
         fin = time.monotonic() + ATTENTE_MAX_SECONDES
