@@ -163,6 +163,7 @@ def test_la_duplication_pour_separation_ecrit_un_evenement_sur_chaque_demande(
         ("creation_suite_separation", "CRS")
     ]
     assert _dernier(nouvelle).donnees["numero_unique"] == nouvelle.numero_unique
+    assert list(_dernier(nouvelle).communes.values_list("commune", flat=True)) == ["75120"]
 
 
 def test_une_action_annulee_ne_laisse_aucun_evenement(demande, guichet_75, agent_75):
@@ -280,6 +281,7 @@ def test_un_curseur_ou_une_limite_hors_bornes_restent_sans_danger(demande, guich
     assert len(services.evenements_pour(guichet_75, -5, 0)[0]) == 1
     assert len(services.evenements_pour(guichet_75, None, 10**9)[0]) == 1
     assert services.evenements_pour(guichet_75, 2**62, 10) == ([], 2**62)
+    assert services.evenements_pour(guichet_75, 2**80, 10) == ([], 2**63 - 1)
 
 
 def test_les_droits_d_un_guichet_sont_ceux_de_ses_agents(guichet_75, agent_75):

@@ -16,6 +16,7 @@ from sne.comptes.droits import Droits
 from ..models import EvenementCommune, EvenementDemande, _zones_consultees
 
 LIMITE_MAX = 1000
+CURSEUR_MAX = 2**63 - 1  # a bigint
 # Thirteen months: a connected system that stopped for a whole yearly cycle (renewals come
 # back every twelve months) can still catch up; beyond, it starts again from a copie
 # numérique of its demandes.
@@ -73,7 +74,7 @@ def evenements_pour(
         if isinstance(guichet_ou_droits, Droits)
         else droits_du_guichet(guichet_ou_droits)
     )
-    apres = max(apres or 0, 0)
+    apres = min(max(apres or 0, 0), CURSEUR_MAX)  # a cursor from a client is any integer
     limite = max(1, min(limite, LIMITE_MAX))
     borne = borne_sure()
     if borne is not None and borne <= apres:
