@@ -7,6 +7,9 @@ from ninja import NinjaAPI, Swagger
 from sne.referentiels.api import router as referentiels
 
 from . import erreurs
+from .auth import JetonGuichet
+from .limites import DebitParJeton
+from .moi import router as moi
 from .sante import router as sante
 
 
@@ -35,6 +38,9 @@ class ApiSne(NinjaAPI):
                 reponses = {str(statut): r for statut, r in operation["responses"].items()}
                 if operation.get("parameters") or operation.get("requestBody"):
                     reponses.setdefault("422", {})
+                if operation.get("security"):  # a token: refused (401) or throttled (429)
+                    reponses.setdefault("401", {})
+                    reponses.setdefault("429", {})
                 reponses.setdefault("500", {})
                 operation["responses"] = {
                     statut: _en_francais(int(statut), reponse)
@@ -61,11 +67,12 @@ DESCRIPTIONS_REPONSES = {
     201: "Créé",
     204: "Sans contenu",
     400: "Requête invalide",
-    401: "Jeton d'accès absent ou invalide",
+    401: "Jeton d'accès absent, inconnu ou révoqué (`jeton_invalide`)",
     403: "Action non autorisée",
     404: "Introuvable",
     422: "Données invalides : `erreurs` dit quels champs et pourquoi",
-    429: "Trop de requêtes",
+    413: "Corps de la requête trop volumineux (`corps_trop_volumineux`)",
+    429: "Trop de requêtes avec ce jeton : réessayer après `Retry-After` secondes",
     500: "Erreur inattendue : rien n'a été enregistré",
     503: "Service indisponible",
 }
@@ -80,6 +87,12 @@ api = ApiSne(
     ),
     openapi_extra={
         "tags": [
+            {
+                "name": "Authentification",
+                "description": "Chaque appel, sauf la santé et les référentiels, porte "
+                "l'en-tête `Authorization: Bearer <jeton>` : le jeton d'un guichet, créé par son "
+                "gestionnaire territorial ou par `python manage.py jeton_api <code_guichet>`.",
+            },
             {"name": "Santé", "description": "L'état du service, pour la supervision."},
             {
                 "name": "Référentiels",
@@ -89,10 +102,16 @@ api = ApiSne(
         ]
     },
     urls_namespace="api-v1",
+    # Every endpoint needs a desk's token unless it says `auth=None` (secure by default);
+    # throttled per token.
+    auth=JetonGuichet(),
+    throttle=[DebitParJeton()],
     docs=DocumentationEnFrancais(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
 erreurs.installer(api)
 api.add_router("", sante)
-api.add_router("/referentiels", referentiels)
+api.add_router("", moi)
+# Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
+api.add_router("/referentiels", referentiels, auth=None)

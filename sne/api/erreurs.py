@@ -7,9 +7,10 @@ body, which may hold personal data) and answered as a problem document too.
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from ninja import Field, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from sne.exceptions import ErreurMetier
 
@@ -22,6 +23,7 @@ TITRES = {
     404: "Ressource introuvable",
     405: "Méthode non autorisée",
     409: "Conflit",
+    413: "Requête trop volumineuse",
     422: "Données invalides",
     429: "Trop de requêtes",
     500: "Erreur interne",
@@ -72,6 +74,38 @@ def probleme(status: int, code: str, detail: str, **extra) -> JsonResponse:
     )
 
 
+def jeton_invalide(request) -> JsonResponse:
+    """401 for a missing, unknown or revoked token (RFC 6750: `WWW-Authenticate: Bearer`)."""
+    schema, _, jeton = request.headers.get("Authorization", "").strip().partition(" ")
+    if schema.lower() == "bearer" and jeton.strip():
+        detail = (
+            "Ce jeton d'accès est inconnu ou révoqué : demandez-en un nouveau au gestionnaire "
+            "territorial de votre guichet."
+        )
+        defi = 'Bearer realm="sne", error="invalid_token"'
+    else:
+        detail = (
+            "Jeton d'accès absent : envoyez l'en-tête « Authorization: Bearer <jeton> » avec "
+            "le jeton de votre guichet."
+        )
+        defi = 'Bearer realm="sne"'
+    reponse = probleme(401, "jeton_invalide", detail)
+    reponse["WWW-Authenticate"] = defi
+    return reponse
+
+
+def corps_trop_volumineux() -> JsonResponse:
+    from django.conf import settings
+
+    limite = settings.SNE_API_TAILLE_MAX_CORPS
+    return probleme(
+        413,
+        "corps_trop_volumineux",
+        f"Le corps de la requête dépasse {limite // 1024} Kio : envoyez moins de données à la "
+        "fois.",
+    )
+
+
 def _champ(loc) -> str:
     # ninja reports ("query", "q") or ("body", "donnees", "demandeur", "nom"): keep the data path.
     parties = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
@@ -115,7 +149,25 @@ def installer(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def authentification(request, exc):
-        return probleme(401, "authentification_requise", "Jeton d'accès absent ou invalide.")
+        return jeton_invalide(request)
+
+    @api.exception_handler(Throttled)
+    def trop_de_requetes(request, exc: Throttled):
+        # ninja adds `Retry-After` (whole seconds) to this response.
+        return probleme(
+            429,
+            "trop_de_requetes",
+            "Trop de requêtes avec ce jeton : attendez le nombre de secondes indiqué par "
+            "l'en-tête Retry-After avant de réessayer.",
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def trop_volumineuse(request, exc):
+        return corps_trop_volumineux()
+
+    @api.exception_handler(SuspiciousOperation)
+    def requete_suspecte(request, exc):
+        return probleme(400, "requete_invalide", "La requête est mal formée.")
 
     @api.exception_handler(Http404)
     def introuvable(request, exc):

@@ -25,6 +25,8 @@ class EvenementAudit(models.Model):
         PARAMETRAGE = "parametrage", "Paramétrage d'un guichet"
         IMPORT = "import", "Import d'une fiche collecte"
         EXPORT = "export", "Export"
+        JETON_API_CREE = "jeton_api_cree", "Jeton d'API créé"
+        JETON_API_REVOQUE = "jeton_api_revoque", "Jeton d'API révoqué"
 
     horodatage = models.DateTimeField("date et heure", auto_now_add=True, db_index=True)
     utilisateur = models.ForeignKey(

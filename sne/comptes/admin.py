@@ -2,6 +2,7 @@ from axes.admin import IsLockedOutFilter as AxesIsLockedOutFilter
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin, StaticTokenInline
@@ -9,7 +10,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Utilisateur
+from .models import JetonApi, Utilisateur
 
 
 @admin.register(Utilisateur)
@@ -23,11 +24,38 @@ class UtilisateurAdmin(UserAdmin):
         ("Identité", {"fields": ["prenom", "nom", "telephone"]}),
         ("Droits techniques", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_creation"]}),
+        ("Système connecté", {"fields": ["guichet_systeme"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_creation"]
+    readonly_fields = ["last_login", "date_creation", "guichet_systeme"]
+
+    def user_change_password(self, request, id, form_url=""):
+        # A desk's technical account never has a password (ADR 0012; the database refuses it).
+        if Utilisateur.objects.filter(pk=id, guichet_systeme__isnull=False).exists():
+            raise PermissionDenied("Le compte technique d'un guichet n'a pas de mot de passe.")
+        return super().user_change_password(request, id, form_url)
+
+
+@admin.register(JetonApi)
+class JetonApiAdmin(admin.ModelAdmin):
+    """Read only: a token is created where its secret can be shown once and the creation
+    logged (the desk's page « Jetons d'API », or `manage.py jeton_api`), and revoked there."""
+
+    list_display = ["prefixe", "guichet", "libelle", "cree_le", "utilise_le", "revoque_le"]
+    list_filter = [("revoque_le", admin.EmptyFieldListFilter)]
+    search_fields = ["prefixe", "libelle", "guichet__code"]
+    list_select_related = ["guichet"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- The technical administration in French -------------------------------------------------

@@ -75,6 +75,16 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration technique", default=False)
     date_creation = models.DateTimeField("créé le", default=timezone.now)
+    guichet_systeme = models.OneToOneField(
+        "organisations.Guichet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="compte_systeme",
+        verbose_name="compte technique du guichet",
+        help_text="Renseigné pour le compte par lequel agissent les jetons d'API d'un guichet "
+        "(ADR 0012) : il n'a pas de mot de passe et ne se connecte pas aux pages.",
+    )
 
     objects = UtilisateurManager()
 
@@ -94,6 +104,17 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=~models.Q(email=""), name="utilisateur_email_renseigne"
             ),
+            # A desk's technical account acts only through its API tokens: no usable password
+            # (Django marks an unusable one with a leading "!"), never staff nor superuser.
+            models.CheckConstraint(
+                condition=models.Q(guichet_systeme__isnull=True)
+                | models.Q(password__startswith="!", is_staff=False, is_superuser=False),
+                name="utilisateur_compte_systeme_sans_connexion",
+                violation_error_message=(
+                    "Le compte technique d'un guichet n'a ni mot de passe ni accès à "
+                    "l'administration."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -104,7 +125,14 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
         self.email = normaliser_email(self.email)
 
     @property
+    def est_compte_systeme(self) -> bool:
+        """The technical account of a desk's connected systems (its API tokens)."""
+        return self.guichet_systeme_id is not None
+
+    @property
     def nom_complet(self) -> str:
+        if self.est_compte_systeme:
+            return self.nom  # « Système connecté du guichet 75BA1 », not upper-cased
         return " ".join(p for p in (self.prenom, self.nom.upper() if self.nom else "") if p)
 
     def get_full_name(self):
@@ -206,3 +234,83 @@ class Habilitation(models.Model):
     def __str__(self):
         cible = self.guichet or self.departement or "national"
         return f"{self.utilisateur} — {self.get_role_display()} — {cible}"
+
+
+class JetonApiQuerySet(models.QuerySet):
+    def actifs(self):
+        return self.filter(revoque_le__isnull=True)
+
+
+class JetonApi(models.Model):
+    """A connected system's access to the API for one desk (ADR 0012).
+
+    Only the SHA-256 of the token is stored (`empreinte`): the token itself is shown once, at
+    creation. `prefixe` (« sne_75BA1_ab12cd ») lets a person recognise it in a list or a log.
+    The token acts as its desk's technical account (`Utilisateur.guichet_systeme`), so the
+    rights layer (`droits_de`) and the audit log see it like an agent of that desk. A token
+    is revoked, never deleted: the journal keeps pointing at it."""
+
+    guichet = models.ForeignKey(
+        "organisations.Guichet", on_delete=models.PROTECT, related_name="jetons_api"
+    )
+    libelle = models.CharField(
+        "libellé", max_length=100, help_text="Le système qui s'en sert, par exemple « Logiciel X »."
+    )
+    prefixe = models.CharField("début du jeton", max_length=30)
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True, editable=False)
+    cree_par = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créé par",
+        help_text="Vide pour un jeton créé en ligne de commande (`jeton_api`).",
+    )
+    cree_le = models.DateTimeField("créé le", default=timezone.now)
+    utilise_le = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
+    revoque_par = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="révoqué par",
+    )
+
+    objects = JetonApiQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["guichet", "-cree_le", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(empreinte__regex=r"^[0-9a-f]{64}$"),
+                name="jeton_api_empreinte_sha256",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(prefixe__startswith="sne_"), name="jeton_api_prefixe_sne"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(libelle=""), name="jeton_api_libelle_renseigne"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoque_par__isnull=True) | models.Q(revoque_le__isnull=False),
+                name="jeton_api_revoque_par_avec_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoque_le__isnull=True)
+                | models.Q(revoque_le__gte=models.F("cree_le")),
+                name="jeton_api_revoque_apres_creation",
+            ),
+        ]
+        indexes = [models.Index(fields=["guichet", "revoque_le"], name="jeton_api_par_guichet")]
+
+    def __str__(self):
+        return f"{self.prefixe}… — {self.libelle}"
+
+    @property
+    def est_revoque(self) -> bool:
+        return self.revoque_le is not None

@@ -44,6 +44,12 @@ class TropDeDemandes(ErreurMetier):
 def habiliter(utilisateur, role, *, par, guichet=None, departement=None) -> Habilitation:
     """Grant a habilitation. A gestionnaire grants rights on the desks and the département
     they manage; only a national administrator creates gestionnaires and administrators."""
+    if utilisateur.est_compte_systeme:
+        raise ErreurMetier(
+            "Ce compte est celui des systèmes connectés d'un guichet : il agit par ses jetons "
+            "d'API et ne reçoit pas d'autre habilitation.",
+            code="compte_systeme",
+        )
     droits = droits_de(par)
     if role in (Habilitation.Role.SAISIE, Habilitation.Role.CONSULTATION):
         exiger(
@@ -237,7 +243,9 @@ def demander_activation(
     if adresse_ip:
         _limiter(f"activation:ip:{adresse_ip}", LIMITE_DEMANDES_ACTIVATION_IP)
 
-    utilisateur = Utilisateur.objects.filter(email__iexact=email, is_active=True).first()
+    utilisateur = Utilisateur.objects.filter(
+        email__iexact=email, is_active=True, guichet_systeme__isnull=True
+    ).first()
     if utilisateur is not None:
         journaliser(
             EvenementAudit.Action.ACTIVATION_DEMANDEE,
@@ -304,6 +312,8 @@ def utilisateur_du_lien(uidb64: str, jeton: str):
         utilisateur = Utilisateur.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError, Utilisateur.DoesNotExist):
         return None
+    if utilisateur.est_compte_systeme:
+        return None  # a desk's technical account never chooses a password (ADR 0012)
     if not default_token_generator.check_token(utilisateur, jeton):
         return None
     return utilisateur
@@ -472,6 +482,12 @@ def ajouter_agent(guichet, *, par, email: str, prenom: str, nom: str, role: str,
         ) from e
     utilisateur = Utilisateur.objects.filter(email__iexact=email).first()
     nouveau = utilisateur is None
+    if utilisateur is not None and utilisateur.est_compte_systeme:
+        raise ErreurMetier(
+            "Cette adresse est celle du compte technique des systèmes connectés d'un guichet : "
+            "donnez l'adresse personnelle de l'agent.",
+            code="compte_systeme",
+        )
     if nouveau:
         utilisateur = Utilisateur.objects.create_user(
             email, None, prenom=prenom.strip(), nom=nom.strip()

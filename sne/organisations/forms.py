@@ -188,3 +188,12 @@ class ConventionForm(DsfrBaseForm):
         if fichier and not fichier.name.lower().endswith((".pdf", ".csv", ".xlsx")):
             raise forms.ValidationError("Formats acceptés : PDF, CSV, XLSX.")
         return fichier
+
+
+class NouveauJetonForm(DsfrBaseForm):
+    libelle = forms.CharField(
+        label="Libellé",
+        max_length=100,
+        help_text="Le système qui se servira du jeton, par exemple « Logiciel de gestion "
+        "locative X, production ».",
+    )

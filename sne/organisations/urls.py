@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_jetons
 
 app_name = "gestion"
 
@@ -24,5 +24,11 @@ urlpatterns = [
         "guichets/<str:code>/habilitations/<int:pk>/retirer/",
         views.retirer_habilitation,
         name="retirer_habilitation",
+    ),
+    path("guichets/<str:code>/jetons/", views_jetons.jetons, name="jetons"),
+    path(
+        "guichets/<str:code>/jetons/<int:pk>/revoquer/",
+        views_jetons.revoquer_jeton,
+        name="revoquer_jeton",
     ),
 ]

@@ -13,7 +13,7 @@ from sne.audit.models import EvenementAudit
 from sne.comptes import services as services_comptes
 from sne.comptes.decorateurs import gestionnaire_requis
 from sne.comptes.droits import droits_de, journal_visible_par
-from sne.comptes.models import Habilitation
+from sne.comptes.models import Habilitation, JetonApi
 from sne.exceptions import ErreurMetier
 from sne.formulaires import erreur_sur_formulaire, resume_erreurs
 from sne.referentiels.models import Commune, Departement
@@ -154,7 +154,7 @@ def guichet(request, code):
         "consultation_communes": guichet.consultation_communes.order_by("nom"),
         "contacts": guichet.contacts.select_related("commune"),
         "habilitations": Habilitation.objects.valides()
-        .filter(guichet=guichet)
+        .filter(guichet=guichet, utilisateur__guichet_systeme__isnull=True)
         .select_related("utilisateur")
         .order_by("utilisateur__nom"),
         "evenements": EvenementAudit.objects.filter(guichet=guichet).select_related("utilisateur")[
@@ -164,6 +164,7 @@ def guichet(request, code):
             initial={"convention_signee_le": guichet.convention_signee_le}
         ),
         "agent_form": AjoutAgentForm(),
+        "nb_jetons_actifs": JetonApi.objects.actifs().filter(guichet=guichet).count(),
         "manques_parametrage": [] if guichet.est_parametre else guichet.manques_parametrage(),
     }
     return render(request, "organisations/guichet.html", contexte)
@@ -355,7 +356,10 @@ def ajouter_agent(request, code):
 def retirer_habilitation(request, code, pk):
     """Asks first (the button of the guichet page), then closes the habilitation."""
     guichet = _guichet_gere(request, code)
-    habilitation = get_object_or_404(Habilitation, pk=pk, guichet=guichet)
+    # The technical account of the desk's tokens is not retired here (ADR 0012): its tokens are.
+    habilitation = get_object_or_404(
+        Habilitation, pk=pk, guichet=guichet, utilisateur__guichet_systeme__isnull=True
+    )
     if request.POST.get("confirme") != "1":
         return render(
             request,

@@ -115,6 +115,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a body: the API's size limit, and its errors as problem documents.
+    "sne.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -326,6 +328,14 @@ else:
 SNE_URL_PORTAIL = os.environ.get("SNE_URL_PORTAIL", "https://www.demande-logement-social.gouv.fr")
 # « Délai anormalement long » (DALO) when the département's arrêté is not entered yet.
 SNE_DELAI_ANORMALEMENT_LONG_MOIS_DEFAUT = int(os.environ.get("SNE_DELAI_DALO_MOIS_DEFAUT", 36))
+
+# --- API v1 (docs/api.md, ADR 0012) ---------------------------------------------------------
+# Per token: at most SNE_API_REQUETES_PAR_FENETRE requests in each window of
+# SNE_API_FENETRE_SECONDES seconds (429 with Retry-After beyond).
+SNE_API_REQUETES_PAR_FENETRE = int(os.environ.get("SNE_API_REQUETES_PAR_FENETRE", 600))
+SNE_API_FENETRE_SECONDES = int(os.environ.get("SNE_API_FENETRE_SECONDES", 60))
+# Largest request body under /api/ (413 beyond): a demande is a few kilobytes.
+SNE_API_TAILLE_MAX_CORPS = int(os.environ.get("SNE_API_TAILLE_MAX_CORPS", 1024 * 1024))
 
 # --- Logging: never personal data of applicants in application logs -----------------------
 LOGGING = {

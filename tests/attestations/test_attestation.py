@@ -512,8 +512,10 @@ def test_apres_un_renouvellement_le_telechargement_ne_sert_jamais_l_ancienne_att
 
 @pytest.mark.django_db(transaction=True)
 def test_deux_workers_en_meme_temps_n_envoient_qu_un_e_mail_a_chacun(
-    guichet, saisie, django_capture_on_commit_callbacks, referentiels_charges
+    referentiels_charges, guichet, saisie, django_capture_on_commit_callbacks
 ):
+    """(`referentiels_charges` first: after another transactional test has emptied the tables,
+    the référentiels are reloaded before the desk is created on its département.)"""
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memory"):
         pytest.skip("SQLite en mémoire : un seul connecteur partagé, pas de vraie concurrence.")
     demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks)
