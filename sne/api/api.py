@@ -8,6 +8,7 @@ from sne.referentiels.api import router as referentiels
 
 from . import erreurs
 from .auth import JetonGuichet
+from .evenements import router as evenements
 from .limites import DebitParJeton
 from .moi import router as moi
 from .sante import router as sante
@@ -113,5 +114,6 @@ api = ApiSne(
 erreurs.installer(api)
 api.add_router("", sante)
 api.add_router("", moi)
+api.add_router("", evenements)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

@@ -571,6 +571,97 @@ class HistoriqueDemande(models.Model):
         return self.CODES_FICHIER[self.action]
 
 
+class EvenementDemande(models.Model):
+    """One change of a demande in the change feed (outbox) read by connected systems
+    (`services.evenements`, docs/adr/0013-flux-des-evenements.md).
+
+    Written by `services.historique.historiser`, in the transaction of the change itself: a
+    rolled-back change leaves no event, a committed one always has its event. The id is the
+    feed's cursor. What the consultation scope needs is copied here as it is at the change
+    (the demande's département and registering desk, the wished communes in
+    `EvenementCommune`), so that reading the feed never joins the demandes. The payload
+    (`donnees`) holds the numéro unique, the version and the names of the changed fields:
+    never a value, so never a NIR nor any other personal data."""
+
+    Type = HistoriqueDemande.Action
+
+    id = models.BigAutoField(primary_key=True)
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="evenements")
+    type = models.CharField("type", max_length=30, choices=Type.choices)
+    code_fichier = models.CharField(
+        "type de fichier national",
+        max_length=3,
+        blank=True,
+        help_text="ListeTypeFichier de l'interface nationale : CRE, CRS, MOD, REN, RAD.",
+    )
+    horodatage = models.DateTimeField("date et heure", default=timezone.now, db_index=True)
+    guichet = models.ForeignKey(
+        Guichet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="guichet qui a agi",
+    )
+    guichet_enregistreur = models.ForeignKey(
+        Guichet, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    donnees = models.JSONField("contenu", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "événement du flux"
+        verbose_name_plural = "flux des événements"
+        ordering = ["id"]
+        indexes = [
+            # The feed is read by id from a cursor, filtered by the branch of the scope:
+            # a gestionnaire's départements, a desk's own registered demandes.
+            models.Index(fields=["departement", "id"], name="evenement_departement"),
+            models.Index(fields=["guichet_enregistreur", "id"], name="evenement_guichet"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code_fichier__in=["", "CRE", "CRS", "MOD", "REN", "RAD"]),
+                name="evenement_code_fichier_national",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pk} {self.get_type_display()} {self.donnees.get('numero_unique', '')}"
+
+
+class EvenementCommune(models.Model):
+    """A wished commune of the demande at the time of an event: the consultation scope by
+    commune (93CO1 sees Saint-Denis) or by département (IDF demandes wish communes of
+    several départements) is applied to the feed without reading the demandes."""
+
+    evenement = models.ForeignKey(
+        EvenementDemande, on_delete=models.CASCADE, related_name="communes"
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", db_index=False)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = "commune d'un événement"
+        verbose_name_plural = "communes des événements"
+        indexes = [
+            models.Index(fields=["departement", "evenement"], name="evenement_commune_dep"),
+            models.Index(fields=["commune", "evenement"], name="evenement_commune_commune"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evenement", "commune"], name="evenement_commune_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.evenement_id} {self.commune_id}"
+
+
 class JetonEnregistrement(models.Model):
     """A registration already made, by the token of the submission that made it: the same
     submission sent again (a double click, three tabs, a retried request) gets the same demande

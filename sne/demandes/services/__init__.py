@@ -13,6 +13,8 @@ The rules that forms also check are in `sne.demandes.regles`.
 - `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation` (with a
   `Separation`: the new demandeur's identity document, address, who follows whom);
 - `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists);
+- `evenements`: the change feed read by connected systems (`evenements_pour`, `borne_sure`,
+  `purger_evenements`); its events are written by `historique.historiser`;
 - `brouillons`: the registrations in progress of the wizard (`commencer_saisie`,
   `saisies_en_cours`, `trouver_saisie`, `sauver_saisie`, `abandonner_saisie`, `terminer_saisie`,
   `purger_brouillons_expires`).
@@ -38,6 +40,7 @@ from .cycle_de_vie import (
 )
 from .doublons import Suspicion, rechercher_doublons
 from .enregistrement import enregistrer_demande
+from .evenements import evenements_pour, purger_evenements
 from .lecture import consulter, consulter_liste
 from .modification import (
     CHAMPS_DEMANDE_MODIFIABLES,
@@ -60,10 +63,12 @@ __all__ = [
     "consulter_liste",
     "dupliquer_pour_separation",
     "enregistrer_demande",
+    "evenements_pour",
     "fin_fenetre_reactivation",
     "modifier_demande",
     "peut_dupliquer_pour_separation",
     "purger_brouillons_expires",
+    "purger_evenements",
     "radier",
     "reactivable",
     "reactiver",
