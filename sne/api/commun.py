@@ -13,7 +13,9 @@ class EtatDemande(Schema):
     """L'état d'une demande après une action : ce qu'un système connecté garde de son côté."""
 
     numero_unique: str = Field(
-        title="Numéro unique", description="Donné à l'enregistrement", examples=["075112600001275BA1"]
+        title="Numéro unique",
+        description="Donné à l'enregistrement",
+        examples=["075112600001275BA1"],
     )
     reference_externe: str = Field(
         title="Référence externe",
