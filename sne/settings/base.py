@@ -131,6 +131,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sne.erreurs.ErreursMetierMiddleware",
+    # Around the API's endpoints only: a POST sent again with its Idempotency-Key gets the
+    # first answer (sne/api/idempotence.py).
+    "sne.api.idempotence.IdempotenceMiddleware",
 ]
 
 ROOT_URLCONF = "sne.urls"
