@@ -134,7 +134,8 @@ def test_la_personne_co_demandeur_d_une_autre_demande(guichet):
 
 
 def test_le_meme_nir_est_la_cle_la_plus_forte(guichet):
-    demande = enregistrer(guichet, nom="Perrin", prenom="Hugo", nir="1 85 09 75 120 005 96")  # typed with spaces
+    # typed with spaces, as on the carte Vitale
+    demande = enregistrer(guichet, nom="Perrin", prenom="Hugo", nir="1 85 09 75 120 005 96")
     suspicions = rechercher(
         Identite(nom="Perin", prenom="Ugo", date_naissance=date(1990, 1, 1), nir="185097512000596")
     )
