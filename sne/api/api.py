@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Swagger
 from sne.referentiels.api import router as referentiels
 
 from . import erreurs
+from .actions import router as actions
 from .auth import JetonGuichet
 from .evenements import router as evenements
 from .limites import DebitParJeton
@@ -115,5 +116,6 @@ erreurs.installer(api)
 api.add_router("", sante)
 api.add_router("", moi)
 api.add_router("", evenements)
+api.add_router("", actions)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)
