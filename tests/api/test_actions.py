@@ -657,3 +657,60 @@ def test_la_documentation_decrit_le_pdf_et_les_erreurs_de_chaque_appel(client):
         "non_renouvellement",
         "impossibilite_contact",
     ]
+
+
+# --- Hostile bodies ---------------------------------------------------------------------------
+
+CORPS_HOSTILES = [
+    "[]",
+    "null",
+    '"radiation"',
+    "{",
+    '{"motif": null}',
+    '{"motif": ["attribution"]}',
+    '{"motif": "renonciation", "commentaire": 12}',
+    '{"motif": "impossibilite_contact", "date_avertissement": "2026-02-31"}',
+    '{"motif": "impossibilite_contact", "date_avertissement": "0000-01-01"}',
+    '{"motif": "impossibilite_contact", "date_avertissement": 1767225600}',
+    '{"piece_identite_type": "passeport", "adresse_ligne1": "x", "commune": "93066",'
+    ' "version": 99999999999999999999}',
+    '{"piece_identite_type": "passeport", "adresse_ligne1": "x", "commune": "93066",'
+    ' "partent_avec_le_co_demandeur": [99999999999999999999]}',
+    '{"piece_identite_type": "passeport", "adresse_ligne1": "x", "commune": "93066",'
+    ' "partent_avec_le_co_demandeur": {"id": 1}}',
+    '{"piece_identite_type": "passeport", "adresse_ligne1": "x", "commune": "93066",'
+    ' "piece_identite_expiration": "2029-13-01"}',
+    '{"piece_identite_type": "passeport", "adresse_ligne1": "' + "x" * 5000 + '",'
+    ' "commune": "93066"}',
+    '{"piece_identite_type": "passeport", "adresse_ligne1": "x", "commune": "\\u0000"}',
+    '{"piece_identite_type": "passeport", "adresse_ligne1": "x", "commune": "93066",'
+    ' "email": "pas une adresse", "telephone": "+"}',
+]
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+@pytest.mark.parametrize("corps", CORPS_HOSTILES)
+def test_aucun_corps_hostile_ne_provoque_d_erreur_500(
+    client, guichet, saisie, entete, action, corps
+):
+    couple = couple_avec_deux_enfants(guichet, saisie)  # no attestation: not needed here
+    if action == "reactivation":
+        client.post(
+            f"/api/v1/demandes/{couple.numero_unique}/radiation",
+            {"motif": "renonciation"},
+            content_type="application/json",
+            **entete,
+        )
+    version = Demande.objects.get(pk=couple.pk).version
+
+    reponse = client.post(
+        f"/api/v1/demandes/{couple.numero_unique}/{action}",
+        corps,
+        content_type="application/json",
+        **entete,
+    )
+
+    assert reponse.status_code < 500, reponse.content
+    assert reponse["Content-Type"].startswith(("application/json", "application/problem+json"))
+    if reponse.status_code >= 400:
+        assert Demande.objects.get(pk=couple.pk).version == version
