@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Swagger
 from sne.referentiels.api import router as referentiels
 
 from . import descriptions, erreurs
+from .actions import router as actions
 from .auth import JetonGuichet
 from .demandes import router as demandes
 from .evenements import router as evenements
@@ -108,6 +109,11 @@ api = ApiSne(
                 "rechercher les doublons d'une personne.",
             },
             {
+                "name": "Cycle de vie",
+                "description": "Renouveler, radier, réactiver une demande, la dupliquer pour "
+                "une séparation, lire sa dernière attestation.",
+            },
+            {
                 "name": "Référentiels",
                 "description": "Communes et codes postaux : retrouver une commune comme une "
                 "personne l'a saisie.",
@@ -128,5 +134,6 @@ api.add_router("", sante)
 api.add_router("", moi)
 api.add_router("", demandes)
 api.add_router("", evenements)
+api.add_router("", actions)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

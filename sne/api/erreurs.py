@@ -214,6 +214,14 @@ def installer(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            # ninja's refusal of a body that is not JSON (a form, a truncated document).
+            return probleme(
+                400,
+                "json_invalide",
+                "Le corps de la requête n'est pas un document JSON valide : envoyez-le avec "
+                "l'en-tête « Content-Type: application/json ».",
+            )
         return probleme(exc.status_code, "erreur_http", str(exc))
 
     @api.exception_handler(Exception)

@@ -21,7 +21,7 @@ from ..regles import (
     SuspicionDoublon,
     departements_souhaitables,
     exiger_modifiable,
-    exiger_saisie,
+    exiger_saisie_sur,
     verifier_date_naissance,
 )
 from ..schemas import DemandeurEntree, PersonneEntree, valider_email, valider_nir
@@ -249,7 +249,7 @@ def modifier_demande(
     Refusals list every problem at once (`DonneesInvalides`, details « erreurs », each with its
     dotted `champ`, and `personne` (pk) or `ajout` (index) for a person); nothing is written.
     """
-    exiger_saisie(agent, guichet)
+    exiger_saisie_sur(agent, guichet, demande)
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     exiger_modifiable(demande)
     if version is not None and version != demande.version:
