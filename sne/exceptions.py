@@ -67,3 +67,40 @@ def valider(objet) -> None:
             code="donnees_invalides",
             details={"erreurs": erreurs} if erreurs else None,
         ) from e
+
+
+# Pydantic's error types, said in French: the API's 422 documents and the batch lines' results
+# (`sne.lots`) explain a schema error the same way.
+MESSAGES_PYDANTIC = {
+    "missing": "Ce champ est obligatoire.",
+    "string_too_short": "Ce champ est trop court.",
+    "string_too_long": "Ce champ est trop long.",
+    "string_type": "Une chaîne de caractères est attendue.",
+    "int_parsing": "Un nombre entier est attendu.",
+    "date_from_datetime_parsing": "Une date au format AAAA-MM-JJ est attendue.",
+    "date_parsing": "Une date au format AAAA-MM-JJ est attendue.",
+    "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
+    "literal_error": "Valeur non reconnue.",
+    "enum": "Valeur non reconnue.",
+}
+
+
+def chemin_de_champ(loc) -> str:
+    """The data path of a pydantic error's location: ninja reports ("query", "q") or
+    ("body", "donnees", "demandeur", "nom"), a schema alone ("demandeur", "nom")."""
+    parties = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    if parties and parties[0] in ("donnees", "payload", "corps"):
+        parties = parties[1:]
+    return ".".join(parties)
+
+
+def erreurs_de_validation(erreurs) -> list[dict]:
+    """Pydantic's (or ninja's) errors as a list of `{champ, code, message}` in French."""
+    return [
+        {
+            "champ": chemin_de_champ(e.get("loc", ())),
+            "code": e.get("type", "invalide"),
+            "message": MESSAGES_PYDANTIC.get(e.get("type", ""), e.get("msg", "Invalide.")),
+        }
+        for e in erreurs
+    ]

@@ -10,6 +10,7 @@ from . import erreurs
 from .auth import JetonGuichet
 from .evenements import router as evenements
 from .limites import DebitParJeton
+from .lots import router as lots
 from .moi import router as moi
 from .sante import router as sante
 
@@ -73,6 +74,7 @@ DESCRIPTIONS_REPONSES = {
     404: "Introuvable",
     422: "Données invalides : `erreurs` dit quels champs et pourquoi",
     413: "Corps de la requête trop volumineux (`corps_trop_volumineux`)",
+    415: "Type de contenu non pris en charge (`type_contenu_non_pris_en_charge`)",
     429: "Trop de requêtes avec ce jeton : réessayer après `Retry-After` secondes",
     500: "Erreur inattendue : rien n'a été enregistré",
     503: "Service indisponible",
@@ -96,6 +98,11 @@ api = ApiSne(
             },
             {"name": "Santé", "description": "L'état du service, pour la supervision."},
             {
+                "name": "Lots",
+                "description": "Envoyer beaucoup de demandes d'un coup (JSON Lines), suivre "
+                "leur enregistrement ligne à ligne, obtenir leurs attestations.",
+            },
+            {
                 "name": "Référentiels",
                 "description": "Communes et codes postaux : retrouver une commune comme une "
                 "personne l'a saisie.",
@@ -115,5 +122,6 @@ erreurs.installer(api)
 api.add_router("", sante)
 api.add_router("", moi)
 api.add_router("", evenements)
+api.add_router("", lots)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

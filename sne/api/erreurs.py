@@ -1,7 +1,9 @@
 """Every API error is an RFC 9457 problem document, mapped here once.
 
 `code` is stable and snake_case (integrators branch on it), `detail` is French for a person.
-Nothing a client can send produces a 500: unexpected errors are logged (without the request
+Pydantic's messages in French (`MESSAGES_PYDANTIC`, kept here for the endpoints that import it)
+live in `sne.exceptions`, shared with the batch lots' line results. Nothing a client can send
+produces a 500: unexpected errors are logged (without the request
 body, which may hold personal data) and answered as a problem document too.
 """
 
@@ -12,7 +14,7 @@ from django.http import Http404, JsonResponse
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from sne.exceptions import ErreurMetier
+from sne.exceptions import MESSAGES_PYDANTIC, ErreurMetier, erreurs_de_validation  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ TITRES = {
     405: "Méthode non autorisée",
     409: "Conflit",
     413: "Requête trop volumineuse",
+    415: "Type de contenu non pris en charge",
     422: "Données invalides",
     429: "Trop de requêtes",
     500: "Erreur interne",
@@ -94,38 +97,17 @@ def jeton_invalide(request) -> JsonResponse:
     return reponse
 
 
-def corps_trop_volumineux() -> JsonResponse:
+def corps_trop_volumineux(limite: int | None = None) -> JsonResponse:
+    """413 for a body above `limite` bytes (by default the API's general limit)."""
     from django.conf import settings
 
-    limite = settings.SNE_API_TAILLE_MAX_CORPS
+    limite = limite or settings.SNE_API_TAILLE_MAX_CORPS
+    taille = f"{limite // 1024} Kio" if limite < 10 * 1024 * 1024 else f"{limite // 2**20} Mio"
     return probleme(
         413,
         "corps_trop_volumineux",
-        f"Le corps de la requête dépasse {limite // 1024} Kio : envoyez moins de données à la "
-        "fois.",
+        f"Le corps de la requête dépasse {taille} : envoyez moins de données à la fois.",
     )
-
-
-def _champ(loc) -> str:
-    # ninja reports ("query", "q") or ("body", "donnees", "demandeur", "nom"): keep the data path.
-    parties = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
-    if parties and parties[0] in ("donnees", "payload", "corps"):
-        parties = parties[1:]
-    return ".".join(parties)
-
-
-MESSAGES_PYDANTIC = {
-    "missing": "Ce champ est obligatoire.",
-    "string_too_short": "Ce champ est trop court.",
-    "string_too_long": "Ce champ est trop long.",
-    "string_type": "Une chaîne de caractères est attendue.",
-    "int_parsing": "Un nombre entier est attendu.",
-    "date_from_datetime_parsing": "Une date au format AAAA-MM-JJ est attendue.",
-    "date_parsing": "Une date au format AAAA-MM-JJ est attendue.",
-    "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
-    "literal_error": "Valeur non reconnue.",
-    "enum": "Valeur non reconnue.",
-}
 
 
 def installer(api) -> None:
@@ -135,14 +117,7 @@ def installer(api) -> None:
 
     @api.exception_handler(ValidationError)
     def validation(request, exc: ValidationError):
-        erreurs = [
-            {
-                "champ": _champ(e.get("loc", ())),
-                "code": e.get("type", "invalide"),
-                "message": MESSAGES_PYDANTIC.get(e.get("type", ""), e.get("msg", "Invalide.")),
-            }
-            for e in exc.errors
-        ]
+        erreurs = erreurs_de_validation(exc.errors)
         return probleme(
             422, "donnees_invalides", "Certaines données sont invalides.", erreurs=erreurs
         )

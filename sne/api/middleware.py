@@ -1,7 +1,9 @@
 """What the API answers before or around its endpoints, for every request under `/api/`.
 
 - A body larger than `SNE_API_TAILLE_MAX_CORPS` is refused with 413 from its
-  `Content-Length`, before anything reads it (NUL check, JSON parsing).
+  `Content-Length`, before anything reads it (NUL check, JSON parsing). A batch lot
+  (`POST /api/v1/lots`) has its own limit, `SNE_API_TAILLE_MAX_LOT`: announced larger, it is
+  refused here as well; its endpoint streams the body and stops at that limit while reading.
 - A response Django or ninja makes without the API's error handlers — an unknown address
   (404 of the URL resolver), a method the endpoint does not accept (405), a malformed request
   (400), the 500 page — becomes an RFC 9457 problem document, as every other API error:
@@ -14,6 +16,14 @@ from django.conf import settings
 from .erreurs import corps_trop_volumineux, probleme
 
 PREFIXE_API = "/api/"
+ROUTE_LOTS = "/api/v1/lots"
+
+
+def taille_max(request) -> int:
+    """The largest body this request may send."""
+    if request.method == "POST" and request.path.rstrip("/") == ROUTE_LOTS:
+        return settings.SNE_API_TAILLE_MAX_LOT
+    return settings.SNE_API_TAILLE_MAX_CORPS
 
 
 def _taille_annoncee(request) -> int:
@@ -44,7 +54,7 @@ def _en_probleme(request, reponse):
             nouvelle["Allow"] = permises
         return nouvelle
     if statut == 413:
-        return corps_trop_volumineux()
+        return corps_trop_volumineux(taille_max(request))
     if statut >= 500:
         return probleme(
             statut,
@@ -61,8 +71,9 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path.startswith(PREFIXE_API):
             return self.get_response(request)
-        if _taille_annoncee(request) > settings.SNE_API_TAILLE_MAX_CORPS:
-            return corps_trop_volumineux()
+        limite = taille_max(request)
+        if _taille_annoncee(request) > limite:
+            return corps_trop_volumineux(limite)
         reponse = self.get_response(request)
         if reponse.status_code >= 400 and "json" not in reponse.get("Content-Type", ""):
             return _en_probleme(request, reponse)

@@ -17,6 +17,7 @@ SECRET_KEY = "cle-des-tests-seulement"
 # Not created here (importing settings creates nothing): Django creates what it writes to.
 DATA_DIR = Path(tempfile.gettempdir()) / f"sne-tests-{os.getpid()}"
 MEDIA_ROOT = DATA_DIR / "media"
+SNE_DOSSIER_LOTS = DATA_DIR / "lots"
 # No collectstatic in tests: WhiteNoise serves the apps' static files through the finders.
 STATIC_ROOT = None
 STORAGES = {
