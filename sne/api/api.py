@@ -98,11 +98,6 @@ api = ApiSne(
             },
             {"name": "Santé", "description": "L'état du service, pour la supervision."},
             {
-                "name": "Lots",
-                "description": "Envoyer beaucoup de demandes d'un coup (JSON Lines), suivre "
-                "leur enregistrement ligne à ligne, obtenir leurs attestations.",
-            },
-            {
                 "name": "Référentiels",
                 "description": "Communes et codes postaux : retrouver une commune comme une "
                 "personne l'a saisie.",

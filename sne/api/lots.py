@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from sne.lots import services
 from sne.lots.models import LigneLot, Lot
@@ -21,6 +21,12 @@ from sne.lots.models import LigneLot, Lot
 router = Router(tags=["Lots"])
 
 LIMITE_MAX_RESULTATS = services.LIMITE_RESULTATS
+ID_LOT = Path(
+    ...,
+    title="Identifiant du lot",
+    description="L'`id` rendu à l'envoi du lot (en-tête `Location`)",
+    examples=["3f1c2a4e-9b7d-4c1e-8f2a-5d6e7f8a9b0c"],
+)
 
 
 class ErreurLigne(Schema):
@@ -32,12 +38,24 @@ class ErreurLigne(Schema):
 
 
 class Doublon(Schema):
-    numero_unique: str = Field(title="Numéro unique", examples=["093112600000493CO1"])
-    departement: str = Field(title="Département", examples=["93"])
-    date_depot: str = Field(title="Date de dépôt", examples=["2026-03-02"])
-    guichet: str = Field(title="Guichet enregistreur", examples=["93CO1"])
-    score: int = Field(title="Score", examples=[100])
-    raisons: list[str] = Field(title="Raisons", examples=[["mêmes nom, prénom et date"]])
+    numero_unique: str = Field(
+        title="Numéro unique",
+        description="De la demande active en cause",
+        examples=["093112600000493CO1"],
+    )
+    departement: str = Field(title="Département", description="Le sien", examples=["93"])
+    date_depot: str = Field(
+        title="Date de dépôt", description="AAAA-MM-JJ", examples=["2026-03-02"]
+    )
+    guichet: str = Field(
+        title="Guichet enregistreur", description="Qui l'a enregistrée", examples=["93CO1"]
+    )
+    score: int = Field(title="Score", description="Ressemblance, sur 100", examples=[100])
+    raisons: list[str] = Field(
+        title="Raisons",
+        description="Ce qui est semblable",
+        examples=[["mêmes nom, prénom et date de naissance"]],
+    )
 
 
 class ResultatLigne(Schema):
@@ -63,22 +81,27 @@ class ResultatLigne(Schema):
 
 
 class EtatLot(Schema):
-    id: UUID = Field(title="Identifiant du lot")
+    id: UUID = Field(title="Identifiant du lot", description="À reprendre dans les adresses")
     statut: str = Field(
         title="Statut",
         description="en_attente, en_cours, termine, ou echec (fichier illisible : renvoyer)",
         examples=["en_cours"],
     )
     total: int = Field(title="Lignes", description="Lignes non vides du fichier", examples=[10000])
-    traites: int = Field(title="Lignes traitées", examples=[4200])
-    recu_le: datetime = Field(title="Reçu le")
-    termine_le: datetime | None = Field(None, title="Terminé le")
+    traites: int = Field(
+        title="Lignes traitées", description="Celles qui ont leur résultat", examples=[4200]
+    )
+    recu_le: datetime = Field(title="Reçu le", description="Date et heure de réception")
+    termine_le: datetime | None = Field(
+        None, title="Terminé le", description="Absent tant que le lot est traité"
+    )
     message: str = Field("", title="Message", description="Pour un lot en échec : pourquoi")
 
 
 class PageLot(EtatLot):
     comptes: dict[str, int] = Field(
         title="Lignes par statut",
+        description="Nombre de lignes traitées de chaque statut",
         examples=[{"enregistree": 4100, "rejetee": 80, "suspicion_doublon": 20}],
     )
     resultats: list[ResultatLigne] = Field(
@@ -113,7 +136,9 @@ class FiltresResultats(Schema):
 
 
 class FiltresLots(Schema):
-    limite: int = Field(50, ge=1, le=200, title="Nombre maximal de lots")
+    limite: int = Field(
+        50, ge=1, le=200, title="Nombre maximal de lots", description="De 1 à 200 ; 50 par défaut"
+    )
 
 
 class FiltresAttestations(Schema):
@@ -184,7 +209,8 @@ CORPS_LOT = {
     },
 )
 def envoyer_lot(request, response: HttpResponse):
-    services.exiger_type_de_contenu(request.content_type)
+    # The content type (415) and an announced size (413) are checked by sne/api/middleware.py
+    # before anything reads the body.
     lot, nouveau = services.recevoir_lot(
         request.auth.guichet,
         request.user,
@@ -193,7 +219,7 @@ def envoyer_lot(request, response: HttpResponse):
         jeton=request.auth,
     )
     response["Location"] = f"/api/v1/lots/{lot.pk}"
-    return (202 if nouveau else 200), _etat(lot)
+    return Status(202 if nouveau else 200, _etat(lot))
 
 
 @router.get(
@@ -216,7 +242,7 @@ def lister_lots(request, filtres: Query[FiltresLots]):
     "dans une réponse. Relisez avec `apres_ligne` = `suite` tant que `suite` est donné.",
     openapi_extra={"responses": {"404": {"description": "Lot inconnu ou d'un autre guichet"}}},
 )
-def lire_lot(request, lot_id: UUID, filtres: Query[FiltresResultats]):
+def lire_lot(request, filtres: Query[FiltresResultats], lot_id: UUID = ID_LOT):
     lot = services.trouver_lot(lot_id, request.user)
     lignes = services.resultats(
         lot,
@@ -251,7 +277,7 @@ def lire_lot(request, lot_id: UUID, filtres: Query[FiltresResultats]):
         }
     },
 )
-def attestations_du_lot(request, lot_id: UUID, filtres: Query[FiltresAttestations]):
+def attestations_du_lot(request, filtres: Query[FiltresAttestations], lot_id: UUID = ID_LOT):
     lot = services.trouver_lot(lot_id, request.user)
     contenu, suite = services.attestations_du_lot(
         lot, request.user, apres_ligne=filtres.apres_ligne

@@ -4,6 +4,7 @@
   `Content-Length`, before anything reads it (NUL check, JSON parsing). A batch lot
   (`POST /api/v1/lots`) has its own limit, `SNE_API_TAILLE_MAX_LOT`: announced larger, it is
   refused here as well; its endpoint streams the body and stops at that limit while reading.
+  A lot whose content type is not JSON Lines is refused here (415), before any body is read.
 - A response Django or ninja makes without the API's error handlers — an unknown address
   (404 of the URL resolver), a method the endpoint does not accept (405), a malformed request
   (400), the 500 page — becomes an RFC 9457 problem document, as every other API error:
@@ -13,17 +14,26 @@
 
 from django.conf import settings
 
+from sne.exceptions import ErreurMetier
+from sne.lots.services import exiger_type_de_contenu
+
 from .erreurs import corps_trop_volumineux, probleme
 
 PREFIXE_API = "/api/"
 ROUTE_LOTS = "/api/v1/lots"
 
 
+def _envoi_de_lot(request) -> bool:
+    return request.method == "POST" and request.path.rstrip("/") == ROUTE_LOTS
+
+
 def taille_max(request) -> int:
     """The largest body this request may send."""
-    if request.method == "POST" and request.path.rstrip("/") == ROUTE_LOTS:
-        return settings.SNE_API_TAILLE_MAX_LOT
-    return settings.SNE_API_TAILLE_MAX_CORPS
+    return (
+        settings.SNE_API_TAILLE_MAX_LOT
+        if _envoi_de_lot(request)
+        else settings.SNE_API_TAILLE_MAX_CORPS
+    )
 
 
 def _taille_annoncee(request) -> int:
@@ -71,6 +81,13 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path.startswith(PREFIXE_API):
             return self.get_response(request)
+        if _envoi_de_lot(request):
+            # Checked before the NUL check reads a form body: a lot of the wrong type is
+            # refused unread, whatever its size.
+            try:
+                exiger_type_de_contenu(request.content_type)
+            except ErreurMetier as e:
+                return probleme(e.statut_http, e.code, e.message)
         limite = taille_max(request)
         if _taille_annoncee(request) > limite:
             return corps_trop_volumineux(limite)
