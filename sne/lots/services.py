@@ -18,12 +18,13 @@ import logging
 import os
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
@@ -315,6 +316,36 @@ def _traiter_ligne(lot: Lot, agent, numero: int, brut: bytes | None, longueur_ma
         pass  # another worker recorded this line first
 
 
+def nombre_de_fils() -> int:
+    """Lines of a chunk registered side by side (`SNE_LOTS_FILS`, each with its own database
+    connection): most of a registration is spent waiting for the database. One on SQLite,
+    whose writers take turns anyway."""
+    if connection.vendor != "postgresql":
+        return 1
+    return max(1, settings.SNE_LOTS_FILS)
+
+
+def _traiter_lignes(lot: Lot, lignes: list, longueur_max: int) -> None:
+    """The chunk's lines not yet done, each in its own transaction. Several threads share them
+    out; the chunk is done when all are (an error in one stops the chunk: the lot resumes)."""
+    fils = min(nombre_de_fils(), len(lignes))
+    if fils <= 1:
+        for numero, brut in lignes:
+            _traiter_ligne(lot, lot.envoye_par, numero, brut, longueur_max)
+        return
+
+    def travailler(part):
+        try:
+            for numero, brut in part:
+                _traiter_ligne(lot, lot.envoye_par, numero, brut, longueur_max)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(fils, thread_name_prefix=f"lot-{lot.pk}") as groupe:
+        for _ in groupe.map(travailler, [lignes[i::fils] for i in range(fils)]):
+            pass  # re-raises the first error of a thread
+
+
 def traiter_lot(lot_id, bail: str = "", *, paquets_max: int | None = None) -> str | None:
     """Register the lot's lines not yet done, by chunks of `TAILLE_PAQUET`, for at most
     `DUREE_TACHE_SECONDES`; returns the lease's token when lines remain (the task then queues
@@ -323,7 +354,12 @@ def traiter_lot(lot_id, bail: str = "", *, paquets_max: int | None = None) -> st
     bail = _prendre_bail(lot_id, bail)
     if bail is None:
         return None
-    lot = Lot.objects.select_related("guichet", "envoye_par").get(pk=lot_id)
+    # The desk's départements read once for all the lines (`exiger_guichet_habilite`).
+    lot = (
+        Lot.objects.select_related("guichet", "envoye_par")
+        .prefetch_related("guichet__departements")
+        .get(pk=lot_id)
+    )
     if lot.commence_le is None:
         Lot.objects.filter(pk=lot.pk).update(commence_le=timezone.now())
     longueur_max = settings.SNE_API_TAILLE_MAX_CORPS
@@ -352,9 +388,8 @@ def traiter_lot(lot_id, bail: str = "", *, paquets_max: int | None = None) -> st
                     lot=lot, ligne__gte=paquet[0][0], ligne__lte=paquet[-1][0]
                 ).values_list("ligne", flat=True)
             )
-            for numero, brut, _ in paquet:
-                if numero not in faites:
-                    _traiter_ligne(lot, lot.envoye_par, numero, brut, longueur_max)
+            a_faire = [(numero, brut) for numero, brut, _ in paquet if numero not in faites]
+            _traiter_lignes(lot, a_faire, longueur_max)
             numero, _, position = paquet[-1]
             Lot.objects.filter(pk=lot.pk).update(
                 traites=LigneLot.objects.filter(lot=lot).count(),

@@ -343,6 +343,9 @@ SNE_API_TAILLE_MAX_LOT = int(os.environ.get("SNE_API_TAILLE_MAX_LOT", 200 * 1024
 # Where the lots' files wait for the worker (deleted once processed): the web and the worker
 # processes must both reach it (a shared volume when they run on different machines).
 SNE_DOSSIER_LOTS = Path(os.environ.get("SNE_DOSSIER_LOTS", DATA_DIR / "lots"))
+# Lines of a lot registered side by side by the worker (threads, each with its own database
+# connection; PostgreSQL only).
+SNE_LOTS_FILS = int(os.environ.get("SNE_LOTS_FILS", 4))
 
 # --- Logging: never personal data of applicants in application logs -----------------------
 LOGGING = {
