@@ -285,6 +285,7 @@ def main() -> None:
         if statut != 202:
             raise SystemExit(f"POST /api/v1/lots → {statut} {corps[:300]!r}")
         lot = json.loads(corps)
+        assert entetes.get("Location") == f"/api/v1/lots/{lot['id']}", entetes
         print(
             f"Envoi (flux → fichier, SHA-256, {lot['total']} lignes comptées) : "
             f"{recu - debut:.2f} s → 202"
