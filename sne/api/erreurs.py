@@ -25,6 +25,7 @@ TITRES = {
     404: "Ressource introuvable",
     405: "Méthode non autorisée",
     409: "Conflit",
+    411: "Longueur requise",
     413: "Requête trop volumineuse",
     415: "Type de contenu non pris en charge",
     422: "Données invalides",

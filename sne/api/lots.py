@@ -202,6 +202,7 @@ CORPS_LOT = {
         "responses": {
             "202": {"description": "Lot reçu : il sera traité"},
             "200": {"description": "Ce lot a déjà été reçu : le voici"},
+            "411": {"description": "Lot envoyé par morceaux, sans Content-Length"},
             "413": {"description": "Lot trop volumineux (`corps_trop_volumineux`)"},
             "415": {"description": "Type de contenu non pris en charge"},
             "422": {"description": "Lot vide (`lot_vide`)"},

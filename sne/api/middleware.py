@@ -4,7 +4,8 @@
   `Content-Length`, before anything reads it (NUL check, JSON parsing). A batch lot
   (`POST /api/v1/lots`) has its own limit, `SNE_API_TAILLE_MAX_LOT`: announced larger, it is
   refused here as well; its endpoint streams the body and stops at that limit while reading.
-  A lot whose content type is not JSON Lines is refused here (415), before any body is read.
+  A lot whose content type is not JSON Lines is refused here (415), before any body is read, and
+  one sent by chunks without a length (411).
 - A response Django or ninja makes without the API's error handlers — an unknown address
   (404 of the URL resolver), a method the endpoint does not accept (405), a malformed request
   (400), the 500 page — becomes an RFC 9457 problem document, as every other API error:
@@ -88,6 +89,16 @@ class ApiMiddleware:
                 exiger_type_de_contenu(request.content_type)
             except ErreurMetier as e:
                 return probleme(e.statut_http, e.code, e.message)
+            if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+                # Django reads a body only up to its Content-Length: sent by chunks, the lot
+                # would arrive empty.
+                return probleme(
+                    411,
+                    "longueur_requise",
+                    "Envoyez le lot avec l'en-tête Content-Length (curl --data-binary @lot.jsonl "
+                    "le fait) : un lot envoyé par morceaux (Transfer-Encoding: chunked) n'est pas "
+                    "accepté.",
+                )
         limite = taille_max(request)
         if _taille_annoncee(request) > limite:
             return corps_trop_volumineux(limite)

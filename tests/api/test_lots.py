@@ -215,6 +215,14 @@ def test_un_lot_trop_gros_est_refuse_en_le_lisant_et_rien_n_est_garde(
     assert not Lot.objects.exists()
 
 
+def test_un_lot_envoye_par_morceaux_sans_longueur_est_refuse_411(envoyer):
+    reponse = envoyer(en_lignes(b"[]"), HTTP_TRANSFER_ENCODING="chunked")
+
+    assert reponse.status_code == 411
+    assert reponse.json()["code"] == "longueur_requise"
+    assert not Lot.objects.exists()
+
+
 def test_un_lot_peut_depasser_la_limite_generale_des_corps(envoyer, settings):
     settings.SNE_API_TAILLE_MAX_CORPS = 1000
     corps = en_lignes(*(b"[]" for _ in range(600)))  # 1,800 bytes
