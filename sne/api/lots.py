@@ -245,17 +245,13 @@ def lister_lots(request, filtres: Query[FiltresLots]):
 )
 def lire_lot(request, filtres: Query[FiltresResultats], lot_id: UUID = ID_LOT):
     lot = services.trouver_lot(lot_id, request.user)
-    lignes = services.resultats(
-        lot,
-        apres_ligne=filtres.apres_ligne,
-        limite=filtres.limite + 1,
-        statut=filtres.statut or "",
+    lignes, suite = services.resultats(
+        lot, apres_ligne=filtres.apres_ligne, limite=filtres.limite, statut=filtres.statut or ""
     )
-    suite = lignes[filtres.limite - 1].ligne if len(lignes) > filtres.limite else None
     return {
         **_etat(lot),
         "comptes": services.compter_par_statut(lot),
-        "resultats": [_resultat(ligne) for ligne in lignes[: filtres.limite]],
+        "resultats": [_resultat(ligne) for ligne in lignes],
         "suite": suite,
     }
 

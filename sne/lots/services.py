@@ -24,8 +24,9 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.core import exceptions as django_exceptions
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -440,21 +441,24 @@ def trouver_lot(lot_id, utilisateur) -> Lot:
     """A lot of a desk the person consults for; another desk's lot does not exist for them."""
     try:
         return lots_visibles_par(utilisateur).get(pk=lot_id)
-    except (Lot.DoesNotExist, ValueError, DatabaseError):
+    except (Lot.DoesNotExist, ValueError, django_exceptions.ValidationError):
         raise Introuvable("Ce lot n'existe pas ou n'est pas celui de votre guichet.") from None
 
 
 def resultats(lot: Lot, *, apres_ligne: int = 0, limite: int = 100, statut: str = ""):
-    """The results of the lot's lines after `apres_ligne`, in line order, at most `limite`."""
+    """The results of the lot's lines after `apres_ligne`, in line order, at most `limite`
+    (≤ `LIMITE_RESULTATS`); with the last line given when more follow (the next page's
+    `apres_ligne`), else None."""
+    limite = max(1, min(limite, LIMITE_RESULTATS))
     lignes = lot.lignes.filter(ligne__gt=apres_ligne)
     if statut:
         lignes = lignes.filter(statut=statut)
-    return list(lignes.order_by("ligne")[: max(1, min(limite, LIMITE_RESULTATS))])
+    lignes = list(lignes.order_by("ligne")[: limite + 1])
+    suite = lignes[limite - 1].ligne if len(lignes) > limite else None
+    return lignes[:limite], suite
 
 
 def compter_par_statut(lot: Lot) -> dict[str, int]:
-    from django.db.models import Count
-
     comptes = dict(lot.lignes.values_list("statut").annotate(n=Count("pk")).order_by())
     return {s: comptes.get(s, 0) for s in LigneLot.Statut.values}
 

@@ -196,3 +196,22 @@ def test_la_memoire_ne_depend_pas_de_la_taille_du_lot(bailleur, monkeypatch):
     services.traiter_lot(lot.pk, lot.bail_par)
 
     assert len(lus) == 3000 and max(lus) == 3
+
+
+def test_les_resultats_se_lisent_par_pages_de_mille_au_plus(bailleur):
+    lot = recevoir(bailleur, b"[]\n")
+    LigneLot.objects.bulk_create(
+        LigneLot(lot=lot, ligne=n, reference_externe="", statut="rejetee") for n in range(1, 1202)
+    )
+
+    lignes, suite = services.resultats(lot, limite=5000)
+    assert len(lignes) == 1000 and suite == 1000
+    lignes, suite = services.resultats(lot, apres_ligne=suite, limite=5000)
+    assert [x.ligne for x in lignes] == list(range(1001, 1202)) and suite is None
+
+
+def test_un_identifiant_de_lot_mal_forme_est_introuvable(bailleur):
+    from sne.exceptions import Introuvable
+
+    with pytest.raises(Introuvable):
+        services.trouver_lot("pas-un-uuid", compte_systeme(bailleur))
