@@ -61,3 +61,34 @@ def test_l_agent_suit_un_lot_jusqu_a_la_demande_enregistree(page, referentiels_c
     page.get_by_role("button", name="Filtrer").click()
     page.get_by_role("link", name=numero).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(numero)
+
+
+def test_la_page_d_un_lot_en_cours_suit_son_avancement_sans_se_recharger(
+    page, referentiels_charges, monkeypatch
+):
+    monkeypatch.setattr(services, "_lancer", lambda *args: None)  # the worker has not run yet
+    guichet = GuichetFactory(code="75LT2", departements=["75"])
+    habiliter(
+        UtilisateurFactory(email="sam.agent@bailleur-test.fr", password=MOT_DE_PASSE),
+        "consultation",
+        guichet=guichet,
+    )
+    lot, _ = services.recevoir_lot(
+        guichet, compte_systeme(guichet), io.BytesIO(b"[]\n[1]\n"), taille_max=10**6
+    )
+
+    page.goto(f"/comptes/connexion/?next=/lots/{lot.pk}/")
+    page.get_by_label("Adresse e-mail").fill("sam.agent@bailleur-test.fr")
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_text("0 / 2 lignes")).to_be_visible()
+    expect(page.get_by_text("En attente", exact=True)).to_be_visible()
+    page.evaluate("window.pasRecharge = true")
+
+    services.traiter_lot(lot.pk, lot.bail_par)
+
+    expect(page.get_by_text("2 / 2 lignes")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Terminé", exact=True)).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="doit être un objet JSON")).to_have_count(2)
+    expect(page.get_by_text("2 rejetées")).to_be_visible()
+    assert page.evaluate("window.pasRecharge") is True  # the same page, refreshed by htmx
