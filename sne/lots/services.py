@@ -101,7 +101,8 @@ def recevoir_lot(guichet, par, flux, *, taille_max: int, jeton=None) -> tuple[Lo
     never whole in memory; beyond `taille_max` bytes it is refused (413) and nothing is kept.
 
     Returns `(lot, True)` for a new lot, `(first_lot, False)` when the desk already sent
-    exactly this content (the same SHA-256): a lot sent twice registers nothing twice.
+    exactly this content (the same SHA-256): a lot sent twice registers nothing twice. A first
+    lot in `echec` (its file unreadable) is started again with this file: `(lot, True)`.
     A lot without any non-blank line is refused (422)."""
     exiger_saisie(par, guichet)
     dossier = dossier_lots()
@@ -134,6 +135,8 @@ def recevoir_lot(guichet, par, flux, *, taille_max: int, jeton=None) -> tuple[Lo
         raise
     empreinte = empreinte.hexdigest()
     premier = Lot.objects.filter(guichet=guichet, empreinte=empreinte).first()
+    if premier is not None and premier.statut == Lot.Statut.ECHEC:
+        return _relancer(premier, partiel), True
     if premier is not None:
         partiel.unlink(missing_ok=True)
         return premier, False
@@ -159,6 +162,28 @@ def recevoir_lot(guichet, par, flux, *, taille_max: int, jeton=None) -> tuple[Lo
         (dossier / nom).unlink(missing_ok=True)
         return Lot.objects.get(guichet=guichet, empreinte=empreinte), False
     return lot, True
+
+
+def _relancer(lot: Lot, partiel: Path) -> Lot:
+    """A lot whose file had become unreadable, sent again: the same lot takes the new file
+    and starts again from its first line; the lines that already have a result keep it."""
+    nom = f"{lot.pk}-{uuid.uuid4().hex[:8]}.jsonl"
+    os.replace(partiel, dossier_lots() / nom)
+    bail = uuid.uuid4().hex
+    with transaction.atomic():
+        Lot.objects.filter(pk=lot.pk).update(
+            fichier=nom,
+            statut=Lot.Statut.EN_ATTENTE,
+            message="",
+            termine_le=None,
+            reprise_octet=0,
+            reprise_ligne=0,
+            bail_par=bail,
+            bail_jusqu_au=timezone.now() + DUREE_BAIL,
+        )
+        transaction.on_commit(lambda: _lancer(lot.pk, bail))
+    lot.refresh_from_db()
+    return lot
 
 
 def _lancer(lot_id, bail: str = "") -> None:

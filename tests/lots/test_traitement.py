@@ -164,6 +164,25 @@ def test_un_fichier_illisible_met_le_lot_en_echec(bailleur):
     assert lot.statut == "echec" and "renvoyez" in lot.message
 
 
+def test_un_lot_en_echec_renvoye_repart_avec_le_nouveau_fichier(bailleur):
+    corps = ligne(1) + ligne(2)
+    lot = recevoir(bailleur, corps)
+    (services.dossier_lots() / lot.fichier).unlink()  # lost before the worker reads it
+    services.traiter_lot(lot.pk, lot.bail_par)
+    lot.refresh_from_db()
+    assert lot.statut == "echec"
+
+    encore, nouveau = services.recevoir_lot(
+        bailleur, compte_systeme(bailleur), io.BytesIO(corps), taille_max=10**6
+    )
+    assert nouveau and encore.pk == lot.pk and encore.statut == "en_attente"
+    services.traiter_lot(lot.pk, encore.bail_par)
+
+    lot.refresh_from_db()
+    assert (lot.statut, lot.traites, lot.message) == ("termine", 2, "")
+    assert Demande.objects.filter(guichet_enregistreur=bailleur).count() == 2
+
+
 def test_le_meme_contenu_d_un_autre_guichet_est_un_autre_lot(bailleur):
     autre = GuichetFactory(code="75TL2", departements=["75"])
     premier = recevoir(bailleur, ligne(1))
