@@ -225,11 +225,13 @@ def _lignes(fichier, numero: int, longueur_max: int):
             return
         numero += 1
         trop_longue = len(brut) > longueur_max
+        vide = not brut.strip()
         if trop_longue:
             while brut and not brut.endswith(b"\n"):
                 brut = fichier.readline(TAILLE_BLOC)
-        elif not brut.strip():
-            continue
+                vide = vide and not brut.strip()
+        if vide:
+            continue  # not counted at reception either: `total` is the non-blank lines
         yield numero, None if trop_longue else brut, fichier.tell()
 
 

@@ -124,7 +124,9 @@ def test_une_ligne_trop_longue_ou_avec_un_caractere_nul_est_rejetee_seule(baille
     settings.SNE_API_TAILLE_MAX_CORPS = 2000
     trop_longue = b'{"reference_externe": "' + b"x" * 5000 + b'"}\n'
     nul = b'{"reference_externe": "A\\u0000B"}\n'
-    lot = recevoir(bailleur, trop_longue + nul + ligne(3) + b'"texte"\n')
+    blanche_et_longue = b" " * 5000 + b"\n"  # blank: no result, as at reception
+    lot = recevoir(bailleur, trop_longue + nul + ligne(3) + b'"texte"\n' + blanche_et_longue)
+    assert lot.total == 4
 
     services.traiter_lot(lot.pk, lot.bail_par)
 
@@ -133,6 +135,8 @@ def test_une_ligne_trop_longue_ou_avec_un_caractere_nul_est_rejetee_seule(baille
     assert resultats[2].erreurs[0]["code"] == "caractere_nul"
     assert resultats[3].statut == "enregistree"
     assert resultats[4].erreurs[0]["code"] == "json_invalide"
+    lot.refresh_from_db()
+    assert (lot.statut, lot.traites, sorted(resultats)) == ("termine", 4, [1, 2, 3, 4])
 
 
 def test_une_erreur_inattendue_sur_une_ligne_ne_rejette_pas_les_autres(bailleur, monkeypatch):
