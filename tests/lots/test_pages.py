@@ -113,3 +113,25 @@ def test_sans_habilitation_la_page_des_lots_est_refusee(client):
 
     assert client.get("/lots/").status_code == 403
     assert client.get("/lots/", follow=False).status_code == 403
+
+
+def test_la_liste_des_lots_fait_autant_de_requetes_pour_20_lots_que_pour_2(client, bailleur):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sne.lots.models import Lot
+
+    client.force_login(agent(bailleur))
+
+    def requetes_pour(n: int) -> int:
+        for _ in range(n):
+            contenu = b"[%d]\n" % Lot.objects.count()  # each lot its own content
+            services.recevoir_lot(
+                bailleur, compte_systeme(bailleur), io.BytesIO(contenu), taille_max=99
+            )
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get("/lots/").status_code == 200
+        return len(requetes)
+
+    assert requetes_pour(2) == requetes_pour(18)
+    assert Lot.objects.count() == 20
