@@ -113,6 +113,52 @@ def memoire_max_ko(pid: int) -> int:
     return 0
 
 
+def temps_cpu_s(pid: int) -> float:
+    """Temps processeur (utilisateur + système) consommé par un processus et tous ses fils
+    d'exécution, en secondes ; 0 s'il est fini."""
+    try:
+        champs = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(champs[11]) + int(champs[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuPostgres:
+    """Le temps processeur des sessions PostgreSQL de la base du banc (le serveur est local) :
+    relevé toutes les 0,25 s, le dernier relevé de chaque session compte (une session qui
+    se termine entre deux relevés perd au plus 0,25 s)."""
+
+    def __init__(self, base: str):
+        import threading
+
+        import psycopg
+
+        self.cnx = psycopg.connect(f"{URL_SERVEUR}/{base}", autocommit=True)
+        self.par_session: dict[int, float] = {}
+        self.fin = threading.Event()
+        self.fil = threading.Thread(target=self._relever, daemon=True)
+
+    def _relever(self):
+        while not self.fin.wait(0.25):
+            pids = self.cnx.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchall()
+            for (pid,) in pids:
+                cpu = temps_cpu_s(pid)
+                if cpu:
+                    self.par_session[pid] = cpu
+
+    def demarrer(self):
+        self.fil.start()
+
+    def arreter(self) -> float:
+        self.fin.set()
+        self.fil.join()
+        self.cnx.close()
+        return sum(self.par_session.values())
+
+
 def descendants(pid: int) -> list[int]:
     try:
         sortie = subprocess.run(
@@ -279,6 +325,11 @@ def main() -> None:
             f"SNE_LOTS_FILS={args.fils}"
         )
 
+        cpu_pg = CpuPostgres(args.base)
+        cpu_consommateur = sum(
+            temps_cpu_s(p) for p in [consommateur.pid, *descendants(consommateur.pid)]
+        )
+        cpu_pg.demarrer()
         debut = time.perf_counter()
         statut, entetes, corps = envoyer(port, jeton, chemin_lot)
         recu = time.perf_counter()
@@ -305,12 +356,25 @@ def main() -> None:
                 raise SystemExit("le consommateur Huey s'est arrêté")
         fin = time.perf_counter()
         duree = fin - debut
+        cpu_consommateur = (
+            sum(temps_cpu_s(p) for p in [consommateur.pid, *descendants(consommateur.pid)])
+            - cpu_consommateur
+        )
+        cpu_postgres = cpu_pg.arreter()
         print(
             f"\nLot {etat['statut']} : {etat['traites']} / {etat['total']} lignes en "
             f"{duree:.1f} s → **{etat['total'] / duree:.0f} lignes/s de bout en bout** "
             f"(traitement seul : {etat['total'] / (fin - recu):.0f} lignes/s)"
         )
         print(f"Résultats : {etat['comptes']}")
+        par_ligne_py = cpu_consommateur / etat["total"] * 1000
+        par_ligne_pg = cpu_postgres / etat["total"] * 1000
+        print(
+            f"Processeur par ligne : consommateur Huey (Python) {par_ligne_py:.1f} ms, "
+            f"sessions PostgreSQL {par_ligne_pg:.1f} ms → sur {os.cpu_count()} cœurs libres, "
+            f"au plus ~{os.cpu_count() * 1000 / (par_ligne_py + par_ligne_pg):.0f} lignes/s "
+            "(borne : le processeur seul, sans les attentes)"
+        )
         marques, precedent = {}, (0.0, 0)
         for t, n in progression:
             for palier in range(1000, etat["total"] + 1, 1000):
