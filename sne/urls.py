@@ -21,6 +21,7 @@ urlpatterns = [
     path("gestion/courriers/", include("sne.attestations.urls")),
     path("referentiels/", include("sne.referentiels.urls")),
     path("demandes/", include((pages_demandes, "demandes"))),
+    path("lots/", include("sne.lots.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ A form is submitted as the page shows it (its own values kept), with only one fi
 so that the value reaches the checks behind the first ones (a service, the database).
 """
 
+import io
 import re
 from datetime import date
 from urllib.parse import urljoin, urlsplit
@@ -14,7 +15,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from sne.comptes.jetons import compte_systeme
 from sne.demandes import services
+from sne.lots import services as lots
 from sne.organisations.models import PointContact
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, agent, gestionnaire, national
@@ -135,7 +138,11 @@ def registre():
         {**donnees_minimales(), "demandeur": {**donnees_minimales()["demandeur"], "prenom": "Zoé"}},
     )
     services.radier(radiee, "renonciation", par=saisie, guichet=paris)
-    return {"guichet": paris, "agent": saisie, "demande": active}
+    lot, _ = lots.recevoir_lot(
+        paris, compte_systeme(paris), io.BytesIO(b'{"reference_externe": "X"}\n'), taille_max=999
+    )
+    lots.traiter_lot(lot.pk, lot.bail_par)
+    return {"guichet": paris, "agent": saisie, "demande": active, "lot": lot}
 
 
 @pytest.mark.parametrize("profil", ["agent", "gestionnaire", "national"])
@@ -149,6 +156,7 @@ def test_aucune_saisie_hostile_ne_provoque_d_erreur_500(client, registre, profil
     numero = registre["demande"].numero_unique
     depart = ["/", "/demandes/", f"/demandes/{numero}/", "/gestion/", "/referentiels/communes/"]
     depart.append("/gestion/guichets/75TS1/jetons/")  # the tokens' form, whatever the walk finds
+    depart.append(f"/lots/{registre['lot'].pk}/")  # the lot's filter
 
     erreurs = _parcourir(client, depart)
 

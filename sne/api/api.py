@@ -12,6 +12,7 @@ from .auth import JetonGuichet
 from .demandes import router as demandes
 from .evenements import router as evenements
 from .limites import DebitParJeton
+from .lots import router as lots
 from .moi import router as moi
 from .sante import router as sante
 
@@ -81,6 +82,7 @@ DESCRIPTIONS_REPONSES = {
     404: "Introuvable",
     422: "Données invalides : `erreurs` dit quels champs et pourquoi",
     413: "Corps de la requête trop volumineux (`corps_trop_volumineux`)",
+    415: "Type de contenu non pris en charge (`type_contenu_non_pris_en_charge`)",
     429: "Trop de requêtes avec ce jeton : réessayer après `Retry-After` secondes",
     500: "Erreur inattendue : rien n'a été enregistré",
     503: "Service indisponible",
@@ -135,5 +137,6 @@ api.add_router("", moi)
 api.add_router("", demandes)
 api.add_router("", evenements)
 api.add_router("", actions)
+api.add_router("", lots)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)
