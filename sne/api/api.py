@@ -37,8 +37,12 @@ class ApiSne(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 reponses = {str(statut): r for statut, r in operation["responses"].items()}
+                # Any request may hold a NUL character or be malformed (sne/middleware.py).
+                reponses.setdefault("400", {})
                 if operation.get("parameters") or operation.get("requestBody"):
                     reponses.setdefault("422", {})
+                if operation.get("requestBody"):  # refused from its Content-Length (middleware)
+                    reponses.setdefault("413", {})
                 if operation.get("security"):  # a token: refused (401) or throttled (429)
                     reponses.setdefault("401", {})
                     reponses.setdefault("429", {})
@@ -67,7 +71,8 @@ DESCRIPTIONS_REPONSES = {
     200: "Réponse",
     201: "Créé",
     204: "Sans contenu",
-    400: "Requête invalide",
+    400: "Requête invalide : un caractère nul (`caractere_nul`) ou une requête mal formée "
+    "(`requete_invalide`)",
     401: "Jeton d'accès absent, inconnu ou révoqué (`jeton_invalide`)",
     403: "Action non autorisée",
     404: "Introuvable",
