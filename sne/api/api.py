@@ -6,8 +6,9 @@ from ninja import NinjaAPI, Swagger
 
 from sne.referentiels.api import router as referentiels
 
-from . import erreurs
+from . import descriptions, erreurs
 from .auth import JetonGuichet
+from .demandes import router as demandes
 from .evenements import router as evenements
 from .limites import DebitParJeton
 from .moi import router as moi
@@ -34,8 +35,14 @@ class ApiSne(NinjaAPI):
         probleme = erreurs.Probleme.model_json_schema(ref_template="#/components/schemas/{model}")
         composants.update(probleme.pop("$defs", {}))
         composants["Probleme"] = probleme
+        descriptions.completer(composants)
         for operations in schema["paths"].values():
             for operation in operations.values():
+                for parametre in operation.get("parameters", []):
+                    texte = descriptions.decrire("", parametre["name"])
+                    if texte and not parametre.get("description"):
+                        parametre["description"] = texte[1]
+                        parametre["schema"]["title"] = texte[0]
                 reponses = {str(statut): r for statut, r in operation["responses"].items()}
                 # Any request may hold a NUL character or be malformed (sne/middleware.py).
                 reponses.setdefault("400", {})
@@ -101,6 +108,11 @@ api = ApiSne(
             },
             {"name": "Santé", "description": "L'état du service, pour la supervision."},
             {
+                "name": "Demandes",
+                "description": "Enregistrer, lire (copie numérique), modifier une demande ; "
+                "rechercher les doublons d'une personne.",
+            },
+            {
                 "name": "Référentiels",
                 "description": "Communes et codes postaux : retrouver une commune comme une "
                 "personne l'a saisie.",
@@ -119,6 +131,7 @@ api = ApiSne(
 erreurs.installer(api)
 api.add_router("", sante)
 api.add_router("", moi)
+api.add_router("", demandes)
 api.add_router("", evenements)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

@@ -6,11 +6,13 @@ body, which may hold personal data) and answered as a problem document too.
 """
 
 import logging
+import typing
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from pydantic_core.core_schema import ErrorType
 
 from sne.exceptions import ErreurMetier
 
@@ -107,11 +109,14 @@ def corps_trop_volumineux() -> JsonResponse:
 
 
 def _champ(loc) -> str:
-    # ninja reports ("query", "q") or ("body", "donnees", "demandeur", "nom"): keep the data path.
-    parties = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
-    if parties and parties[0] in ("donnees", "payload", "corps"):
-        parties = parties[1:]
-    return ".".join(parties)
+    # ninja reports ("query", "q") or ("body", <parameter>, "demandeur", "nom"): keep the data
+    # path, without the endpoint's parameter name (an implementation detail).
+    loc = [str(p) for p in loc]
+    if loc[:1] == ["body"]:
+        loc = loc[2:]
+    elif loc[:1] and loc[0] in ("query", "path", "header", "form"):
+        loc = loc[1:]
+    return ".".join(loc)
 
 
 MESSAGES_PYDANTIC = {
@@ -125,7 +130,41 @@ MESSAGES_PYDANTIC = {
     "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
     "literal_error": "Valeur non reconnue.",
     "enum": "Valeur non reconnue.",
+    "extra_forbidden": "Ce champ n'existe pas ici (ou ne se modifie pas ainsi).",
+    "bool_parsing": "Une valeur vrai ou faux (true, false) est attendue.",
+    "bool_type": "Une valeur vrai ou faux (true, false) est attendue.",
+    "decimal_parsing": "Un nombre est attendu.",
+    "float_parsing": "Un nombre est attendu.",
+    "int_type": "Un nombre entier est attendu.",
+    "list_type": "Une liste est attendue.",
+    "dict_type": "Un objet JSON est attendu.",
+    "model_type": "Un objet JSON est attendu.",
+    "model_attributes_type": "Un objet JSON est attendu.",
+    "greater_than_equal": "La valeur est trop petite.",
+    "less_than_equal": "La valeur est trop grande.",
+    "too_long": "Trop d'éléments.",
+    "string_pattern_mismatch": "Le format n'est pas celui attendu.",
+    "date_from_datetime_inexact": "Une date au format AAAA-MM-JJ est attendue.",
+    "date_type": "Une date au format AAAA-MM-JJ est attendue.",
 }
+
+
+ERREURS_PYDANTIC = frozenset(typing.get_args(ErrorType))
+
+
+def message_francais(erreur: dict) -> str:
+    """A pydantic error said in French: ours (`value_error` raised by the schemas'
+    validators, custom ones such as `telephone_invalide`) are already French; pydantic's own
+    are translated, or said generically rather than in English."""
+    type_ = erreur.get("type", "")
+    message = erreur.get("msg", "")
+    if type_ in MESSAGES_PYDANTIC:
+        return MESSAGES_PYDANTIC[type_]
+    if type_ == "value_error":
+        return message.removeprefix("Value error, ")
+    if type_ in ERREURS_PYDANTIC:
+        return "Valeur invalide."
+    return message or "Valeur invalide."
 
 
 def installer(api) -> None:
@@ -139,7 +178,7 @@ def installer(api) -> None:
             {
                 "champ": _champ(e.get("loc", ())),
                 "code": e.get("type", "invalide"),
-                "message": MESSAGES_PYDANTIC.get(e.get("type", ""), e.get("msg", "Invalide.")),
+                "message": message_francais(e),
             }
             for e in exc.errors
         ]

@@ -83,7 +83,9 @@ def enregistrer_demande(
     Nothing else may be required to register. Sends the attestation after commit.
 
     Idempotent: the same `reference_externe` of a desk, or the same submission `jeton` (the
-    wizard's id), gives back the demande already registered instead of a second one.
+    wizard's id, the API's), gives back the demande already registered instead of a second
+    one, marked `deja_enregistree = True` (the API answers 200 instead of 201). Two racing
+    submissions with the same `jeton` wait for each other (`_prendre_jeton`): one demande.
     """
     donnees = (
         donnees if isinstance(donnees, DemandeEntree) else DemandeEntree.model_validate(donnees)
@@ -100,10 +102,12 @@ def enregistrer_demande(
             guichet_enregistreur=guichet, reference_externe=donnees.reference_externe
         ).first()
         if existante:
-            return existante  # idempotent: the same registration sent again
+            existante.deja_enregistree = True  # idempotent: the same registration sent again
+            return existante
     if jeton:
         deja = _prendre_jeton(jeton)
         if deja is not None:
+            deja.deja_enregistree = True
             return deja
 
     erreurs: list[dict] = []
