@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from ninja import NinjaAPI, Swagger
 
+from sne.demandes import numero
 from sne.referentiels.api import router as referentiels
 
 from . import descriptions, erreurs
@@ -43,9 +44,15 @@ class ApiSne(NinjaAPI):
                     if texte and not parametre.get("description"):
                         parametre["description"] = texte[1]
                         parametre["schema"]["title"] = texte[0]
+                    if parametre["in"] == "path" and parametre["name"] in MOTIFS_DES_CHEMINS:
+                        parametre["schema"].setdefault(
+                            "pattern", MOTIFS_DES_CHEMINS[parametre["name"]]
+                        )
                 reponses = {str(statut): r for statut, r in operation["responses"].items()}
                 # Any request may hold a NUL character or be malformed (sne/middleware.py).
                 reponses.setdefault("400", {})
+                if any(p["in"] == "path" for p in operation.get("parameters", [])):
+                    reponses.setdefault("404", {})  # nothing (visible) at that address
                 if operation.get("parameters") or operation.get("requestBody"):
                     reponses.setdefault("422", {})
                 if operation.get("requestBody"):  # refused from its Content-Length (middleware)
@@ -59,6 +66,12 @@ class ApiSne(NinjaAPI):
                     for statut, reponse in sorted(reponses.items())
                 }
         return schema
+
+
+# The form of the path's identifiers, published for every endpoint that has one; the endpoint
+# checks it itself, to answer its own code (`numero_unique_longueur`, `…_forme`, `…_mois`)
+# and the visible numéros one typing error away.
+MOTIFS_DES_CHEMINS = {"numero_unique": numero.MOTIF}
 
 
 def _en_francais(statut: int, reponse: dict) -> dict:
