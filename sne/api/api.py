@@ -9,6 +9,7 @@ from sne.referentiels.api import router as referentiels
 
 from . import descriptions, erreurs
 from .auth import JetonGuichet
+from .corps import CorpsJson
 from .demandes import router as demandes
 from .evenements import router as evenements
 from .limites import DebitParJeton
@@ -57,6 +58,8 @@ class ApiSne(NinjaAPI):
                     reponses.setdefault("422", {})
                 if operation.get("requestBody"):  # refused from its Content-Length (middleware)
                     reponses.setdefault("413", {})
+                    if "application/json" in operation["requestBody"].get("content", {}):
+                        reponses.setdefault("415", {})  # not JSON (corps.py)
                 if operation.get("security"):  # a token: refused (401) or throttled (429)
                     reponses.setdefault("401", {})
                     reponses.setdefault("429", {})
@@ -91,13 +94,15 @@ DESCRIPTIONS_REPONSES = {
     200: "Réponse",
     201: "Créé",
     204: "Sans contenu",
-    400: "Requête invalide : un caractère nul (`caractere_nul`) ou une requête mal formée "
-    "(`requete_invalide`)",
+    400: "Requête invalide : un caractère nul (`caractere_nul`), un corps qui n'est pas du JSON "
+    "lisible (`json_invalide`) ou une requête mal formée (`requete_invalide`)",
     401: "Jeton d'accès absent, inconnu ou révoqué (`jeton_invalide`)",
     403: "Action non autorisée",
     404: "Introuvable",
     422: "Données invalides : `erreurs` dit quels champs et pourquoi",
     413: "Corps de la requête trop volumineux (`corps_trop_volumineux`)",
+    415: "Le corps n'est pas déclaré en JSON (`type_de_contenu_non_accepte`) : envoyez "
+    "`Content-Type: application/json`",
     429: "Trop de requêtes avec ce jeton : réessayer après `Retry-After` secondes",
     500: "Erreur inattendue : rien n'a été enregistré",
     503: "Service indisponible",
@@ -133,6 +138,7 @@ api = ApiSne(
         ]
     },
     urls_namespace="api-v1",
+    parser=CorpsJson(),
     # Every endpoint needs a desk's token unless it says `auth=None` (secure by default);
     # throttled per token.
     auth=JetonGuichet(),

@@ -10,11 +10,14 @@ import typing
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.http.request import RawPostDataException
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from pydantic_core.core_schema import ErrorType
 
 from sne.exceptions import ErreurMetier
+
+from .corps import type_non_accepte
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +29,7 @@ TITRES = {
     405: "Méthode non autorisée",
     409: "Conflit",
     413: "Requête trop volumineuse",
+    415: "Type de contenu non accepté",
     422: "Données invalides",
     429: "Trop de requêtes",
     500: "Erreur interne",
@@ -146,6 +150,10 @@ MESSAGES_PYDANTIC = {
     "string_pattern_mismatch": "Le format n'est pas celui attendu.",
     "date_from_datetime_inexact": "Une date au format AAAA-MM-JJ est attendue.",
     "date_type": "Une date au format AAAA-MM-JJ est attendue.",
+    "string_unicode": "Ce texte contient un caractère invalide (un demi-caractère Unicode seul).",
+    "finite_number": "Un nombre fini est attendu.",
+    "int_parsing_size": "Ce nombre est trop grand.",
+    "int_from_float": "Un nombre entier est attendu.",
 }
 
 
@@ -158,6 +166,8 @@ def message_francais(erreur: dict) -> str:
     are translated, or said generically rather than in English."""
     type_ = erreur.get("type", "")
     message = erreur.get("msg", "")
+    if type_ == "missing" and erreur.get("loc", ())[:1] == ("body",) and len(erreur["loc"]) <= 2:
+        return "Le corps de la requête est vide : un objet JSON est attendu."
     if type_ in MESSAGES_PYDANTIC:
         return MESSAGES_PYDANTIC[type_]
     if type_ == "value_error":
@@ -214,7 +224,19 @@ def installer(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return probleme(exc.status_code, "erreur_http", str(exc))
+        # ninja wraps what the body's parser raises (`corps.py`): its refusal, in French.
+        if isinstance(exc.__cause__, ErreurMetier):
+            return erreur_metier(request, exc.__cause__)
+        # ninja's own messages are English: the status said in French instead.
+        return probleme(
+            exc.status_code, "requete_invalide", TITRES.get(exc.status_code, "Erreur") + "."
+        )
+
+    @api.exception_handler(RawPostDataException)
+    def corps_deja_lu(request, exc):
+        # A multipart body was read as a form (and its NUL characters checked) by
+        # `sne.middleware` before an endpoint that expects JSON asked for it.
+        return erreur_metier(request, type_non_accepte(request.content_type or ""))
 
     @api.exception_handler(Exception)
     def inattendue(request, exc):

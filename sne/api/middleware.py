@@ -1,7 +1,8 @@
 """What the API answers before or around its endpoints, for every request under `/api/`.
 
 - A body larger than `SNE_API_TAILLE_MAX_CORPS` is refused with 413 from its
-  `Content-Length`, before anything reads it (NUL check, JSON parsing).
+  `Content-Length`, before anything reads it (NUL check, JSON parsing); a `Content-Length`
+  that is not a size, with 400.
 - A response Django or ninja makes without the API's error handlers — an unknown address
   (404 of the URL resolver), a method the endpoint does not accept (405), a malformed request
   (400), the 500 page — becomes an RFC 9457 problem document, as every other API error:
@@ -16,11 +17,14 @@ from .erreurs import corps_trop_volumineux, probleme
 PREFIXE_API = "/api/"
 
 
-def _taille_annoncee(request) -> int:
+def _taille_annoncee(request) -> int | None:
+    """The size the client announces; None when it is not a size (behind gunicorn, which
+    refuses such a request itself, this never reaches Django; another server may pass it)."""
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
+        taille = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return 0
+        return None
+    return taille if taille >= 0 else None
 
 
 def _en_probleme(request, reponse):
@@ -61,7 +65,12 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path.startswith(PREFIXE_API):
             return self.get_response(request)
-        if _taille_annoncee(request) > settings.SNE_API_TAILLE_MAX_CORPS:
+        taille = _taille_annoncee(request)
+        if taille is None:
+            return probleme(
+                400, "requete_invalide", "L'en-tête Content-Length n'est pas une taille valide."
+            )
+        if taille > settings.SNE_API_TAILLE_MAX_CORPS:
             return corps_trop_volumineux()
         reponse = self.get_response(request)
         if reponse.status_code >= 400 and "json" not in reponse.get("Content-Type", ""):
