@@ -8,6 +8,7 @@ from sne.demandes import numero
 from sne.referentiels.api import router as referentiels
 
 from . import descriptions, erreurs
+from .actions import router as actions
 from .auth import JetonGuichet
 from .corps import CorpsJson
 from .demandes import router as demandes
@@ -131,6 +132,11 @@ api = ApiSne(
                 "rechercher les doublons d'une personne.",
             },
             {
+                "name": "Cycle de vie",
+                "description": "Renouveler, radier, réactiver une demande, la dupliquer pour "
+                "une séparation, lire sa dernière attestation.",
+            },
+            {
                 "name": "Référentiels",
                 "description": "Communes et codes postaux : retrouver une commune comme une "
                 "personne l'a saisie.",
@@ -152,5 +158,6 @@ api.add_router("", sante)
 api.add_router("", moi)
 api.add_router("", demandes)
 api.add_router("", evenements)
+api.add_router("", actions)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

@@ -314,3 +314,36 @@ class JetonApi(models.Model):
     @property
     def est_revoque(self) -> bool:
         return self.revoque_le is not None
+
+
+class ReponseIdempotente(models.Model):
+    """The answer already given to a POST of the API sent with an `Idempotency-Key` header
+    (API-CONTRACT « Idempotency »): the same request sent again by the desk's system — a retry
+    after a timeout — gets this answer back instead of acting twice. Only successes are kept
+    (an error may be retried once corrected); kept 24 hours (`purger_reponses_idempotentes`).
+    The row is inserted before the request acts, in the same transaction: a concurrent request
+    with the same key waits on the unique index, then replays the stored answer."""
+
+    guichet = models.ForeignKey("organisations.Guichet", on_delete=models.CASCADE, related_name="+")
+    cle = models.CharField("clé d'idempotence", max_length=200)
+    empreinte = models.CharField(
+        "empreinte de la requête",
+        max_length=64,
+        help_text="SHA-256 de la méthode, de l'adresse et du corps : la même clé pour une autre "
+        "requête est refusée.",
+    )
+    statut = models.PositiveSmallIntegerField("statut HTTP", null=True)
+    type_contenu = models.CharField("type de contenu", max_length=100, blank=True)
+    corps = models.BinaryField("corps", blank=True, default=b"")
+    emplacement = models.CharField("en-tête Location", max_length=300, blank=True)
+    cree_le = models.DateTimeField("créée le", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "réponse idempotente"
+        verbose_name_plural = "réponses idempotentes"
+        constraints = [
+            models.UniqueConstraint(fields=["guichet", "cle"], name="reponse_idempotente_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.guichet_id} {self.cle}"

@@ -1,12 +1,16 @@
 """E-mails of the accounts, sent by the Huey worker after the transaction that asked for them
 has committed (never an e-mail about something that was rolled back)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from huey.contrib.djhuey import db_task
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .models import Utilisateur
+from .models import ReponseIdempotente, Utilisateur
 
 
 @db_task(retries=5, retry_delay=60)
@@ -118,3 +122,12 @@ def envoyer_email_guichet_a_parametrer(
         None,
         [utilisateur.email],
     )
+
+
+@db_periodic_task(crontab(hour="4", minute="10"))
+def purger_reponses_idempotentes() -> int:
+    """The API's remembered answers (`ReponseIdempotente`) older than a day: a retry comes
+    within minutes, and a day covers a night's batch run."""
+    limite = timezone.now() - timedelta(days=1)
+    supprimees, _ = ReponseIdempotente.objects.filter(cree_le__lt=limite).delete()
+    return supprimees

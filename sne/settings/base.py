@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "sne.organisations",
     "sne.audit",
     "sne.demandes",
+    "sne.doublons",
     "sne.attestations",
     "sne.demo",
 ]
@@ -131,6 +132,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sne.erreurs.ErreursMetierMiddleware",
+    # Around the API's endpoints only: a POST sent again with its Idempotency-Key gets the
+    # first answer (sne/api/idempotence.py).
+    "sne.api.idempotence.IdempotenceMiddleware",
 ]
 
 ROOT_URLCONF = "sne.urls"
