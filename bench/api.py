@@ -429,7 +429,7 @@ def profiler(jeton: str, nombre: int, session: str) -> None:
     stats.print_stats(r"sne/|psycopg/cursor|weasyprint|huey", 25)
     print("  fonctions les plus coûteuses (temps cumulé, cProfile) :")
     for ligne in tampon.getvalue().splitlines():
-        if "/sne/" in ligne or "psycopg" in ligne or "huey" in ligne:
+        if ("/sne/" in ligne or "psycopg" in ligne or "huey" in ligne) and "(" in ligne:
             print("   ", ligne.replace(str(RACINE) + "/", "")[:160])
 
 
