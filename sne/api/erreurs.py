@@ -180,7 +180,10 @@ def message_francais(erreur: dict) -> str:
 def installer(api) -> None:
     @api.exception_handler(ErreurMetier)
     def erreur_metier(request, exc: ErreurMetier):
-        return probleme(exc.statut_http, exc.code, exc.message, **exc.details)
+        details = dict(exc.details)
+        if exc.champ and "erreurs" not in details:
+            details["erreurs"] = [exc.en_erreur()]  # the field at fault, as for a 422
+        return probleme(exc.statut_http, exc.code, exc.message, **details)
 
     @api.exception_handler(ValidationError)
     def validation(request, exc: ValidationError):
