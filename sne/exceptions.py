@@ -102,6 +102,10 @@ MESSAGES_PYDANTIC = {
     "string_pattern_mismatch": "Le format n'est pas celui attendu.",
     "date_from_datetime_inexact": "Une date au format AAAA-MM-JJ est attendue.",
     "date_type": "Une date au format AAAA-MM-JJ est attendue.",
+    "string_unicode": "Ce texte contient un caractère invalide (un demi-caractère Unicode seul).",
+    "finite_number": "Un nombre fini est attendu.",
+    "int_parsing_size": "Ce nombre est trop grand.",
+    "int_from_float": "Un nombre entier est attendu.",
 }
 ERREURS_PYDANTIC = frozenset(typing.get_args(ErrorType))
 
@@ -112,6 +116,12 @@ def message_francais(erreur: dict) -> str:
     are translated, or said generically rather than in English."""
     type_ = erreur.get("type", "")
     message = erreur.get("msg", "")
+    if (
+        type_ == "missing"
+        and tuple(erreur.get("loc", ()))[:1] == ("body",)
+        and len(erreur["loc"]) <= 2
+    ):
+        return "Le corps de la requête est vide : un objet JSON est attendu."
     if type_ in MESSAGES_PYDANTIC:
         return MESSAGES_PYDANTIC[type_]
     if type_ == "value_error":

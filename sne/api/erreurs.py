@@ -11,10 +11,13 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.http.request import RawPostDataException
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from sne.exceptions import MESSAGES_PYDANTIC, ErreurMetier, erreurs_de_validation  # noqa: F401
+
+from .corps import type_non_accepte
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +30,7 @@ TITRES = {
     409: "Conflit",
     411: "Longueur requise",
     413: "Requête trop volumineuse",
-    415: "Type de contenu non pris en charge",
+    415: "Type de contenu non accepté",
     422: "Données invalides",
     429: "Trop de requêtes",
     500: "Erreur interne",
@@ -154,15 +157,19 @@ def installer(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-            # ninja's refusal of a body that is not JSON (a form, a truncated document).
-            return probleme(
-                400,
-                "json_invalide",
-                "Le corps de la requête n'est pas un document JSON valide : envoyez-le avec "
-                "l'en-tête « Content-Type: application/json ».",
-            )
-        return probleme(exc.status_code, "erreur_http", str(exc))
+        # ninja wraps what the body's parser raises (`corps.py`): its refusal, in French.
+        if isinstance(exc.__cause__, ErreurMetier):
+            return erreur_metier(request, exc.__cause__)
+        # ninja's own messages are English: the status said in French instead.
+        return probleme(
+            exc.status_code, "requete_invalide", TITRES.get(exc.status_code, "Erreur") + "."
+        )
+
+    @api.exception_handler(RawPostDataException)
+    def corps_deja_lu(request, exc):
+        # A multipart body was read as a form (and its NUL characters checked) by
+        # `sne.middleware` before an endpoint that expects JSON asked for it.
+        return erreur_metier(request, type_non_accepte(request.content_type or ""))
 
     @api.exception_handler(Exception)
     def inattendue(request, exc):

@@ -6,6 +6,7 @@
   refused here as well; its endpoint streams the body and stops at that limit while reading.
   A lot whose content type is not JSON Lines is refused here (415), before any body is read, and
   one sent by chunks without a length (411).
+  A `Content-Length` that is not a size is refused with 400.
 - A response Django or ninja makes without the API's error handlers — an unknown address
   (404 of the URL resolver), a method the endpoint does not accept (405), a malformed request
   (400), the 500 page — becomes an RFC 9457 problem document, as every other API error:
@@ -37,11 +38,14 @@ def taille_max(request) -> int:
     )
 
 
-def _taille_annoncee(request) -> int:
+def _taille_annoncee(request) -> int | None:
+    """The size the client announces; None when it is not a size (behind gunicorn, which
+    refuses such a request itself, this never reaches Django; another server may pass it)."""
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
+        taille = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return 0
+        return None
+    return taille if taille >= 0 else None
 
 
 def _en_probleme(request, reponse):
@@ -99,8 +103,13 @@ class ApiMiddleware:
                     "le fait) : un lot envoyé par morceaux (Transfer-Encoding: chunked) n'est pas "
                     "accepté.",
                 )
+        taille = _taille_annoncee(request)
+        if taille is None:
+            return probleme(
+                400, "requete_invalide", "L'en-tête Content-Length n'est pas une taille valide."
+            )
         limite = taille_max(request)
-        if _taille_annoncee(request) > limite:
+        if taille > limite:
             return corps_trop_volumineux(limite)
         reponse = self.get_response(request)
         if reponse.status_code >= 400 and "json" not in reponse.get("Content-Type", ""):

@@ -54,7 +54,7 @@ LIMITE_RESULTATS = 1000
 
 class TypeDeContenuNonPrisEnCharge(ErreurMetier):
     statut_http = 415
-    code = "type_contenu_non_pris_en_charge"
+    code = "type_de_contenu_non_accepte"
 
 
 class LotTropVolumineux(ErreurMetier):

@@ -239,10 +239,17 @@ def test_une_radiation_sans_corps_est_refusee(client, demande, entete):
 
 
 @pytest.mark.parametrize(
-    "type_contenu", ["multipart/form-data", "application/x-www-form-urlencoded", "application/json"]
+    ("type_contenu", "statut", "code"),
+    [
+        # Not declared JSON: 415, the detail says which header to send (sne/api/corps.py).
+        ("multipart/form-data", 415, "type_de_contenu_non_accepte"),
+        ("application/x-www-form-urlencoded", 415, "type_de_contenu_non_accepte"),
+        # Declared JSON but not JSON: 400, the detail says where reading stopped.
+        ("application/json", 400, "json_invalide"),
+    ],
 )
 def test_un_corps_qui_n_est_pas_du_json_est_refuse_sans_erreur_500(
-    client, demande, entete, type_contenu
+    client, demande, entete, type_contenu, statut, code
 ):
     url = f"/api/v1/demandes/{demande.numero_unique}/radiation"
     if type_contenu == "multipart/form-data":
@@ -250,9 +257,9 @@ def test_un_corps_qui_n_est_pas_du_json_est_refuse_sans_erreur_500(
     else:
         reponse = client.post(url, "motif=renonciation", content_type=type_contenu, **entete)
 
-    document = probleme(reponse, 400)
-    assert document["code"] == "json_invalide"
-    assert "Content-Type: application/json" in document["detail"]
+    document = probleme(reponse, statut)
+    assert document["code"] == code
+    assert ("Content-Type: application/json" in document["detail"]) is (statut == 415)
     assert Demande.objects.get(pk=demande.pk).est_active
 
 

@@ -167,7 +167,7 @@ def test_un_autre_type_de_contenu_est_refuse_415(envoyer, type_contenu):
 
     assert reponse.status_code == 415
     assert reponse["Content-Type"].startswith("application/problem+json")
-    assert reponse.json()["code"] == "type_contenu_non_pris_en_charge"
+    assert reponse.json()["code"] == "type_de_contenu_non_accepte"
     assert not Lot.objects.exists()
 
 
