@@ -36,9 +36,7 @@ def test_le_gestionnaire_lance_l_audit_voit_les_paires_et_decide(
     page.get_by_label("Code de secours").fill("secours-1")
     page.get_by_role("button", name="Valider le code de secours").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Créations forcées malgré un doublon"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Créations forcées malgré un doublon")
     expect(page.get_by_text("Aucun guichet de vos départements n'a forcé")).to_be_visible()
     page.get_by_role("link", name="Audit des doublons").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit des doublons")
@@ -54,9 +52,7 @@ def test_le_gestionnaire_lance_l_audit_voit_les_paires_et_decide(
     expect(page.get_by_role("link", name="Télécharger ces 1 paires (XLSX)")).to_be_visible()
 
     ligne.get_by_role("link", name="Comparer et décider").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Deux demandes suspectées en doublon"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deux demandes suspectées en doublon")
     expect(page.get_by_role("cell", name="Élodie MARTN")).to_be_visible()
     expect(page.get_by_label(f"Radier {martn.numero_unique}")).to_be_checked()
     page.get_by_role("button", name="Personnes différentes").click()
