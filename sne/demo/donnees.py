@@ -363,9 +363,12 @@ def _creer_doublon_demo() -> int:
     origine = Demande.objects.filter(
         guichet_enregistreur=guichet, reference_externe="DEMO-0003", statut="active"
     ).first()
-    if origine is None or Demande.objects.filter(
-        guichet_enregistreur=guichet, reference_externe=reference
-    ).exists():
+    if (
+        origine is None
+        or Demande.objects.filter(
+            guichet_enregistreur=guichet, reference_externe=reference
+        ).exists()
+    ):
         return 0
     demandeur = origine.personnes.get(role="demandeur")
     ligne, commune = ADRESSES_DEMO[origine.departement_id]
