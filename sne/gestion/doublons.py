@@ -9,6 +9,7 @@ Views are thin: rights come from `droits_de` and the querysets `visibles_par`, d
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -337,6 +338,7 @@ def audits_doublons(request):
     qs = (
         AuditDoublons.objects.visibles_par(request.user)
         .select_related("departement", "lance_par")
+        .annotate(nb_paires=Count("paires"))
         .order_by("-lance_le", "-pk")
     )
     return render(
