@@ -199,3 +199,31 @@ def test_une_demande_suspectee_d_un_autre_departement_ne_montre_pas_ses_donnees(
         ).count()
         == 0
     )
+
+
+def test_la_demande_du_guichet_au_gestionnaire_sur_ce_doublon_est_citee(
+    client, guichet_75, forcee, martin
+):
+    from sne.organisations.models import DemandeAuGestionnaire
+
+    question = DemandeAuGestionnaire.objects.create(
+        guichet=guichet_75,
+        departement_id="75",
+        auteur=agent(guichet_75),
+        objet=DemandeAuGestionnaire.Objet.DOUBLON,
+        message=f"Suspicion de doublon lors d'un enregistrement : {martin.numero_unique}",
+    )
+    DemandeAuGestionnaire.objects.create(
+        guichet=guichet_75,
+        departement_id="75",
+        auteur=agent(guichet_75),
+        objet=DemandeAuGestionnaire.Objet.DOUBLON,
+        message="Une autre suspicion : 075112699999975DB1",
+    )
+    connecter(client, gestionnaire("75"))
+    forcage = CreationForcee.objects.get()
+
+    reponse = client.get(f"/gestion/doublons/creations-forcees/{forcage.pk}/")
+
+    assert reponse.context["messages_du_guichet"] == [question]
+    assert f"/gestion/departements/demandes/{question.pk}/" in texte(reponse)
