@@ -25,7 +25,7 @@ from django.db.models import Q
 from rapidfuzz.distance import JaroWinkler
 
 from . import cles
-from .models import EmpreinteIdentite
+from .models import EmpreinteIdentite, PaireDoublon
 
 ROLES_INDEXES = ("demandeur", "co_demandeur")
 LONGUEUR_MAX_NOM = 100  # longer input is cut: a name is never that long (and keys stay small)
@@ -190,7 +190,7 @@ def _date_et_inversee(jour: date) -> set[date]:
     return dates
 
 
-def _candidats(q: dict, exclure) -> list[EmpreinteIdentite]:
+def _candidats(q: dict, exclure_id) -> list[EmpreinteIdentite]:
     jour = q["date_naissance"]
     noms = {q["nom_phonetique"], q["nom_naissance_phonetique"]} - {""}
     prenom = q["prenom_phonetique"]
@@ -213,8 +213,8 @@ def _candidats(q: dict, exclure) -> list[EmpreinteIdentite]:
     if not blocs:
         return []
     requete = EmpreinteIdentite.objects.filter(blocs, actif=True)
-    if exclure is not None:
-        requete = requete.exclude(demande_id=exclure.pk)
+    if exclure_id is not None:
+        requete = requete.exclude(demande_id=exclure_id)
     return list(requete[:CANDIDATS_MAX])
 
 
@@ -309,10 +309,44 @@ def rechercher(
 ) -> list[Suspicion]:
     """The active demandes where this person probably already is (as demandeur or
     co-demandeur), best first; nationally and whatever the desk's scope. Nothing is ever
-    merged or struck off: a suspicion is for a person to check."""
-    q = _cles(identite)
+    merged or struck off: a suspicion is for a person to check. A demande a gestionnaire has
+    judged « personnes différentes » from `exclure` is never proposed again."""
+    exclure_id = exclure.pk if exclure is not None else None
+    ecartees = ecartees_de([exclure_id]).get(exclure_id, set()) if exclure_id else set()
+    return _suspicions(_cles(identite), exclure_id, ecartees, limite)
+
+
+def rechercher_empreinte(empreinte: EmpreinteIdentite, ecartees=frozenset()) -> list[Suspicion]:
+    """The suspicions of a person of the index (the stock audit), from its stored keys: other
+    active demandes only, except those in `ecartees` (ids judged « personnes différentes »)."""
+    q = {champ: getattr(empreinte, champ) for champ in CHAMPS_DES_CLES}
+    return _suspicions(q, empreinte.demande_id, ecartees, LIMITE_SUSPICIONS)
+
+
+CHAMPS_DES_CLES = tuple(_cles(Identite(nom="", prenom="")))
+
+
+def ecartees_de(demande_ids) -> dict[int, set[int]]:
+    """For each of these demandes, the others a gestionnaire judged « personnes différentes »."""
+    ids = [i for i in demande_ids if i]
+    ecartees: dict[int, set[int]] = {}
+    if not ids:
+        return ecartees
+    paires = PaireDoublon.objects.filter(
+        Q(demande_a__in=ids) | Q(demande_b__in=ids),
+        statut=PaireDoublon.Statut.PERSONNES_DIFFERENTES,
+    ).values_list("demande_a", "demande_b")
+    for a, b in paires:
+        ecartees.setdefault(a, set()).add(b)
+        ecartees.setdefault(b, set()).add(a)
+    return ecartees
+
+
+def _suspicions(q: dict, exclure_id, ecartees, limite: int) -> list[Suspicion]:
     meilleures: dict[int, Suspicion] = {}
-    for c in _candidats(q, exclure):
+    for c in _candidats(q, exclure_id):
+        if c.demande_id in ecartees:
+            continue
         resultat = _comparer(q, c)
         if resultat is None:
             continue

@@ -25,7 +25,7 @@ from ..regles import (
     verifier_date_naissance,
 )
 from ..schemas import DemandeurEntree, PersonneEntree, valider_email, valider_nir
-from .doublons import doublons_des_personnes
+from .doublons import doublons_des_personnes, enregistrer_forcage
 from .entree import communes_souhaitees, personne
 from .historique import enregistrer_version
 from .menage import recompter_menage
@@ -459,6 +459,15 @@ def modifier_demande(
             changements=changements,
             commentaire=commentaire,
         )
+        if suspicions:
+            enregistrer_forcage(
+                demande,
+                suspicions,
+                justification_doublon,
+                agent=agent,
+                guichet=guichet,
+                operation="modification",
+            )
     return changements
 
 
