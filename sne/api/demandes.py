@@ -30,6 +30,7 @@ from sne.demandes.services import (
 )
 from sne.demandes.services.entree import adresse as adresse_resolue
 from sne.demandes.services.entree import departements_souhaitables
+from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
 
 from .commun import EtatDemande, demande_de, etat_de, guichet_de
 
@@ -457,7 +458,7 @@ class PersonneModification(Strict):
     lien: str | None = Field(None, max_length=15)
     email: str | None = Field(None, max_length=254)
     telephone: str | None = Field(None, max_length=30)
-    nir: str | None = Field(None, max_length=20)
+    nir: str | None = Field(None, max_length=30)
     situation_professionnelle: n.SituationProfessionnelle | None = None
     employeur: str | None = Field(None, max_length=200)
     employeur_adresse: AdresseModification | None = None
@@ -751,8 +752,24 @@ def modifier(request, numero_unique: str, modification: DemandeModification):
 class RechercheDoublons(Schema):
     nom: str = Field(..., min_length=1, max_length=100, examples=["Martin"])
     prenom: str = Field(..., min_length=1, max_length=100, examples=["Élodie"])
-    date_naissance: date = Field(..., examples=["1987-04-12"])
+    date_naissance: date | None = Field(
+        None,
+        description="Au format AAAA-MM-JJ ; sans elle, seuls le NIR, la pièce d'identité, "
+        "l'e-mail ou le téléphone peuvent trouver la personne",
+        examples=["1987-04-12"],
+    )
     nom_naissance: str = Field("", max_length=100, examples=[""])
+    civilite: n.Civilite | None = Field(None, examples=["MME"])
+    nir: str = Field("", max_length=30, examples=[""])
+    piece_identite_numero: str = Field(
+        "",
+        max_length=50,
+        title="Numéro de pièce d'identité",
+        description="Le numéro de la carte d'identité, du passeport ou du titre de séjour",
+        examples=["X4RTBPFW4"],
+    )
+    email: str = Field("", max_length=254, examples=[""])
+    telephone: str = Field("", max_length=30, examples=["0612345678"])
 
 
 class SuspicionSortie(Schema):
@@ -760,30 +777,49 @@ class SuspicionSortie(Schema):
     departement: str = Field(examples=["75"])
     date_depot: date = Field(examples=["2026-11-30"])
     guichet: str = Field(title="Guichet enregistreur", examples=["75BA1"])
-    score: int = Field(title="Score", description="100 : identité identique", examples=[100])
-    raisons: list[str] = Field(examples=[["nom, prénom et date de naissance identiques"]])
+    score: int = Field(
+        title="Score", description="De 0 à 100 : 100 pour le même NIR", examples=[96]
+    )
+    raisons: list[str] = Field(
+        examples=[["même date de naissance", "nom de même prononciation", "prénom identique"]]
+    )
 
 
 class ResultatDoublons(Schema):
     suspicions: list[SuspicionSortie]
 
 
+def _telephone_ou_rien(telephone: str) -> str:
+    """A search compares the stored E.164 form; an unreadable number finds nothing."""
+    try:
+        return normaliser_telephone(telephone) if telephone else ""
+    except TelephoneInvalide:
+        return ""
+
+
 @router.post(
     "/doublons/recherche",
     response=ResultatDoublons,
     summary="Rechercher les doublons d'une personne",
-    description="Les demandes actives où cette personne est demandeur ou co-demandeur, dans "
+    description="Les demandes actives où cette personne est probablement demandeur ou "
+    "co-demandeur (fautes de frappe, graphies, nom de naissance, date à un chiffre près, NIR, "
+    "pièce d'identité…), dans "
     "toute la France et quel que soit le périmètre de consultation du guichet : seulement le "
     "numéro, le département, la date de dépôt et le guichet, jamais les données de la personne. "
     "La recherche est inscrite au journal d'audit.",
 )
 def doublons(request, recherche: RechercheDoublons):
-    suspicions = rechercher_doublons(recherche.nom, recherche.prenom, recherche.date_naissance)
-    if recherche.nom_naissance:
-        suspicions += rechercher_doublons(
-            recherche.nom_naissance, recherche.prenom, recherche.date_naissance
-        )
-    suspicions = list({s.numero_unique: s for s in suspicions}.values())
+    suspicions = rechercher_doublons(
+        recherche.nom,
+        recherche.prenom,
+        recherche.date_naissance,
+        nom_naissance=recherche.nom_naissance,
+        civilite=recherche.civilite.value if recherche.civilite else "",
+        nir=recherche.nir,
+        piece_identite_numero=recherche.piece_identite_numero,
+        email=recherche.email,
+        telephone=_telephone_ou_rien(recherche.telephone),
+    )
     journaliser(
         EvenementAudit.Action.CONSULTATION,
         utilisateur=request.user,

@@ -125,7 +125,7 @@ class PersonneEntree(Schema):
         description="Numéro français (outre-mer compris) ou étranger avec « + » et l'indicatif ; "
         "enregistré au format E.164 (« +33612345678 »)",
     )
-    nir: str = Field("", max_length=20)
+    nir: str = Field("", max_length=30)
     situation_professionnelle: n.SituationProfessionnelle | None = None
     employeur: str = Field("", max_length=200)
     employeur_adresse: AdresseEntree | None = None

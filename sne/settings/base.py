@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "sne.organisations",
     "sne.audit",
     "sne.demandes",
+    "sne.doublons",
     "sne.attestations",
     "sne.demo",
 ]

@@ -32,6 +32,30 @@ def donnees_minimales(**surcharges):
     return donnees
 
 
+NOMS_DISTINCTS = (
+    "Arnaud", "Benali", "Chevalier", "Diallo", "Esposito", "Fournier", "Garnier", "Hoarau",
+    "Izquierdo", "Joubert", "Kowalski", "Lambert", "Mercier", "Nkemelu", "Olivier", "Perrin",
+    "Quintana", "Roussel", "Schmitt", "Traore", "Urbain", "Vasseur", "Wagner", "Xavier",
+    "Yilmaz", "Zeller",
+)  # fmt: skip
+PRENOMS_DISTINCTS = (
+    "Agathe", "Bastien", "Céline", "Dimitri", "Estelle", "Fabrice", "Gaëlle", "Hugo", "Inès",
+    "Jules", "Kenza", "Lucas", "Maëlys", "Noah", "Océane", "Pierre", "Quitterie", "Rayan",
+    "Solène", "Théo", "Ursule", "Victor", "Wassim", "Xénia", "Yanis", "Zoé",
+)  # fmt: skip
+
+
+def personne_distincte(i: int) -> dict:
+    """The identity of the i-th of people that duplicate detection must never confuse:
+    different names, first names and birth years (« Nom1 » and « Nom2 », born a day apart,
+    are rightly suspected to be the same person)."""
+    return {
+        "nom": NOMS_DISTINCTS[i % 26] + ("" if i < 26 else f"-{NOMS_DISTINCTS[(i // 26) % 26]}"),
+        "prenom": PRENOMS_DISTINCTS[(i * 7) % 26],
+        "date_naissance": f"{1940 + i % 60}-{1 + i % 12:02d}-{1 + (i * 5) % 28:02d}",
+    }
+
+
 @pytest.fixture
 def donnees():
     return donnees_minimales()

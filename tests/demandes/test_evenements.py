@@ -20,7 +20,7 @@ from sne.demandes.services.evenements import (
     droits_du_guichet,
     evenement_en_dict,
 )
-from tests.demandes.conftest import donnees_minimales
+from tests.demandes.conftest import donnees_minimales, personne_distincte
 from tests.factories import GuichetFactory, agent, gestionnaire, national
 from tests.outils import a_midi
 
@@ -206,7 +206,10 @@ def mairie_saint_denis():
 
 def _demande_93(guichet, commune):
     donnees = donnees_minimales(departement="93", souhaits={"communes": [commune]})
-    donnees["demandeur"] = {**donnees["demandeur"], "nom": f"Nom{EvenementDemande.objects.count()}"}
+    donnees["demandeur"] = {
+        **donnees["demandeur"],
+        **personne_distincte(EvenementDemande.objects.count()),
+    }
     return services.enregistrer_demande(guichet, agent(guichet), donnees)
 
 

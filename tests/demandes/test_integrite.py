@@ -15,7 +15,7 @@ from sne.demandes import services
 from sne.demandes.models import Demande
 from sne.demandes.regles import ModificationConcurrente
 from sne.exceptions import ErreurMetier
-from tests.demandes.conftest import donnees_minimales, valeurs_du_formulaire
+from tests.demandes.conftest import donnees_minimales, personne_distincte, valeurs_du_formulaire
 from tests.factories import GuichetFactory, agent
 from tests.outils import connecter, texte
 
@@ -232,11 +232,7 @@ def test_une_adresse_invalide_est_expliquee_en_francais(adresse, explication):
 def _donnees_de(i: int) -> dict:
     """A distinct applicant per index: no duplicate suspicion between them."""
     donnees = donnees_minimales()
-    donnees["demandeur"] = {
-        **donnees["demandeur"],
-        "nom": f"Concurrent{chr(65 + i % 26)}{chr(65 + i // 26)}",
-        "date_naissance": date(1960, 1, 1 + i).isoformat(),
-    }
+    donnees["demandeur"] = {**donnees["demandeur"], **personne_distincte(i)}
     return donnees
 
 

@@ -12,7 +12,7 @@ The rules that forms also check are in `sne.demandes.regles`.
   `reactiver`;
 - `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation` (with a
   `Separation`: the new demandeur's identity document, address, who follows whom);
-- `doublons`: `rechercher_doublons` (exact match until `sne/doublons/` exists);
+- `doublons`: `rechercher_doublons`, `doublons_des_personnes` (the engine of `sne.doublons`);
 - `evenements`: the change feed read by connected systems (`evenements_pour`, `borne_sure`,
   `purger_evenements`); its events are written by `historique.historiser`;
 - `brouillons`: the registrations in progress of the wizard (`commencer_saisie`,
@@ -38,7 +38,7 @@ from .cycle_de_vie import (
     reactiver,
     renouveler,
 )
-from .doublons import Suspicion, rechercher_doublons
+from .doublons import Suspicion, doublons_des_personnes, rechercher_doublons
 from .enregistrement import enregistrer_demande
 from .evenements import evenements_pour, purger_evenements
 from .lecture import consulter, consulter_liste
@@ -61,6 +61,7 @@ __all__ = [
     "commencer_saisie",
     "consulter",
     "consulter_liste",
+    "doublons_des_personnes",
     "dupliquer_pour_separation",
     "enregistrer_demande",
     "evenements_pour",

@@ -1,63 +1,35 @@
-"""Duplicate search before a registration: an exact match on the folded nom, prénom and birth
-date, nationally and whatever the desk's scope (DESIGN « Scopes and rights »). The
-duplicate-detection issue replaces it with `sne/doublons/`."""
+"""Duplicate search before a registration or an identity change: the engine of `sne.doublons`
+(keys, candidates, scoring, reasons — ADR 0015), for the people of a demande or what a desk
+typed; nationally and whatever the desk's scope (DESIGN « Scopes and rights »). Only the
+minimum to act is returned: never the other demande's personal data."""
 
-from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from sne.doublons.services import Identite, Suspicion, identite_de, rechercher, verrouiller
 
-from ..models import Demande, Personne, plier
-
-
-@dataclass(frozen=True)
-class Suspicion:
-    numero_unique: str
-    departement: str
-    date_depot: date
-    guichet: str
-    score: int
-    raisons: tuple[str, ...]
-
-    def en_dict(self) -> dict:
-        return {
-            "numero_unique": self.numero_unique,
-            "departement": self.departement,
-            "date_depot": self.date_depot.isoformat(),
-            "guichet": self.guichet,
-            "score": self.score,
-            "raisons": list(self.raisons),
-        }
+__all__ = ["Identite", "Suspicion", "doublons_des_personnes", "rechercher_doublons"]
 
 
-def rechercher_doublons(nom: str, prenom: str, date_naissance: date | None, *, exclure=None):
-    """Active demandes, nationally and whatever the desk's scope, where the same person
-    (nom, prénom, date de naissance) is demandeur or co-demandeur. Only the minimum to act is
-    returned (DESIGN « Scopes and rights »): never the personal data."""
-    if not date_naissance:
-        return []
-    nom_cle, prenom_cle = plier(nom), plier(prenom)
-    personnes = (
-        Personne.objects.filter(
-            Q(nom_cle=nom_cle) | Q(nom_naissance_cle=nom_cle),
-            prenom_cle=prenom_cle,
-            date_naissance=date_naissance,
-            role__in=[Personne.Role.DEMANDEUR, Personne.Role.CO_DEMANDEUR],
-            demande__statut=Demande.Statut.ACTIVE,
-        )
-        .exclude(demande=exclure)
-        .select_related("demande__guichet_enregistreur")
+def rechercher_doublons(
+    nom: str, prenom: str, date_naissance: date | None, *, exclure=None, **identite
+) -> list[Suspicion]:
+    """The suspicions for what a desk typed (`identite`: nom_naissance, nir,
+    piece_identite_numero, email, telephone, civilite when known)."""
+    return rechercher(
+        Identite(nom=nom, prenom=prenom, date_naissance=date_naissance, **identite),
+        exclure=exclure,
     )
-    suspicions = {}
-    for p in personnes:
-        d = p.demande
-        role = "demandeur" if p.role == Personne.Role.DEMANDEUR else "co-demandeur"
-        suspicions[d.numero_unique] = Suspicion(
-            d.numero_unique,
-            d.departement_id,
-            d.date_depot,
-            d.guichet_enregistreur.code,
-            100,
-            ("mêmes nom, prénom et date de naissance", f"en tant que {role}"),
-        )
-    return list(suspicions.values())
+
+
+def doublons_des_personnes(*personnes, exclure=None) -> list[Suspicion]:
+    """The suspicions for the demandeur and co-demandeur about to be written (unsaved
+    `Personne`s), one per other demande, best first. Takes the lock that makes concurrent
+    registrations of the same person one decision (held until the commit)."""
+    identites = [identite_de(p) for p in personnes if p is not None]
+    verrouiller(*identites)
+    meilleures: dict[str, Suspicion] = {}
+    for identite in identites:
+        for s in rechercher(identite, exclure=exclure):
+            if s.numero_unique not in meilleures or meilleures[s.numero_unique].score < s.score:
+                meilleures[s.numero_unique] = s
+    return sorted(meilleures.values(), key=lambda s: (-s.score, s.numero_unique))

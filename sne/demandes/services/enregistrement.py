@@ -1,8 +1,6 @@
 """Registering a demande and giving it its numéro unique (CCH L441-2-1, R441-2-1 to R441-2-4)."""
 
-import hashlib
-
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sne.organisations.models import Association
@@ -27,7 +25,7 @@ from ..regles import (
 )
 from ..schemas import DemandeEntree
 from ..signaux import apres_validation, demande_enregistree
-from .doublons import rechercher_doublons
+from .doublons import doublons_des_personnes
 from .entree import (
     adresse,
     communes_souhaitees,
@@ -47,27 +45,6 @@ def _prendre_jeton(jeton: str) -> Demande | None:
     except IntegrityError:
         return JetonEnregistrement.objects.select_related("demande").get(jeton=jeton).demande
     return None
-
-
-def _verrouiller_personnes(*personnes) -> None:
-    """Concurrent registrations of the same person wait for each other, so that the duplicate
-    search and the insert are one decision: a PostgreSQL advisory lock per (name, first name,
-    birth date), held until the commit, taken in a fixed order (no deadlock). SQLite's
-    IMMEDIATE transactions already serialise writers."""
-    if connection.vendor != "postgresql":
-        return
-    cles = set()
-    for p in personnes:
-        if p is None or not p.date_naissance:
-            continue
-        for nom in {p.nom_cle, p.nom_naissance_cle} - {""}:
-            empreinte = hashlib.blake2b(
-                f"doublon|{nom}|{p.prenom_cle}|{p.date_naissance}".encode(), digest_size=8
-            ).digest()
-            cles.add(int.from_bytes(empreinte, "big", signed=True))
-    with connection.cursor() as curseur:
-        for cle in sorted(cles):
-            curseur.execute("SELECT pg_advisory_xact_lock(%s)", [cle])
 
 
 @transaction.atomic
@@ -173,10 +150,7 @@ def enregistrer_demande(
             details={"erreurs": erreurs},
         )
 
-    _verrouiller_personnes(demandeur, co)
-    suspicions = rechercher_doublons(demandeur.nom, demandeur.prenom, demandeur.date_naissance)
-    if co:
-        suspicions += rechercher_doublons(co.nom, co.prenom, co.date_naissance)
+    suspicions = doublons_des_personnes(demandeur, co)
     if suspicions and not (justification_forcage or "").strip():
         raise SuspicionDoublon(details={"doublons": [s.en_dict() for s in suspicions]})
 

@@ -4,12 +4,15 @@ through, so pages, API, lots and tasks alike feed the connected systems."""
 
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
+from sne.doublons.services import indexer_demande
 from sne.referentiels.models import Commune
 
 from ..models import EvenementCommune, EvenementDemande, HistoriqueDemande
 
 
 def historiser(demande, action, *, agent=None, guichet=None, changements=None, commentaire=""):
+    # The identity index of duplicate detection follows every change, in its transaction.
+    indexer_demande(demande)
     HistoriqueDemande.objects.create(
         demande=demande,
         action=action,

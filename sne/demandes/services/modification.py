@@ -25,8 +25,7 @@ from ..regles import (
     verifier_date_naissance,
 )
 from ..schemas import DemandeurEntree, PersonneEntree, valider_email, valider_nir
-from .doublons import rechercher_doublons
-from .enregistrement import _verrouiller_personnes
+from .doublons import doublons_des_personnes
 from .entree import communes_souhaitees, personne
 from .historique import enregistrer_version
 from .menage import recompter_menage
@@ -87,7 +86,7 @@ CHAMPS_PERSONNE_MODIFIABLES = (
 )
 CHAMPS_SECRETS = {"nir"}  # never written in clear in the history
 # A change of one of these, for the demandeur or the co-demandeur, runs the duplicate search
-# again (the same exact search as at registration, `rechercher_doublons`).
+# again (the search of registration, `doublons_des_personnes`).
 CHAMPS_IDENTITE = {"nom", "prenom", "date_naissance"}
 ROLES_AJOUTABLES = (Personne.Role.CO_DEMANDEUR, Personne.Role.PERSONNE_A_CHARGE)
 SITUATIONS_SEPAREES = {n.SituationFamiliale.SEPARE, n.SituationFamiliale.DIVORCE}
@@ -239,7 +238,7 @@ def modifier_demande(
     (`recompter_menage`), and its change is part of the history.
 
     When the nom, prénom or date de naissance of the demandeur or co-demandeur changes, or a
-    co-demandeur joins, the duplicate search of registration runs again (`rechercher_doublons`,
+    co-demandeur joins, the duplicate search of registration runs again (`doublons_des_personnes`,
     other active demandes only): a suspicion refuses the change with `SuspicionDoublon`
     (details « doublons »), unless `justification_doublon` is given, which the history keeps.
 
@@ -402,10 +401,7 @@ def modifier_demande(
     ]
     suspicions = []
     if a_verifier:
-        _verrouiller_personnes(*(p.calculer_cles() for p in a_verifier))
-        for p in a_verifier:
-            suspicions += rechercher_doublons(p.nom, p.prenom, p.date_naissance, exclure=demande)
-        suspicions = list({s.numero_unique: s for s in suspicions}.values())
+        suspicions = doublons_des_personnes(*a_verifier, exclure=demande)
         if suspicions and not (justification_doublon or "").strip():
             raise SuspicionDoublon(details={"doublons": [s.en_dict() for s in suspicions]})
 

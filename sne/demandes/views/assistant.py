@@ -227,11 +227,26 @@ def _suspicions(request, donnees: dict) -> list[dict]:
     """Duplicate search for the demandeur and the co-demandeur, nationally and whatever the
     desk's scope; each suspicion says whether this person may open it."""
     d, m = donnees["demandeur"], donnees["menage"]
-    trouvees = services.rechercher_doublons(d["nom"], d["prenom"], d["date_naissance"])
-    if donnees.get("a_co_demandeur") and m.get("co_date_naissance"):
+    trouvees = services.rechercher_doublons(
+        d["nom"],
+        d["prenom"],
+        d["date_naissance"],
+        nom_naissance=d.get("nom_naissance") or "",
+        civilite=d.get("civilite") or "",
+        nir=d.get("nir") or "",
+        piece_identite_numero=d.get("piece_identite_numero") or "",
+        email=d.get("email") or "",
+        telephone=d.get("telephone") or "",
+    )
+    if donnees.get("a_co_demandeur") and m.get("co_nom"):
         trouvees += services.rechercher_doublons(
-            m["co_nom"], m["co_prenom"], m["co_date_naissance"]
+            m["co_nom"],
+            m["co_prenom"],
+            m.get("co_date_naissance"),
+            nom_naissance=m.get("co_nom_naissance") or "",
+            civilite=m.get("co_civilite") or "",
         )
+    trouvees.sort(key=lambda s: -s.score)
     suspicions = {s.numero_unique: s.en_dict() for s in trouvees}
     visibles = set(
         Demande.objects.visibles_par(request.user)

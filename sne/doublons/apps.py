@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DoublonsConfig(AppConfig):
+    name = "sne.doublons"
+    verbose_name = "Détection des doublons"
