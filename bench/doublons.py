@@ -988,7 +988,12 @@ class Fabrique:
         """Même date, même nom, autre prénom ; rien d'autre en commun."""
         femme = self.rng.random() < 0.5
         prenom = self.generateur.prenom(femme)
-        if plier(prenom) == plier(f.prenom) or not self.libre(f.nom, prenom, f.naissance):
+        # `Luc` / `Jean-Luc` born the same day with the same nom is the same person given in
+        # part (« nom ou prénom composé partiel »), not twins.
+        en_commun = {plier(m) for m in mots_du_nom(prenom)} & {
+            plier(m) for m in mots_du_nom(f.prenom)
+        }
+        if en_commun or not self.libre(f.nom, prenom, f.naissance):
             return None
         civilite = "MME" if femme else "M"
         return Requete("jumeau", f.nom, prenom, f.naissance, civilite=civilite, origine=decrire(f))
@@ -1135,6 +1140,7 @@ def notre_moteur():
     `sne.doublons` s'il est là, sinon le moteur exact des demandes."""
     try:
         from sne.doublons.services import Identite, rechercher
+        from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
     except ImportError:
         from sne.demandes.services.doublons import rechercher_doublons
 
@@ -1149,6 +1155,14 @@ def notre_moteur():
     def civilite(r: Requete) -> dict:
         return {"civilite": r.civilite} if "civilite" in Identite.__dataclass_fields__ else {}
 
+    def telephone(texte: str) -> str:
+        """What every way in does before the search (`sne.api.demandes._telephone_ou_rien`,
+        the forms' validation): the number in E.164, or nothing if unreadable."""
+        try:
+            return normaliser_telephone(texte) if texte else ""
+        except TelephoneInvalide:
+            return ""
+
     def chercher(r: Requete):
         identite = Identite(
             nom=r.nom,
@@ -1158,7 +1172,7 @@ def notre_moteur():
             nir=r.nir,
             piece_identite_numero=r.piece_identite_numero,
             email=r.email,
-            telephone=r.telephone,
+            telephone=telephone(r.telephone),
             **civilite(r),
         )
         return [
@@ -1537,6 +1551,8 @@ def main() -> int:
     deja = Demande.objects.count()
     if args.reutiliser and deja:
         print(f"Chargement       : aucun (--reutiliser), {deja} demandes en base")
+        with connection.cursor() as curseur:
+            curseur.execute("ANALYZE")  # the index may just have been filled by a migration
         if sans_empreintes() or args.reindexer:
             # A base loaded before the engine arrived (or re-indexed on purpose).
             bornes = Demande.objects.aggregate(premier=Min("pk"), dernier=Max("pk"))
