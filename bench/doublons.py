@@ -79,11 +79,12 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from contexte import charge, decrire_code
+from rapidfuzz.distance import JaroWinkler
 from recherche import (
     Tirage,
     centile,
@@ -613,6 +614,7 @@ class Requete:
     civilite: str = ""  # « MME » or « M », as a desk types it
     attendu: str | None = None  # the numéro unique of the true duplicate
     origine: str = ""  # the identity in base, for the examples
+    ancre: "Fiche | None" = field(default=None, repr=False)  # the person it was made from
 
     def identite(self) -> str:
         morceaux = [self.nom, self.prenom, f"{self.date_naissance:%d/%m/%Y}"]
@@ -677,7 +679,7 @@ PHONETIQUE_CONNUS = {
     "thomas": ["Tomas"], "stephane": ["Stefane", "Stéfane"], "sylvie": ["Silvie"],
     "mathieu": ["Matthieu"], "matthieu": ["Mathieu"], "nguyen": ["Nguyên", "Nguyenne"],
     "isabelle": ["Isabel", "Izabelle"], "michel": ["Michelle"], "karim": ["Carim", "Kareem"],
-    "fatima": ["Fatma", "Fatimah"], "aicha": ["Aïssa", "Aisha"], "youssef": ["Youcef", "Yousef"],
+    "fatima": ["Fatma", "Fatimah"], "aicha": ["Aisha", "Aïchah"], "youssef": ["Youcef", "Yousef"],
     "mamadou": ["Mamadu"], "moussa": ["Mousa"], "ibrahim": ["Ibrahima", "Brahim"],
     "renaud": ["Renault", "Reno"], "lefebvre": ["Lefèvre", "Lefevre"], "lefevre": ["Lefebvre"],
     "gauthier": ["Gautier"], "gautier": ["Gauthier"], "rousseau": ["Rousseaux", "Rousso"],
@@ -728,7 +730,7 @@ def date_un_chiffre(jour: date, rng: random.Random) -> date | None:
             d = datetime.strptime(autre, "%d%m%Y").date()
         except ValueError:
             continue
-        if date(1900, 1, 1) <= d < AUJOURD_HUI:
+        if date(1920, 1, 1) <= d < AUJOURD_HUI:  # a plausible age: under 107
             return d
     return None
 
@@ -785,7 +787,7 @@ class Fabrique:
     def doublon(self, f: Fiche, genre: str, **champs) -> Requete:
         valeurs = {"nom": f.nom, "prenom": f.prenom, "date_naissance": f.naissance}
         valeurs |= {"civilite": "MME" if f.femme else "M"} | champs
-        return Requete(genre, attendu=f.numero, origine=decrire(f), **valeurs)
+        return Requete(genre, attendu=f.numero, origine=decrire(f), ancre=f, **valeurs)
 
     # Doublons --------------------------------------------------------------------------------
 
@@ -821,11 +823,12 @@ class Fabrique:
     def compose_partiel(self, f):
         rng = self.rng
         cibles = []
-        mots_nom = [m for m in mots_du_nom(f.nom) if m.lower() not in PARTICULES]
+        # A part is a name of 3 letters at least: `N'Diaye` given as `N` is not a name.
+        mots_nom = [m for m in mots_du_nom(f.nom) if m.lower() not in PARTICULES and len(m) >= 3]
         if len(mots_du_nom(f.nom)) >= 2 and mots_nom:
             cibles.append(("nom", mots_nom))
-        mots_prenom = mots_du_nom(f.prenom)
-        if len(mots_prenom) >= 2:
+        mots_prenom = [m for m in mots_du_nom(f.prenom) if len(m) >= 3]
+        if len(mots_du_nom(f.prenom)) >= 2 and mots_prenom:
             cibles.append(("prenom", mots_prenom))
         if not cibles:
             return None
@@ -860,6 +863,8 @@ class Fabrique:
                     if not premiere or not seconde:
                         return None
                     return self.doublon(f, libelle, **{champ: premiere, autre: seconde})
+            if nombre == 2 and sum(c.isalpha() for c in texte) < 7:
+                return None  # two typos in `Jean` (`Jzn`) leave nothing a person would link
             for g in genres:
                 texte = faute(texte, g, self.rng)
                 if texte is None:
@@ -990,10 +995,12 @@ class Fabrique:
         prenom = self.generateur.prenom(femme)
         # `Luc` / `Jean-Luc` born the same day with the same nom is the same person given in
         # part (« nom ou prénom composé partiel »), not twins.
-        en_commun = {plier(m) for m in mots_du_nom(prenom)} & {
-            plier(m) for m in mots_du_nom(f.prenom)
-        }
-        if en_commun or not self.libre(f.nom, prenom, f.naissance):
+        # Nor `Mohamed` / `Mohammed`: a close prénom is the same person mistyped; twins with
+        # close prénoms are the kind « jumeau (prénom proche) ».
+        mots = {plier(m) for m in mots_du_nom(f.prenom)}
+        en_commun = {plier(m) for m in mots_du_nom(prenom)} & mots
+        proche = JaroWinkler.similarity(plier(prenom), plier(f.prenom)) >= 0.8
+        if en_commun or proche or not self.libre(f.nom, prenom, f.naissance):
             return None
         civilite = "MME" if femme else "M"
         return Requete("jumeau", f.nom, prenom, f.naissance, civilite=civilite, origine=decrire(f))
@@ -1342,23 +1349,70 @@ def interroger_recordlinkage(
 # ---------------------------------------------------------------------------------------------
 
 
+def dates_proches(a: date, b: date) -> bool:
+    """La même date, à un chiffre près, ou jour et mois inversés."""
+    x, y = f"{a:%d%m%Y}", f"{b:%d%m%Y}"
+    return sum(c != d for c, d in zip(x, y, strict=True)) <= 1 or (a.day, a.month) == (
+        b.month,
+        b.day,
+    )
+
+
+class Juge:
+    """Qui une suspicion fausse désigne. La population n'a jamais deux fois la même identité,
+    mais elle a, comme le pays, des homonymes nés à un chiffre de date près : `Jean Rodriguez`
+    du 11/12/1968 et celui du 21/12/1968. Une telle suspicion est fausse, mais aucun moteur
+    ne peut l'écarter sans autre clé (une faute de frappe dans la date lui ressemble
+    exactement) : « homonyme indiscernable », compté à part."""
+
+    def __init__(self, population: list["Fiche"]):
+        self.par_numero = defaultdict(list)
+        for f in population:
+            self.par_numero[f.numero].append(f)
+
+    def indiscernable(self, r: Requete, numero: str) -> bool:
+        identites = [(r.nom, r.nom_naissance, r.prenom, r.date_naissance)]
+        if r.ancre:
+            a = r.ancre
+            identites.append((a.nom, a.nom_naissance, a.prenom, a.naissance))
+        for f in self.par_numero.get(numero, ()):
+            noms = {plier(f.nom), plier(f.nom_naissance)} - {""}
+            for nom, nom_naissance, prenom, naissance in identites:
+                if (
+                    naissance
+                    and plier(prenom) == plier(f.prenom)
+                    and noms & ({plier(nom), plier(nom_naissance)} - {""})
+                    and dates_proches(naissance, f.naissance)
+                ):
+                    return True
+        return False
+
+
 @dataclass
 class Compte:
     requetes: int = 0
     trouves: int = 0  # doublons dont la demande d'origine est parmi les suspicions
     faux: int = 0  # suspicions d'une autre demande
+    indiscernables: int = 0  # dont homonymes indiscernables (`Juge`)
     alertes: int = 0  # requêtes négatives avec au moins une suspicion
     attendus: int = 0
 
-    def ajouter(self, r: Requete, numeros: set[str]) -> None:
+    def ajouter(self, r: Requete, numeros: set[str], juge: Juge | None) -> None:
         self.requetes += 1
+        faux = numeros - {r.attendu}
+        self.faux += len(faux)
+        if juge:
+            self.indiscernables += sum(juge.indiscernable(r, n) for n in faux)
         if r.attendu:
             self.attendus += 1
             self.trouves += r.attendu in numeros
-            self.faux += len(numeros - {r.attendu})
         else:
-            self.faux += len(numeros)
             self.alertes += bool(numeros)
+
+    @property
+    def precision_hors_indiscernables(self) -> float:
+        vrais, faux = self.trouves, self.faux - self.indiscernables
+        return vrais / (vrais + faux) if vrais + faux else 1.0
 
     @property
     def precision(self) -> float:
@@ -1374,12 +1428,14 @@ class Compte:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def compter(requetes, reponses, score_min: int = 0) -> tuple[Compte, dict[str, Compte]]:
+def compter(
+    requetes, reponses, score_min: int = 0, juge: Juge | None = None
+) -> tuple[Compte, dict[str, Compte]]:
     total, par_genre = Compte(), defaultdict(Compte)
     for r, rep in zip(requetes, reponses, strict=True):
         numeros = {n for n, s, _ in rep.numeros if s >= score_min}
-        total.ajouter(r, numeros)
-        par_genre[r.genre].ajouter(r, numeros)
+        total.ajouter(r, numeros, juge)
+        par_genre[r.genre].ajouter(r, numeros, juge)
     return total, par_genre
 
 
@@ -1387,25 +1443,28 @@ def pct(x: float) -> str:
     return "  —  " if math.isnan(x) else f"{100 * x:5.1f}"
 
 
-def afficher(requetes, systemes: dict[str, list[Reponse]], genres: list[str]) -> dict[str, Compte]:
+def afficher(
+    requetes, systemes: dict[str, list[Reponse]], genres: list[str], juge: Juge
+) -> dict[str, Compte]:
     noms = list(systemes)
-    comptes = {nom: compter(requetes, rep) for nom, rep in systemes.items()}
+    comptes = {nom: compter(requetes, rep, juge=juge) for nom, rep in systemes.items()}
     print()
-    print("Par genre (doublons : trouvés / requêtes, rappel %, faux positifs ; négatives :")
-    print("requêtes avec au moins une suspicion, faux positifs)")
-    entete = f"  {'genre':<42} {'n':>4} │ " + " │ ".join(f"{n[:27]:^27}" for n in noms)
+    print("Par genre (doublons : trouvés / requêtes, rappel % ; négatives : requêtes avec au")
+    print("moins une suspicion ; fp : faux positifs, dont h homonymes indiscernables)")
+    entete = f"  {'genre':<42} {'n':>4} │ " + " │ ".join(f"{n[:32]:^32}" for n in noms)
     print(entete)
     for g in genres:
         cases = []
         for nom in noms:
             c = comptes[nom][1][g]
+            fp = f"fp {c.faux:>3} (h {c.indiscernables:>2})"
             if c.attendus:
-                cases.append(f"{c.trouves:>4}/{c.attendus:<4} {pct(c.rappel)} % fp {c.faux:>4}")
+                cases.append(f"{c.trouves:>4}/{c.attendus:<4} {pct(c.rappel)} % {fp}")
             else:
-                cases.append(f"alertes {c.alertes:>4}      fp {c.faux:>4}")
+                cases.append(f"alertes {c.alertes:>4}     {fp}")
         print(
             f"  {g:<42} {comptes[noms[0]][1][g].requetes:>4} │ "
-            + " │ ".join(f"{c:<27}" for c in cases)
+            + " │ ".join(f"{c:<32}" for c in cases)
         )
     print()
     print("Ensemble (précision = vrais / toutes les suspicions ; rappel = doublons trouvés)")
@@ -1413,7 +1472,9 @@ def afficher(requetes, systemes: dict[str, list[Reponse]], genres: list[str]) ->
         t = comptes[nom][0]
         print(
             f"  {nom:<40} précision {pct(t.precision)} % · rappel {pct(t.rappel)} % · "
-            f"F1 {t.f1:.3f} · {t.trouves} trouvés sur {t.attendus}, {t.faux} faux positifs"
+            f"F1 {t.f1:.3f} · {t.trouves} trouvés sur {t.attendus}, {t.faux} faux positifs "
+            f"dont {t.indiscernables} homonymes indiscernables (précision sans eux "
+            f"{pct(t.precision_hors_indiscernables).strip()} %)"
         )
     # A realistic stream: ~10 % of registrations are duplicates (Cour des comptes: 20 % of the
     # stock). False positives per ordinary new person, scaled to 9 per duplicate.
@@ -1457,7 +1518,7 @@ def afficher_seuils(requetes, reponses) -> None:
         )
 
 
-def afficher_manques(requetes, reponses, chemin: str | None) -> None:
+def afficher_manques(requetes, reponses, chemin: str | None, juge: Juge) -> None:
     print()
     print("Manques et faux positifs de notre moteur (3 exemples par genre)")
     exemples = defaultdict(list)
@@ -1474,11 +1535,14 @@ def afficher_manques(requetes, reponses, chemin: str | None) -> None:
                 texte = "MANQUÉ  " + texte
             if faux:
                 texte += "  ; faux : " + ", ".join(
-                    f"{n} ({s} : {' ; '.join(rai)})" for n, s, rai in faux[:3]
+                    f"{n}{' [homonyme indiscernable]' if juge.indiscernable(r, n) else ''} "
+                    f"({s} : {' ; '.join(rai)})"
+                    for n, s, rai in faux[:3]
                 )
             exemples[r.genre].append(texte)
             if fichier:
                 ligne = asdict(r) | {"manque": bool(manque), "faux": faux, "trouves": rep.numeros}
+                ligne.pop("ancre")
                 ligne["date_naissance"] = r.date_naissance.isoformat()
                 fichier.write(json.dumps(ligne, ensure_ascii=False) + "\n")
     finally:
@@ -1621,7 +1685,8 @@ def main() -> int:
         rl_reponses, mesures_rl = interroger_recordlinkage(requetes, population, args.rl_unitaire)
         systemes["recordlinkage"] = rl_reponses
 
-    totaux = afficher(requetes, systemes, fabrique.ordre_genres)
+    juge = Juge(population)
+    totaux = afficher(requetes, systemes, fabrique.ordre_genres, juge)
     print()
     print("Latence d'une recherche")
     afficher_latences(
@@ -1646,7 +1711,7 @@ def main() -> int:
                 f"({len(mesures_rl['unitaires'])} requêtes)",
             )
     afficher_seuils(requetes, nos_reponses)
-    afficher_manques(requetes, nos_reponses, args.manques)
+    afficher_manques(requetes, nos_reponses, args.manques, juge)
 
     sne = totaux[court]
     p95 = centile(sorted(r.duree_ms for r in nos_reponses), 95)
