@@ -283,6 +283,12 @@ class Population:
     def naissance(self, debut: int, fin: int) -> date:
         return date(debut, 1, 1) + timedelta(days=self.rng.randrange((fin - debut) * 365))
 
+    def conventionnelle(self, jour: date) -> date:
+        """2 % des adultes, nés à l'étranger sans date connue, sont inscrits au 1er janvier
+        de leur année de naissance (date conventionnelle des titres de séjour) : des
+        centaines de personnes par 01/01, un bloc de date bien plus gros que les autres."""
+        return jour.replace(month=1, day=1) if self.rng.random() < 0.02 else jour
+
     def disponible(self, *identites: tuple[str, str, date]) -> bool:
         return not any(cle_identite(*i) in self.pris for i in identites)
 
@@ -335,14 +341,17 @@ class Population:
         """(demandeur, co-demandeur ou None, enfants (fille ?, prénom, naissance))."""
         rng = self.rng
         femme = rng.random() < 0.58
-        naissance = self.naissance(1945, 2006)
+        naissance = self.conventionnelle(self.naissance(1945, 2006))
         nom = self.nom()
         conjoint = None
         if rng.random() < 0.40:
             marie = rng.random() < 0.5
             autre_nom = self.nom()
             autre_naissance = naissance + timedelta(days=int(rng.gauss(900, 1500)))
-            autre_naissance = min(autre_naissance, AUJOURD_HUI - timedelta(days=18 * 365))
+            majeur = AUJOURD_HUI - timedelta(days=18 * 365)
+            if autre_naissance > majeur:  # spread, never one date for thousands of people
+                autre_naissance = majeur - timedelta(days=rng.randrange(3 * 365))
+            autre_naissance = self.conventionnelle(autre_naissance)
             if femme:  # l'épouse porte le nom de son mari, son nom de naissance à part
                 nom_mari = autre_nom
                 demandeur = self.adulte(True, *((nom_mari, nom) if marie else (nom, "")), naissance)
