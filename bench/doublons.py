@@ -1550,7 +1550,11 @@ def afficher_manques(requetes, reponses, chemin: str | None, juge: Juge) -> None
                 )
             exemples[r.genre].append(texte)
             if fichier:
-                ligne = asdict(r) | {"manque": bool(manque), "faux": faux, "trouves": rep.numeros}
+                ligne = asdict(r) | {
+                    "manque": bool(manque),
+                    "faux": [(*f, juge.indiscernable(r, f[0])) for f in faux],
+                    "trouves": rep.numeros,
+                }
                 ligne.pop("ancre")
                 ligne["date_naissance"] = r.date_naissance.isoformat()
                 fichier.write(json.dumps(ligne, ensure_ascii=False) + "\n")
