@@ -11,7 +11,8 @@ Ce que le script fait :
    particule (`Le Goff`, `De La Fontaine`, `D'Almeida`), des prénoms fréquents (`Marie`,
    `Mohamed`, `Nathalie`) et composés (`Jean-Pierre`, `Marie-Claire`), les accents ; un NIR
    valide pour 40 % des adultes, un numéro de pièce d'identité (carte, passeport, titre de
-   séjour) pour 60 % des demandeurs, un e-mail pour 55 % et un portable pour 75 %. Deux
+   séjour) pour 60 % des demandeurs, un e-mail pour 55 % et un portable pour 75 % ; 2 % des
+   adultes ont la date conventionnelle du 1er janvier (nés à l'étranger sans date connue). Deux
    demandeurs ou co-demandeurs n'ont jamais les mêmes nom, prénom et date de naissance pliés :
    tout doublon mesuré est un doublon injecté. Les homonymes sont nombreux : au million,
    ~34 000 `Martin`, dont des centaines de mêmes prénom et année de naissance.
@@ -30,8 +31,9 @@ Ce que le script fait :
    avec un autre nom ; même numéro de pièce tapé autrement avec un nom proche ; même e-mail,
    même téléphone avec un nom proche), et 30 % de requêtes qui ne doivent RIEN trouver :
    homonymes vrais (mêmes nom et prénom, autre date, rien d'autre en commun), jumeaux (même
-   date, même nom, autre prénom, dont des prénoms proches `Louis`/`Louise`), parent et
-   enfant du même nom, personnes nouvelles ordinaires. Une requête de doublon ne porte que
+   date, même nom, prénom éloigné), jumeaux aux prénoms proches (`Louis`/`Louise`), parent et
+   enfant du même nom, personnes nouvelles ordinaires. Chaque requête porte sa civilité ;
+   une requête de doublon ne porte que
    sa variation : ni NIR, ni pièce, ni e-mail, ni téléphone, sauf pour les genres qui les
    mesurent (une requête ne doit pas trouver son doublon par une autre clé que celle qu'on
    mesure). Une variation qui tomberait exactement sur l'identité d'une autre personne est
@@ -42,26 +44,31 @@ Ce que le script fait :
    configuration classique : blocage sur la date de naissance ∪ voisinage trié (fenêtre 5)
    sur la clé phonétique NYSIIS du nom et du prénom ∪ blocage sur le NIR, la pièce, l'e-mail,
    le téléphone ; comparaison Jaro-Winkler (seuil 0,85) du nom (d'usage et de naissance,
-   croisés) et du prénom, exacte de la date et des identifiants ; classement par seuil
-   (nom + prénom + date + e-mail + téléphone + 3 × NIR + 3 × pièce ≥ 3).
+   croisés) et du prénom, Levenshtein (seuil 0,85) des 8 chiffres de la date, exacte des
+   identifiants ; classement par seuil (nom + prénom + date + e-mail + téléphone + 3 × NIR +
+   3 × pièce ≥ 3).
 
 Un doublon est « trouvé » quand la demande d'origine est parmi les suspicions. Chaque
-suspicion d'une autre demande est un faux positif. Le banc imprime côte à côte la
+suspicion d'une autre demande est un faux positif ; ceux qui désignent une autre personne de
+mêmes nom et prénom pliés, née à un chiffre de date près, sont comptés à part (« homonymes
+indiscernables » : aucun moteur ne les écarte sans autre clé). Le banc imprime côte à côte la
 précision, le rappel et le F1, en tout et par genre de variation, les fausses alertes des
 requêtes négatives, la latence d'une recherche (p50, p95, p99 : notre moteur, un appel ;
 recordlinkage, le lot divisé par le nombre de requêtes, et `--rl-unitaire` requêtes seules),
 le F1 de notre moteur selon le score minimal retenu, et des exemples de chaque manque.
 `--manques FICHIER` écrit tous les manques et faux positifs (JSON lignes) pour régler le
-moteur. Objectifs (issue 11) : F1 ≥ 0,98, rappel ≥ 0,98, p95 ≤ 25 ms au million.
+moteur. Le téléphone est passé en E.164 comme le font toutes les entrées (API, formulaires).
+Objectifs (issue 11) : F1 ≥ 0,98, rappel ≥ 0,98, p95 ≤ 25 ms au million.
 
 Base : PostgreSQL sur 127.0.0.1:5432 (utilisateur postgres), base dédiée
 `sne_bench_doublons` (`--base`) supprimée et recréée, migrée, référentiels chargés.
-`--reutiliser` garde la base déjà chargée (les requêtes sont tirées de ce qu'elle contient).
+`--reutiliser` garde la base déjà chargée (les requêtes sont tirées de ce qu'elle contient ;
+ses empreintes sont calculées si la table est vide, ou avec `--reindexer`).
 
 Lancement depuis la racine du projet :
 
     .venv/bin/python bench/doublons.py --taille 100000
-    .venv/bin/python bench/doublons.py --taille 1000000           # chargement ~10 min
+    .venv/bin/python bench/doublons.py --taille 1000000 --rl-unitaire 3   # ~40 min
     .venv/bin/python bench/doublons.py --reutiliser --manques /tmp/manques.jsonl
 """
 
