@@ -24,6 +24,8 @@ from django.db import connection
 from django.db.models import Q
 from rapidfuzz.distance import JaroWinkler
 
+from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
+
 from . import cles
 from .models import EmpreinteIdentite, PaireDoublon
 
@@ -35,7 +37,6 @@ LIMITE_SUSPICIONS = 20
 # Thresholds (ADR 0015): a name is « proche » from this Jaro-Winkler similarity of the folded
 # forms (a typo, a dropped or doubled letter); « identique » at 1.
 SEUIL_NOM_PROCHE = 0.88
-SEUIL_NOM_TRES_PROCHE = 0.95  # nom and prénom swapped, date one digit away
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,20 @@ def _cles(identite: Identite) -> dict:
         "nir": cles.compacter_nir(identite.nir),
         "piece_identite": cles.compacter_piece(identite.piece_identite_numero)[:50],
         "email": cles.compacter_email(identite.email)[:254],
-        "telephone": (identite.telephone or "")[:30],
+        "telephone": _telephone(identite.telephone),
         "civilite": (identite.civilite or "").upper()[:3],
     }
+
+
+def _telephone(telephone: str) -> str:
+    """The E.164 form the demandes store (« 06 12 34 56 78 », « +33 6 12… » alike), whatever
+    the caller typed; a number that cannot be read is no key."""
+    if not telephone:
+        return ""
+    try:
+        return normaliser_telephone(telephone)[:30]
+    except TelephoneInvalide:
+        return ""
 
 
 def indexer_demande(demande) -> None:
@@ -290,14 +302,10 @@ def _comparer(q: dict, c: EmpreinteIdentite) -> tuple[int, list[str]] | None:
     )
     prenom_a_une_faute = _proche_a_une_faute(q["prenom"], c.prenom)
     faute_seule = (sp == 1.0 and nom_a_une_faute) or (sn == 1.0 and prenom_a_une_faute)
-    # Identical or pronounced the same, nom (usage or birth) and prénom — or both swapped.
-    memes_noms = (raison_noms != "" and inverse >= SEUIL_NOM_TRES_PROCHE) or (
-        any(a == b or (pa and pa == pb) for a, pa in noms_q for b, pb in noms_c if a and b)
-        and (
-            q["prenom"] == c.prenom
-            or (q["prenom_phonetique"] and q["prenom_phonetique"] == c.prenom_phonetique)
-        )
-    )
+    # Identical nom (usage or birth) and prénom, once folded: with a date one digit away,
+    # « pronounced the same » or swapped is not enough — at a million demandes, Dias/Diaz or
+    # Mohamed/Mohammed born a digit apart are mostly other people (bench/doublons.py).
+    memes_noms = raison_noms == "" and sn == 1.0 and sp == 1.0
     annee_au_premier_janvier = (
         d < 1.0
         and c.date_naissance is not None
@@ -311,8 +319,8 @@ def _comparer(q: dict, c: EmpreinteIdentite) -> tuple[int, list[str]] | None:
         score = round(100 * (0.5 + 0.5 * max(noms, SEUIL_NOM_PROCHE)))
         raisons = [raison_date]
     elif d >= 0.85 and memes_noms and not annee_au_premier_janvier:
-        # A date one digit away, names the same or pronounced the same: « proches » is not
-        # enough (Martinez/Martin, Margot/Margaux born in another year are other people).
+        # A date one digit away and the same names: « proches » is not enough (Martinez/Martin,
+        # Margot/Margaux born in another year are other people).
         score = round(100 * (0.4 + 0.5 * noms + 0.1 * d))
         raisons = [raison_date]
     elif contact and (

@@ -310,3 +310,15 @@ def test_un_grand_bloc_de_date_ne_perd_jamais_le_meme_nom(guichet, monkeypatch):
         enregistrer(guichet, nom=nom, prenom="Hugo", date_naissance="1970-01-01")
     hoarau = enregistrer(guichet, nom="Hoarau", prenom="Louis", date_naissance="1970-01-01")
     assert trouve(hoarau, nom="HOARAU", prenom="Louis", date_naissance=date(1970, 1, 1))
+
+
+def test_le_telephone_se_compare_quelle_que_soit_sa_saisie(guichet):
+    demande = enregistrer(guichet, nom="Lemoine", prenom="Grégoire", telephone="0612345678")
+    for saisie in ("06 12 34 56 78", "+33 6 12 34 56 78", "0612345678"):
+        assert trouve(
+            demande,
+            nom="Lemoine",
+            prenom="Grégoare",
+            date_naissance=date(1987, 5, 12),
+            telephone=saisie,
+        )
