@@ -17,6 +17,7 @@ birth names, date proximity). The rules and thresholds come from the measurement
 
 import contextlib
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -130,12 +131,18 @@ def _cles(identite: Identite) -> dict:
 
 def _telephone(telephone: str) -> str:
     """The E.164 form the demandes store (« 06 12 34 56 78 », « +33 6 12… » alike), whatever
-    the caller typed; a number that cannot be read is no key."""
+    the caller typed. A number the telephone plan does not know (an old import, a typo) is
+    still compared by its digits, the French way (0X… → +33X…): a key, not a check."""
     if not telephone:
         return ""
     try:
         return normaliser_telephone(telephone)[:30]
     except TelephoneInvalide:
+        chiffres = re.sub(r"\D", "", telephone)
+        if telephone.strip().startswith("+"):
+            return f"+{chiffres}"[:30]
+        if len(chiffres) == 10 and chiffres.startswith("0"):
+            return f"+33{chiffres[1:]}"
         return ""
 
 
