@@ -1164,7 +1164,6 @@ def notre_moteur():
     `sne.doublons` s'il est là, sinon le moteur exact des demandes."""
     try:
         from sne.doublons.services import Identite, rechercher
-        from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
     except ImportError:
         from sne.demandes.services.doublons import rechercher_doublons
 
@@ -1179,14 +1178,6 @@ def notre_moteur():
     def civilite(r: Requete) -> dict:
         return {"civilite": r.civilite} if "civilite" in Identite.__dataclass_fields__ else {}
 
-    def telephone(texte: str) -> str:
-        """What every way in does before the search (`sne.api.demandes._telephone_ou_rien`,
-        the forms' validation): the number in E.164, or nothing if unreadable."""
-        try:
-            return normaliser_telephone(texte) if texte else ""
-        except TelephoneInvalide:
-            return ""
-
     def chercher(r: Requete):
         identite = Identite(
             nom=r.nom,
@@ -1196,7 +1187,7 @@ def notre_moteur():
             nir=r.nir,
             piece_identite_numero=r.piece_identite_numero,
             email=r.email,
-            telephone=telephone(r.telephone),
+            telephone=r.telephone,  # as typed: `rechercher` reads it (E.164, or its digits)
             **civilite(r),
         )
         return [

@@ -37,7 +37,6 @@ from sne.demandes.services import (
 )
 from sne.demandes.services.entree import adresse as adresse_resolue
 from sne.demandes.services.entree import departements_souhaitables
-from sne.referentiels.telephones import TelephoneInvalide, normaliser_telephone
 
 from .commun import EtatDemande, demande_de, etat_de, guichet_de
 
@@ -797,14 +796,6 @@ class ResultatDoublons(Schema):
     suspicions: list[SuspicionSortie]
 
 
-def _telephone_ou_rien(telephone: str) -> str:
-    """A search compares the stored E.164 form; an unreadable number finds nothing."""
-    try:
-        return normaliser_telephone(telephone) if telephone else ""
-    except TelephoneInvalide:
-        return ""
-
-
 @router.post(
     "/doublons/recherche",
     response=ResultatDoublons,
@@ -826,7 +817,7 @@ def doublons(request, recherche: RechercheDoublons):
         nir=recherche.nir,
         piece_identite_numero=recherche.piece_identite_numero,
         email=recherche.email,
-        telephone=_telephone_ou_rien(recherche.telephone),
+        telephone=recherche.telephone,  # read by the engine whatever the typing
     )
     journaliser(
         EvenementAudit.Action.CONSULTATION,
