@@ -42,6 +42,8 @@ MENU_GESTION = [
     ("associations", "Associations", "departement:associations"),
     ("contacts", "Fichier des contacts", "departement:fichier_contacts"),
     ("demandes", "Demandes des guichets", "departement:demandes"),
+    ("creations_forcees", "Créations forcées (doublons)", "doublons:creations_forcees"),
+    ("audits", "Audit des doublons", "doublons:audits"),
     ("courriers", "Courriers à imprimer", "courriers:liste"),
     ("journal", "Journal d'audit", "audit:journal"),
 ]

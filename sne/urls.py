@@ -18,9 +18,11 @@ urlpatterns = [
     path("gestion/fiche-collecte/", include("sne.organisations.urls_fiche_collecte")),
     path("gestion/departements/", include("sne.organisations.urls_departement")),
     path("gestion/journal/", include("sne.gestion.urls")),
+    path("gestion/doublons/", include("sne.gestion.urls_doublons")),
     path("gestion/courriers/", include("sne.attestations.urls")),
     path("referentiels/", include("sne.referentiels.urls")),
     path("demandes/", include((pages_demandes, "demandes"))),
+    path("lots/", include("sne.lots.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -72,3 +72,11 @@ def test_la_civilite_des_demandeurs_de_demonstration_va_avec_leur_prenom():
         "prenom", "civilite"
     ):
         assert civilite == ("MME" if prenom in FEMININS else "M"), prenom
+
+
+def test_la_demonstration_a_une_creation_forcee_a_examiner_dans_le_75(demo):
+    from sne.doublons.models import CreationForcee
+
+    [forcage] = CreationForcee.objects.filter(demande__reference_externe="DEMO-DOUBLON-1")
+    assert forcage.departement_id == "75"
+    assert forcage.paires.get().statut == "a_examiner"

@@ -7,6 +7,7 @@ A form is submitted as the page shows it (its own values kept), with only one fi
 so that the value reaches the checks behind the first ones (a service, the database).
 """
 
+import io
 import re
 from datetime import date
 from urllib.parse import urljoin, urlsplit
@@ -14,8 +15,14 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from sne.comptes.jetons import compte_systeme
 from sne.demandes import services
+from sne.doublons.audit import lancer_audit
+from sne.doublons.models import AuditDoublons, CreationForcee, PaireDoublon
+from sne.doublons.parcours import parcourir
+from sne.lots import services as lots
 from sne.organisations.models import PointContact
+from sne.referentiels.models import Departement
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, agent, gestionnaire, national
 from tests.outils import connecter
@@ -135,7 +142,20 @@ def registre():
         {**donnees_minimales(), "demandeur": {**donnees_minimales()["demandeur"], "prenom": "Zoé"}},
     )
     services.radier(radiee, "renonciation", par=saisie, guichet=paris)
-    return {"guichet": paris, "agent": saisie, "demande": active}
+    # A forced creation, and an audit of duplicates with its pair (issue 11).
+    services.enregistrer_demande(
+        paris,
+        saisie,
+        {**donnees_minimales(), "demandeur": {**donnees_minimales()["demandeur"], "nom": "Martn"}},
+        "Homonyme vérifié",
+    )
+    audit, _ = lancer_audit(Departement.objects.get(code="75"), national())
+    parcourir(audit.pk)
+    lot, _ = lots.recevoir_lot(
+        paris, compte_systeme(paris), io.BytesIO(b'{"reference_externe": "X"}\n'), taille_max=999
+    )
+    lots.traiter_lot(lot.pk, lot.bail_par)
+    return {"guichet": paris, "agent": saisie, "demande": active, "lot": lot}
 
 
 @pytest.mark.parametrize("profil", ["agent", "gestionnaire", "national"])
@@ -149,6 +169,14 @@ def test_aucune_saisie_hostile_ne_provoque_d_erreur_500(client, registre, profil
     numero = registre["demande"].numero_unique
     depart = ["/", "/demandes/", f"/demandes/{numero}/", "/gestion/", "/referentiels/communes/"]
     depart.append("/gestion/guichets/75TS1/jetons/")  # the tokens' form, whatever the walk finds
+    depart.append(f"/lots/{registre['lot'].pk}/")  # the lot's filter
+    depart += [  # the duplicates' pages (issue 11): their filters, the launch, a decision
+        "/gestion/doublons/creations-forcees/",
+        f"/gestion/doublons/creations-forcees/{CreationForcee.objects.get().pk}/",
+        "/gestion/doublons/audits/",
+        f"/gestion/doublons/audits/{AuditDoublons.objects.get().pk}/",
+        f"/gestion/doublons/paires/{PaireDoublon.objects.get().pk}/",
+    ]
 
     erreurs = _parcourir(client, depart)
 

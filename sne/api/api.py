@@ -4,13 +4,17 @@ from http import HTTPStatus
 
 from ninja import NinjaAPI, Swagger
 
+from sne.demandes import numero
 from sne.referentiels.api import router as referentiels
 
 from . import descriptions, erreurs
+from .actions import router as actions
 from .auth import JetonGuichet
+from .corps import CorpsJson
 from .demandes import router as demandes
 from .evenements import router as evenements
 from .limites import DebitParJeton
+from .lots import router as lots
 from .moi import router as moi
 from .sante import router as sante
 
@@ -43,9 +47,21 @@ class ApiSne(NinjaAPI):
                     if texte and not parametre.get("description"):
                         parametre["description"] = texte[1]
                         parametre["schema"]["title"] = texte[0]
+                    if parametre["in"] == "path" and parametre["name"] in MOTIFS_DES_CHEMINS:
+                        parametre["schema"].setdefault(
+                            "pattern", MOTIFS_DES_CHEMINS[parametre["name"]]
+                        )
                 reponses = {str(statut): r for statut, r in operation["responses"].items()}
+                # Any request may hold a NUL character or be malformed (sne/middleware.py).
+                reponses.setdefault("400", {})
+                if any(p["in"] == "path" for p in operation.get("parameters", [])):
+                    reponses.setdefault("404", {})  # nothing (visible) at that address
                 if operation.get("parameters") or operation.get("requestBody"):
                     reponses.setdefault("422", {})
+                if operation.get("requestBody"):  # refused from its Content-Length (middleware)
+                    reponses.setdefault("413", {})
+                    if "application/json" in operation["requestBody"].get("content", {}):
+                        reponses.setdefault("415", {})  # not JSON (corps.py)
                 if operation.get("security"):  # a token: refused (401) or throttled (429)
                     reponses.setdefault("401", {})
                     reponses.setdefault("429", {})
@@ -55,6 +71,12 @@ class ApiSne(NinjaAPI):
                     for statut, reponse in sorted(reponses.items())
                 }
         return schema
+
+
+# The form of the path's identifiers, published for every endpoint that has one; the endpoint
+# checks it itself, to answer its own code (`numero_unique_longueur`, `…_forme`, `…_mois`)
+# and the visible numéros one typing error away.
+MOTIFS_DES_CHEMINS = {"numero_unique": numero.MOTIF}
 
 
 def _en_francais(statut: int, reponse: dict) -> dict:
@@ -74,12 +96,15 @@ DESCRIPTIONS_REPONSES = {
     200: "Réponse",
     201: "Créé",
     204: "Sans contenu",
-    400: "Requête invalide",
+    400: "Requête invalide : un caractère nul (`caractere_nul`), un corps qui n'est pas du JSON "
+    "lisible (`json_invalide`) ou une requête mal formée (`requete_invalide`)",
     401: "Jeton d'accès absent, inconnu ou révoqué (`jeton_invalide`)",
     403: "Action non autorisée",
     404: "Introuvable",
     422: "Données invalides : `erreurs` dit quels champs et pourquoi",
     413: "Corps de la requête trop volumineux (`corps_trop_volumineux`)",
+    415: "Type de contenu non accepté (`type_de_contenu_non_accepte`) : un corps JSON se "
+    "déclare `Content-Type: application/json`, un lot `application/x-ndjson`",
     429: "Trop de requêtes avec ce jeton : réessayer après `Retry-After` secondes",
     500: "Erreur inattendue : rien n'a été enregistré",
     503: "Service indisponible",
@@ -108,6 +133,11 @@ api = ApiSne(
                 "rechercher les doublons d'une personne.",
             },
             {
+                "name": "Cycle de vie",
+                "description": "Renouveler, radier, réactiver une demande, la dupliquer pour "
+                "une séparation, lire sa dernière attestation.",
+            },
+            {
                 "name": "Référentiels",
                 "description": "Communes et codes postaux : retrouver une commune comme une "
                 "personne l'a saisie.",
@@ -115,6 +145,7 @@ api = ApiSne(
         ]
     },
     urls_namespace="api-v1",
+    parser=CorpsJson(),
     # Every endpoint needs a desk's token unless it says `auth=None` (secure by default);
     # throttled per token.
     auth=JetonGuichet(),
@@ -128,5 +159,7 @@ api.add_router("", sante)
 api.add_router("", moi)
 api.add_router("", demandes)
 api.add_router("", evenements)
+api.add_router("", actions)
+api.add_router("", lots)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

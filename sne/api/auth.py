@@ -12,11 +12,23 @@ from ninja.security import HttpBearer
 from sne.comptes.jetons import jeton_valide
 
 
+def jeton_de(request, en_clair: str):
+    """The valid token of this text, looked up once per request: the idempotence middleware
+    asks first (a POST with `Idempotency-Key`), then ninja's authentication (bench/api.py:
+    one query less per registration)."""
+    deja = getattr(request, "_jeton_sne", None)
+    if deja is not None and deja[0] == en_clair:
+        return deja[1]
+    jeton = jeton_valide(en_clair)
+    request._jeton_sne = (en_clair, jeton)
+    return jeton
+
+
 class JetonGuichet(HttpBearer):
     """The token of a desk, checked against the stored SHA-256 (`sne.comptes.jetons`)."""
 
     def authenticate(self, request, token):
-        jeton = jeton_valide(token.strip())
+        jeton = jeton_de(request, token.strip())
         if jeton is None:
             return None
         request.user = jeton.guichet.compte_systeme

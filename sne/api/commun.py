@@ -29,8 +29,14 @@ class EtatDemande(Schema):
         description="Augmente à chaque changement ; à renvoyer dans `version` d'un PATCH",
         examples=[1],
     )
-    departement: str = Field(title="Département", examples=["75"])
-    guichet_enregistreur: str = Field(title="Guichet enregistreur", examples=["75BA1"])
+    departement: str = Field(
+        title="Département", description="Celui où la demande est enregistrée", examples=["75"]
+    )
+    guichet_enregistreur: str = Field(
+        title="Guichet enregistreur",
+        description="Le code du guichet qui l'a enregistrée",
+        examples=["75BA1"],
+    )
     date_depot: date = Field(
         title="Date de dépôt", description="L'ancienneté compte de ce jour", examples=["2026-11-30"]
     )
@@ -40,13 +46,23 @@ class EtatDemande(Schema):
         examples=["2027-11-30"],
     )
     date_dernier_renouvellement: date | None = Field(
-        None, title="Dernier renouvellement", examples=[None]
+        None,
+        title="Dernier renouvellement",
+        description="Vide si elle n'a jamais été renouvelée",
+        examples=[None],
     )
-    date_radiation: date | None = Field(None, title="Radiée le", examples=[None])
+    date_radiation: date | None = Field(
+        None, title="Radiée le", description="Vide pour une demande active", examples=[None]
+    )
     motif_radiation: str = Field(
         "", title="Motif de radiation", description="Vide pour une demande active", examples=[""]
     )
-    sous_motif_radiation: str = Field("", title="Sous-motif", examples=[""])
+    sous_motif_radiation: str = Field(
+        "",
+        title="Sous-motif",
+        description="Celui d'une irrecevabilité ; vide sinon",
+        examples=[""],
+    )
     attestation_url: str = Field(
         title="Attestation",
         description="L'adresse de la dernière attestation (PDF)",

@@ -21,7 +21,14 @@ from sne.audit.services import journaliser
 from sne.demandes import nomenclatures as n
 from sne.demandes.models import Demande, Personne
 from sne.demandes.regles import DonneesInvalides
-from sne.demandes.schemas import AdresseEntree, DemandeEntree, PieceIdentiteEntree
+from sne.demandes.schemas import (
+    AdresseEntree,
+    DateEntree,
+    DemandeEntree,
+    MontantLoyer,
+    MontantRevenus,
+    PieceIdentiteEntree,
+)
 from sne.demandes.services import (
     consulter,
     enregistrer_demande,
@@ -97,6 +104,7 @@ class DemandeEnregistrement(DemandeEntree):
                             "lien": "enfant",
                         }
                     ],
+                    "deja_locataire_hlm": False,
                     "ressources": {"revenu_fiscal_reference": 23150, "annee_revenus": 2024},
                     "motifs": ["logement_trop_petit"],
                     "souhaits": {"communes": ["75120", "93048"], "typologies": ["T3", "T4"]},
@@ -453,7 +461,7 @@ class PersonneModification(Strict):
     nom: str | None = Field(None, min_length=1, max_length=100)
     nom_naissance: str | None = Field(None, max_length=100)
     prenom: str | None = Field(None, min_length=1, max_length=100)
-    date_naissance: date | None = None
+    date_naissance: DateEntree | None = None
     nationalite: n.Nationalite | None = None
     lien: str | None = Field(None, max_length=15)
     email: str | None = Field(None, max_length=254)
@@ -462,7 +470,7 @@ class PersonneModification(Strict):
     situation_professionnelle: n.SituationProfessionnelle | None = None
     employeur: str | None = Field(None, max_length=200)
     employeur_adresse: AdresseModification | None = None
-    revenus_mensuels: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    revenus_mensuels: MontantRevenus | None = None
     piece_identite: PieceIdentiteModification | None = None
     adresse: AdresseModification | None = None
     situation_familiale: n.SituationFamiliale | None = None
@@ -476,7 +484,7 @@ class PersonneACharge(PersonneModification):
 
 class LogementActuelModification(Strict):
     type: n.LogementActuel | None = None
-    loyer: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
+    loyer: MontantLoyer | None = None
     nombre_pieces: int | None = Field(None, ge=0, le=30)
     bailleur: str | None = Field(None, max_length=200)
 
@@ -752,7 +760,7 @@ def modifier(request, numero_unique: str, modification: DemandeModification):
 class RechercheDoublons(Schema):
     nom: str = Field(..., min_length=1, max_length=100, examples=["Martin"])
     prenom: str = Field(..., min_length=1, max_length=100, examples=["Élodie"])
-    date_naissance: date | None = Field(
+    date_naissance: DateEntree | None = Field(
         None,
         description="Au format AAAA-MM-JJ ; sans elle, seuls le NIR, la pièce d'identité, "
         "l'e-mail ou le téléphone peuvent trouver la personne",

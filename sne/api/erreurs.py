@@ -1,20 +1,23 @@
 """Every API error is an RFC 9457 problem document, mapped here once.
 
 `code` is stable and snake_case (integrators branch on it), `detail` is French for a person.
-Nothing a client can send produces a 500: unexpected errors are logged (without the request
+Pydantic's messages in French (`MESSAGES_PYDANTIC`, kept here for the endpoints that import it)
+live in `sne.exceptions`, shared with the batch lots' line results. Nothing a client can send
+produces a 500: unexpected errors are logged (without the request
 body, which may hold personal data) and answered as a problem document too.
 """
 
 import logging
-import typing
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.http.request import RawPostDataException
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
-from pydantic_core.core_schema import ErrorType
 
-from sne.exceptions import ErreurMetier
+from sne.exceptions import MESSAGES_PYDANTIC, ErreurMetier, erreurs_de_validation  # noqa: F401
+
+from .corps import type_non_accepte
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +28,9 @@ TITRES = {
     404: "Ressource introuvable",
     405: "Méthode non autorisée",
     409: "Conflit",
+    411: "Longueur requise",
     413: "Requête trop volumineuse",
+    415: "Type de contenu non accepté",
     422: "Données invalides",
     429: "Trop de requêtes",
     500: "Erreur interne",
@@ -96,92 +101,30 @@ def jeton_invalide(request) -> JsonResponse:
     return reponse
 
 
-def corps_trop_volumineux() -> JsonResponse:
+def corps_trop_volumineux(limite: int | None = None) -> JsonResponse:
+    """413 for a body above `limite` bytes (by default the API's general limit)."""
     from django.conf import settings
 
-    limite = settings.SNE_API_TAILLE_MAX_CORPS
+    limite = limite or settings.SNE_API_TAILLE_MAX_CORPS
+    taille = f"{limite // 1024} Kio" if limite < 10 * 1024 * 1024 else f"{limite // 2**20} Mio"
     return probleme(
         413,
         "corps_trop_volumineux",
-        f"Le corps de la requête dépasse {limite // 1024} Kio : envoyez moins de données à la "
-        "fois.",
+        f"Le corps de la requête dépasse {taille} : envoyez moins de données à la fois.",
     )
-
-
-def _champ(loc) -> str:
-    # ninja reports ("query", "q") or ("body", <parameter>, "demandeur", "nom"): keep the data
-    # path, without the endpoint's parameter name (an implementation detail).
-    loc = [str(p) for p in loc]
-    if loc[:1] == ["body"]:
-        loc = loc[2:]
-    elif loc[:1] and loc[0] in ("query", "path", "header", "form"):
-        loc = loc[1:]
-    return ".".join(loc)
-
-
-MESSAGES_PYDANTIC = {
-    "missing": "Ce champ est obligatoire.",
-    "string_too_short": "Ce champ est trop court.",
-    "string_too_long": "Ce champ est trop long.",
-    "string_type": "Une chaîne de caractères est attendue.",
-    "int_parsing": "Un nombre entier est attendu.",
-    "date_from_datetime_parsing": "Une date au format AAAA-MM-JJ est attendue.",
-    "date_parsing": "Une date au format AAAA-MM-JJ est attendue.",
-    "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
-    "literal_error": "Valeur non reconnue.",
-    "enum": "Valeur non reconnue.",
-    "extra_forbidden": "Ce champ n'existe pas ici (ou ne se modifie pas ainsi).",
-    "bool_parsing": "Une valeur vrai ou faux (true, false) est attendue.",
-    "bool_type": "Une valeur vrai ou faux (true, false) est attendue.",
-    "decimal_parsing": "Un nombre est attendu.",
-    "float_parsing": "Un nombre est attendu.",
-    "int_type": "Un nombre entier est attendu.",
-    "list_type": "Une liste est attendue.",
-    "dict_type": "Un objet JSON est attendu.",
-    "model_type": "Un objet JSON est attendu.",
-    "model_attributes_type": "Un objet JSON est attendu.",
-    "greater_than_equal": "La valeur est trop petite.",
-    "less_than_equal": "La valeur est trop grande.",
-    "too_long": "Trop d'éléments.",
-    "string_pattern_mismatch": "Le format n'est pas celui attendu.",
-    "date_from_datetime_inexact": "Une date au format AAAA-MM-JJ est attendue.",
-    "date_type": "Une date au format AAAA-MM-JJ est attendue.",
-}
-
-
-ERREURS_PYDANTIC = frozenset(typing.get_args(ErrorType))
-
-
-def message_francais(erreur: dict) -> str:
-    """A pydantic error said in French: ours (`value_error` raised by the schemas'
-    validators, custom ones such as `telephone_invalide`) are already French; pydantic's own
-    are translated, or said generically rather than in English."""
-    type_ = erreur.get("type", "")
-    message = erreur.get("msg", "")
-    if type_ in MESSAGES_PYDANTIC:
-        return MESSAGES_PYDANTIC[type_]
-    if type_ == "value_error":
-        return message.removeprefix("Value error, ")
-    if type_ in ERREURS_PYDANTIC:
-        return "Valeur invalide."
-    return message or "Valeur invalide."
 
 
 def installer(api) -> None:
     @api.exception_handler(ErreurMetier)
     def erreur_metier(request, exc: ErreurMetier):
-        return probleme(exc.statut_http, exc.code, exc.message, **exc.details)
+        details = dict(exc.details)
+        if exc.champ and "erreurs" not in details:
+            details["erreurs"] = [exc.en_erreur()]  # the field at fault, as for a 422
+        return probleme(exc.statut_http, exc.code, exc.message, **details)
 
     @api.exception_handler(ValidationError)
     def validation(request, exc: ValidationError):
-        erreurs = [
-            {
-                "champ": _champ(e.get("loc", ())),
-                "code": e.get("type", "invalide"),
-                "message": message_francais(e),
-            }
-            for e in exc.errors
-        ]
+        erreurs = erreurs_de_validation(exc.errors)
         return probleme(
             422, "donnees_invalides", "Certaines données sont invalides.", erreurs=erreurs
         )
@@ -214,7 +157,19 @@ def installer(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return probleme(exc.status_code, "erreur_http", str(exc))
+        # ninja wraps what the body's parser raises (`corps.py`): its refusal, in French.
+        if isinstance(exc.__cause__, ErreurMetier):
+            return erreur_metier(request, exc.__cause__)
+        # ninja's own messages are English: the status said in French instead.
+        return probleme(
+            exc.status_code, "requete_invalide", TITRES.get(exc.status_code, "Erreur") + "."
+        )
+
+    @api.exception_handler(RawPostDataException)
+    def corps_deja_lu(request, exc):
+        # A multipart body was read as a form (and its NUL characters checked) by
+        # `sne.middleware` before an endpoint that expects JSON asked for it.
+        return erreur_metier(request, type_non_accepte(request.content_type or ""))
 
     @api.exception_handler(Exception)
     def inattendue(request, exc):

@@ -18,9 +18,9 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 
-from sne.comptes.jetons import jeton_valide
 from sne.comptes.models import ReponseIdempotente
 
+from .auth import jeton_de
 from .erreurs import probleme
 
 LONGUEUR_MAX_CLE = 200
@@ -33,7 +33,7 @@ def _jeton(request):
     schema, _, jeton = request.headers.get("Authorization", "").strip().partition(" ")
     if schema.lower() != "bearer":
         return None
-    return jeton_valide(jeton.strip())
+    return jeton_de(request, jeton.strip())
 
 
 def _empreinte(request) -> str:

@@ -1,7 +1,12 @@
 """What the API answers before or around its endpoints, for every request under `/api/`.
 
 - A body larger than `SNE_API_TAILLE_MAX_CORPS` is refused with 413 from its
-  `Content-Length`, before anything reads it (NUL check, JSON parsing).
+  `Content-Length`, before anything reads it (NUL check, JSON parsing). A batch lot
+  (`POST /api/v1/lots`) has its own limit, `SNE_API_TAILLE_MAX_LOT`: announced larger, it is
+  refused here as well; its endpoint streams the body and stops at that limit while reading.
+  A lot whose content type is not JSON Lines is refused here (415), before any body is read, and
+  one sent by chunks without a length (411).
+  A `Content-Length` that is not a size is refused with 400.
 - A response Django or ninja makes without the API's error handlers — an unknown address
   (404 of the URL resolver), a method the endpoint does not accept (405), a malformed request
   (400), the 500 page — becomes an RFC 9457 problem document, as every other API error:
@@ -11,16 +16,36 @@
 
 from django.conf import settings
 
+from sne.exceptions import ErreurMetier
+from sne.lots.services import exiger_type_de_contenu
+
 from .erreurs import corps_trop_volumineux, probleme
 
 PREFIXE_API = "/api/"
+ROUTE_LOTS = "/api/v1/lots"
 
 
-def _taille_annoncee(request) -> int:
+def _envoi_de_lot(request) -> bool:
+    return request.method == "POST" and request.path.rstrip("/") == ROUTE_LOTS
+
+
+def taille_max(request) -> int:
+    """The largest body this request may send."""
+    return (
+        settings.SNE_API_TAILLE_MAX_LOT
+        if _envoi_de_lot(request)
+        else settings.SNE_API_TAILLE_MAX_CORPS
+    )
+
+
+def _taille_annoncee(request) -> int | None:
+    """The size the client announces; None when it is not a size (behind gunicorn, which
+    refuses such a request itself, this never reaches Django; another server may pass it)."""
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
+        taille = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return 0
+        return None
+    return taille if taille >= 0 else None
 
 
 def _en_probleme(request, reponse):
@@ -44,7 +69,7 @@ def _en_probleme(request, reponse):
             nouvelle["Allow"] = permises
         return nouvelle
     if statut == 413:
-        return corps_trop_volumineux()
+        return corps_trop_volumineux(taille_max(request))
     if statut >= 500:
         return probleme(
             statut,
@@ -61,8 +86,31 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path.startswith(PREFIXE_API):
             return self.get_response(request)
-        if _taille_annoncee(request) > settings.SNE_API_TAILLE_MAX_CORPS:
-            return corps_trop_volumineux()
+        if _envoi_de_lot(request):
+            # Checked before the NUL check reads a form body: a lot of the wrong type is
+            # refused unread, whatever its size.
+            try:
+                exiger_type_de_contenu(request.content_type)
+            except ErreurMetier as e:
+                return probleme(e.statut_http, e.code, e.message)
+            if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+                # Django reads a body only up to its Content-Length: sent by chunks, the lot
+                # would arrive empty.
+                return probleme(
+                    411,
+                    "longueur_requise",
+                    "Envoyez le lot avec l'en-tête Content-Length (curl --data-binary @lot.jsonl "
+                    "le fait) : un lot envoyé par morceaux (Transfer-Encoding: chunked) n'est pas "
+                    "accepté.",
+                )
+        taille = _taille_annoncee(request)
+        if taille is None:
+            return probleme(
+                400, "requete_invalide", "L'en-tête Content-Length n'est pas une taille valide."
+            )
+        limite = taille_max(request)
+        if taille > limite:
+            return corps_trop_volumineux(limite)
         reponse = self.get_response(request)
         if reponse.status_code >= 400 and "json" not in reponse.get("Content-Type", ""):
             return _en_probleme(request, reponse)

@@ -23,6 +23,10 @@ _FORME = re.compile(
     r"(?P<sequence>[0-9]{6})(?P<guichet>[0-9A-Z]{5})$"
 )
 
+# The same layout in the dialect of JSON Schema (no named groups), published in the API's
+# contract: the canonical form a system sends; spaces, dashes and lower case are forgiven.
+MOTIF = r"^([0-9]{3}|02[AB])(0[1-9]|1[0-2])[0-9]{8}[0-9A-Z]{5}$"
+
 
 def territoire(code_departement: str) -> str:
     """`75` → `075`, `2A` → `02A`, `971` → `971`."""

@@ -127,6 +127,25 @@ def verifier_date_depot(jour: date | None, aujourd_hui: date | None = None) -> N
         )
 
 
+def exiger_saisie_sur(agent, guichet, demande) -> None:
+    """The check of every act on an existing demande — modify, renew, strike off for a
+    desk, reactivate, separate — whatever calls it (pages, API, lots): `exiger_saisie`, and
+    the desk is the one that registered the demande or is habilitated on its département. A
+    desk whose consultation scope reaches further only reads (the rule of the pages'
+    `pour_agir`, `sne.comptes.droits.guichet_agissant`, here once for every entry point)."""
+    exiger_saisie(agent, guichet)
+    if guichet.pk == demande.guichet_enregistreur_id:
+        return
+    if demande.departement_id not in {d.code for d in guichet.departements.all()}:
+        raise NonAutorise(
+            f"Le guichet {guichet.code} peut consulter la demande {demande.numero_unique} mais "
+            f"pas agir dessus : elle relève du département {demande.departement_id}, sur lequel "
+            "il n'est pas habilité. Un guichet habilité sur ce département, ou celui qui l'a "
+            "enregistrée, peut le faire.",
+            code="departement_non_habilite",
+        )
+
+
 def exiger_guichet_habilite(guichet, departement: str) -> None:
     """A desk registers demandes only in the départements it is habilitated on (FAQ: « vous
     devez réorienter le demandeur vers un guichet enregistreur habilité »)."""

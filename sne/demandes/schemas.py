@@ -7,10 +7,11 @@ the register (what registration requires, rights, duplicates) live in `services.
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import BeforeValidator, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumErreur
@@ -97,10 +98,52 @@ def valider_nir(valeur: str) -> str:
         ) from e
 
 
+def _date_en_texte(valeur):
+    """JSON has no date type: a date is the text AAAA-MM-JJ. pydantic would read a number as a
+    Unix timestamp, so that a system sending 19870412 for the 12th of April 1987 would have
+    1970-08-19 registered without a word: a number is refused instead."""
+    if isinstance(valeur, (int, float)):
+        raise PydanticCustomError("date_type", "Une date au format AAAA-MM-JJ est attendue.")
+    return valeur
+
+
+# Every date a connected system, a batch line or a form sends (a `date` object from Python).
+DateEntree = Annotated[date, BeforeValidator(_date_en_texte)]
+
+
+def montant(chiffres: int):
+    """An amount in euros and cents of at most `chiffres` digits in all (the column's): a JSON
+    number or its text (« 820.50 »). Its bounds and its cents are published in the contract,
+    which pydantic's `Decimal` leaves as « any number or any text »."""
+    entiers = chiffres - 2
+    return Annotated[
+        Decimal,
+        Field(ge=0, max_digits=chiffres, decimal_places=2),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {
+                        "type": "number",
+                        "minimum": 0,
+                        "maximum": float(10**entiers) - 0.01,
+                        "multipleOf": 0.01,
+                    },
+                    {"type": "string", "pattern": rf"^[0-9]{{1,{entiers}}}(\.[0-9]{{1,2}})?$"},
+                ],
+                "examples": ["820.50"],
+            }
+        ),
+    ]
+
+
+MontantRevenus = montant(9)  # Personne.revenus_mensuels
+MontantLoyer = montant(8)  # Demande.loyer_actuel
+
+
 class PieceIdentiteEntree(Schema):
     type: n.PieceIdentite
     numero: str = Field("", max_length=50)
-    date_expiration: date | None = None
+    date_expiration: DateEntree | None = None
 
 
 class AdresseEntree(Schema):
@@ -115,7 +158,7 @@ class PersonneEntree(Schema):
     nom: str = Field(..., min_length=1, max_length=100)
     nom_naissance: str = Field("", max_length=100)
     prenom: str = Field(..., min_length=1, max_length=100)
-    date_naissance: date | None = None
+    date_naissance: DateEntree | None = None
     nationalite: n.Nationalite | None = None
     lien: str = Field("", max_length=15)
     email: str = Field("", max_length=254)
@@ -129,7 +172,7 @@ class PersonneEntree(Schema):
     situation_professionnelle: n.SituationProfessionnelle | None = None
     employeur: str = Field("", max_length=200)
     employeur_adresse: AdresseEntree | None = None
-    revenus_mensuels: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    revenus_mensuels: MontantRevenus | None = None
     piece_identite: PieceIdentiteEntree | None = None
 
     @field_validator("email")
@@ -167,7 +210,7 @@ class AssociationEntree(Schema):
         None, ge=1, le=IDENTIFIANT_MAX, description="Association de la table départementale"
     )
     nom: str = Field("", max_length=200, description="Nom libre si la table est vide (FAQ)")
-    date_creation: date | None = None
+    date_creation: DateEntree | None = None
     adresse: AdresseEntree | None = None
 
 
@@ -178,7 +221,7 @@ class RessourcesEntree(Schema):
 
 class LogementActuelEntree(Schema):
     type: n.LogementActuel | None = None
-    loyer: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
+    loyer: MontantLoyer | None = None
     nombre_pieces: int | None = Field(None, ge=0, le=30)
     bailleur: str = Field("", max_length=200)
 
@@ -196,7 +239,9 @@ class SouhaitsEntree(Schema):
 class DemandeEntree(Schema):
     reference_externe: str = Field("", max_length=100)
     departement: str = Field(..., pattern=r"^([0-9]{2}|2[AB]|97[1-6])$")
-    date_depot: date | None = Field(None, description="Date de réception ; aujourd'hui par défaut")
+    date_depot: DateEntree | None = Field(
+        None, description="Date de réception ; aujourd'hui par défaut"
+    )
     beneficiaire: str = Field("menage", pattern=r"^(menage|association)$")
     association: AssociationEntree | None = None
     demandeur: DemandeurEntree

@@ -351,4 +351,44 @@ def creer_demandes_demo(nombre: int = 36) -> int:
             elif expiration < aujourd_hui - timedelta(days=31):
                 services.radier(demande, "non_renouvellement", par=agent, guichet=guichet)
         crees += 1
-    return crees
+    return crees + _creer_doublon_demo()
+
+
+def _creer_doublon_demo() -> int:
+    """A demande forced past a suspicion of duplicate (the demandeur of DEMO-0003 again, a
+    letter of the nom dropped), so that the gestionnaire of the 75 has a forced creation to
+    compare and decide on, and the audit of the 75 a pair (issue 11). Idempotent."""
+    guichet = Guichet.objects.get(code="75BA1")
+    reference = "DEMO-DOUBLON-1"
+    origine = Demande.objects.filter(
+        guichet_enregistreur=guichet, reference_externe="DEMO-0003", statut="active"
+    ).first()
+    if (
+        origine is None
+        or Demande.objects.filter(
+            guichet_enregistreur=guichet, reference_externe=reference
+        ).exists()
+    ):
+        return 0
+    demandeur = origine.personnes.get(role="demandeur")
+    ligne, commune = ADRESSES_DEMO[origine.departement_id]
+    services.enregistrer_demande(
+        guichet,
+        Utilisateur.objects.get(email=f"agent.75ba1@{DOMAINE}"),
+        {
+            "reference_externe": reference,
+            "departement": origine.departement_id,
+            "demandeur": {
+                "civilite": demandeur.civilite,
+                "nom": demandeur.nom[:2] + demandeur.nom[3:],
+                "prenom": demandeur.prenom,
+                "date_naissance": demandeur.date_naissance.isoformat(),
+                "piece_identite": {"type": "passeport"},
+                "adresse": {"ligne1": ligne, "commune": commune},
+            },
+            "deja_locataire_hlm": False,
+            "souhaits": {"communes": [origine.communes_souhaitees.first().commune_id]},
+        },
+        "Le demandeur affirme ne jamais avoir déposé de demande (démonstration)",
+    )
+    return 1

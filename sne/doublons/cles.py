@@ -10,7 +10,7 @@ import contextlib
 import re
 from datetime import date
 
-from stdnum.fr import nir as stdnum_nir
+from rapidfuzz.distance import OSA
 
 from sne.referentiels.normalisation import sans_accents
 
@@ -128,7 +128,16 @@ def proximite_date(a: date | None, b: date | None) -> tuple[float, str]:
 
 
 def compacter_nir(nir: str) -> str:
-    return stdnum_nir.compact(nir or "").upper()
+    """The 13 characters that identify a person in a NIR, whatever the typing: spaces, dots,
+    dashes dropped, the 2-digit key dropped (it only checks the 13 others, and is often left
+    out). « 2.50.03.25.002.560-83 », « 2 50 03 25 002 560 83 » and « 2500325002560 » are the
+    same key."""
+    return re.sub(r"[^0-9AB]", "", sans_accents(nir or "").upper())[:13]
+
+
+def distance_edition(a: str, b: str) -> int:
+    """Letters to change, add, remove or swap to go from one folded name to the other."""
+    return OSA.distance(a, b)
 
 
 def compacter_piece(numero: str) -> str:

@@ -25,7 +25,7 @@ from django.db.models import Q
 from rapidfuzz.distance import JaroWinkler
 
 from . import cles
-from .models import EmpreinteIdentite
+from .models import EmpreinteIdentite, PaireDoublon
 
 ROLES_INDEXES = ("demandeur", "co_demandeur")
 LONGUEUR_MAX_NOM = 100  # longer input is cut: a name is never that long (and keys stay small)
@@ -35,7 +35,7 @@ LIMITE_SUSPICIONS = 20
 # Thresholds (ADR 0015): a name is « proche » from this Jaro-Winkler similarity of the folded
 # forms (a typo, a dropped or doubled letter); « identique » at 1.
 SEUIL_NOM_PROCHE = 0.88
-SEUIL_NOM_TRES_PROCHE = 0.93
+SEUIL_NOM_TRES_PROCHE = 0.95  # nom and prénom swapped, date one digit away
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _cles(identite: Identite) -> dict:
         "nom_naissance_phonetique": cles.phonetique(nom_naissance)[:100],
         "prenom_phonetique": cles.phonetique(prenom)[:100],
         "date_naissance": identite.date_naissance,
-        "nir": cles.compacter_nir(identite.nir)[:15],
+        "nir": cles.compacter_nir(identite.nir),
         "piece_identite": cles.compacter_piece(identite.piece_identite_numero)[:50],
         "email": cles.compacter_email(identite.email)[:254],
         "telephone": (identite.telephone or "")[:30],
@@ -190,32 +190,50 @@ def _date_et_inversee(jour: date) -> set[date]:
     return dates
 
 
-def _candidats(q: dict, exclure) -> list[EmpreinteIdentite]:
+def _candidats(q: dict, exclure_id) -> list[EmpreinteIdentite]:
+    """The rows worth scoring, from indexed blocks. The narrow blocks (a phonetic key with the
+    date or a date one digit away, NIR, identity document, e-mail, telephone) are read whole;
+    the wide one (everyone born that day, for names typed far from the phonetic key) is cut
+    at `CANDIDATS_MAX`: a conventional birth date (1 January for people born abroad without a
+    known date) gathers hundreds of people, and the cut must never lose the same name."""
     jour = q["date_naissance"]
     noms = {q["nom_phonetique"], q["nom_naissance_phonetique"]} - {""}
     prenom = q["prenom_phonetique"]
-    blocs = Q()
+    proches = Q()
+    if prenom:
+        proches |= Q(prenom_phonetique=prenom) | Q(nom_phonetique=prenom)
+    for nom in noms:
+        proches |= (
+            Q(nom_phonetique=nom) | Q(nom_naissance_phonetique=nom) | Q(prenom_phonetique=nom)
+        )
+    etroits, large = Q(), None
     if jour is not None:
-        dates = _date_et_inversee(jour)
-        blocs |= Q(date_naissance__in=sorted(dates))
-        variantes = sorted(cles.variantes_date(jour) - dates)
-        if variantes:
-            proches = Q()
-            if prenom:
-                proches |= Q(prenom_phonetique=prenom) | Q(nom_phonetique=prenom)
-            for nom in noms:
-                proches |= Q(nom_phonetique=nom) | Q(nom_naissance_phonetique=nom)
-            if proches:
-                blocs |= Q(date_naissance__in=variantes) & proches
+        dates = sorted(_date_et_inversee(jour))
+        large = Q(date_naissance__in=dates)
+        if proches:
+            etroits |= Q(date_naissance__in=dates + sorted(cles.variantes_date(jour))) & proches
     for champ in ("nir", "piece_identite", "email", "telephone"):
         if q[champ] and (champ != "piece_identite" or len(q[champ]) >= 5):
-            blocs |= Q(**{champ: q[champ]})
-    if not blocs:
-        return []
-    requete = EmpreinteIdentite.objects.filter(blocs, actif=True)
-    if exclure is not None:
-        requete = requete.exclude(demande_id=exclure.pk)
-    return list(requete[:CANDIDATS_MAX])
+            etroits |= Q(**{champ: q[champ]})
+    trouves: dict[int, EmpreinteIdentite] = {}
+    for blocs, limite in ((etroits, None), (large, CANDIDATS_MAX)):
+        if not blocs:
+            continue
+        requete = EmpreinteIdentite.objects.filter(blocs, actif=True)
+        if exclure_id is not None:
+            requete = requete.exclude(demande_id=exclure_id)
+        for c in requete[:limite] if limite else requete:
+            trouves.setdefault(c.pk, c)
+    return list(trouves.values())
+
+
+def _proche_a_une_faute(a: str, b: str) -> bool:
+    """One letter changed, added, dropped or two swapped — two on 7 letters and more: what
+    Jaro-Winkler forgives too little on a short name (« Jran »/« Jean », « Laly »/« Lamy »)."""
+    if not a or not b:
+        return False
+    distance = cles.distance_edition(a, b)
+    return distance <= 1 or (distance <= 2 and min(len(a), len(b)) >= 7)
 
 
 def _similarite(a: str, b: str, pa: str = "", pb: str = "") -> float:
@@ -266,16 +284,42 @@ def _comparer(q: dict, c: EmpreinteIdentite) -> tuple[int, list[str]] | None:
         for champ, libelle in (("email", "même adresse e-mail"), ("telephone", "même téléphone"))
         if q[champ] and q[champ] == getattr(c, champ)
     ]
+    # A typo on a short name: the other field identical, one edit away (« Allain Jran »).
+    nom_a_une_faute = any(
+        _proche_a_une_faute(a, b) for a, _ in noms_q for b, _ in noms_c if a and b
+    )
+    prenom_a_une_faute = _proche_a_une_faute(q["prenom"], c.prenom)
+    faute_seule = (sp == 1.0 and nom_a_une_faute) or (sn == 1.0 and prenom_a_une_faute)
+    # Identical or pronounced the same, nom (usage or birth) and prénom — or both swapped.
+    memes_noms = (raison_noms != "" and inverse >= SEUIL_NOM_TRES_PROCHE) or (
+        any(a == b or (pa and pa == pb) for a, pa in noms_q for b, pb in noms_c if a and b)
+        and (
+            q["prenom"] == c.prenom
+            or (q["prenom_phonetique"] and q["prenom_phonetique"] == c.prenom_phonetique)
+        )
+    )
+    annee_au_premier_janvier = (
+        d < 1.0
+        and c.date_naissance is not None
+        and q["date_naissance"] is not None
+        and q["date_naissance"].year != c.date_naissance.year
+        and (c.date_naissance.day, c.date_naissance.month) == (1, 1)
+    )
     if piece and max(sn, sp) >= SEUIL_NOM_PROCHE:
         score, raisons = 97, ["même numéro de pièce d'identité"]
-    elif d == 1.0 and min(sn, sp) >= SEUIL_NOM_PROCHE:
-        score = round(100 * (0.5 + 0.5 * noms))
+    elif d == 1.0 and (min(sn, sp) >= SEUIL_NOM_PROCHE or faute_seule):
+        score = round(100 * (0.5 + 0.5 * max(noms, SEUIL_NOM_PROCHE)))
         raisons = [raison_date]
-    elif d >= 0.85 and min(sn, sp) >= SEUIL_NOM_TRES_PROCHE:
+    elif d >= 0.85 and memes_noms and not annee_au_premier_janvier:
+        # A date one digit away, names the same or pronounced the same: « proches » is not
+        # enough (Martinez/Martin, Margot/Margaux born in another year are other people).
         score = round(100 * (0.4 + 0.5 * noms + 0.1 * d))
         raisons = [raison_date]
-    elif contact and min(sn, sp) >= SEUIL_NOM_PROCHE:
-        score = round(100 * (0.4 + 0.5 * noms)) + (5 if d else 0)
+    elif contact and (
+        (sp >= SEUIL_NOM_PROCHE and (sn >= SEUIL_NOM_PROCHE or nom_a_une_faute))
+        or (sn >= SEUIL_NOM_PROCHE and prenom_a_une_faute)
+    ):
+        score = round(100 * (0.4 + 0.5 * max(noms, SEUIL_NOM_PROCHE))) + (5 if d else 0)
         raisons = contact + ([raison_date] if raison_date else [])
     else:
         return None
@@ -309,10 +353,44 @@ def rechercher(
 ) -> list[Suspicion]:
     """The active demandes where this person probably already is (as demandeur or
     co-demandeur), best first; nationally and whatever the desk's scope. Nothing is ever
-    merged or struck off: a suspicion is for a person to check."""
-    q = _cles(identite)
+    merged or struck off: a suspicion is for a person to check. A demande a gestionnaire has
+    judged « personnes différentes » from `exclure` is never proposed again."""
+    exclure_id = exclure.pk if exclure is not None else None
+    ecartees = ecartees_de([exclure_id]).get(exclure_id, set()) if exclure_id else set()
+    return _suspicions(_cles(identite), exclure_id, ecartees, limite)
+
+
+def rechercher_empreinte(empreinte: EmpreinteIdentite, ecartees=frozenset()) -> list[Suspicion]:
+    """The suspicions of a person of the index (the stock audit), from its stored keys: other
+    active demandes only, except those in `ecartees` (ids judged « personnes différentes »)."""
+    q = {champ: getattr(empreinte, champ) for champ in CHAMPS_DES_CLES}
+    return _suspicions(q, empreinte.demande_id, ecartees, LIMITE_SUSPICIONS)
+
+
+CHAMPS_DES_CLES = tuple(_cles(Identite(nom="", prenom="")))
+
+
+def ecartees_de(demande_ids) -> dict[int, set[int]]:
+    """For each of these demandes, the others a gestionnaire judged « personnes différentes »."""
+    ids = [i for i in demande_ids if i]
+    ecartees: dict[int, set[int]] = {}
+    if not ids:
+        return ecartees
+    paires = PaireDoublon.objects.filter(
+        Q(demande_a__in=ids) | Q(demande_b__in=ids),
+        statut=PaireDoublon.Statut.PERSONNES_DIFFERENTES,
+    ).values_list("demande_a", "demande_b")
+    for a, b in paires:
+        ecartees.setdefault(a, set()).add(b)
+        ecartees.setdefault(b, set()).add(a)
+    return ecartees
+
+
+def _suspicions(q: dict, exclure_id, ecartees, limite: int) -> list[Suspicion]:
     meilleures: dict[int, Suspicion] = {}
-    for c in _candidats(q, exclure):
+    for c in _candidats(q, exclure_id):
+        if c.demande_id in ecartees:
+            continue
         resultat = _comparer(q, c)
         if resultat is None:
             continue

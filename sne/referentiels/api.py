@@ -1,6 +1,9 @@
 """Referentials for connected systems: `GET /api/v1/referentiels/…` (docs/api.md)."""
 
+from typing import Annotated
+
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import WithJsonSchema
 
 from sne.exceptions import ErreurMetier, Introuvable
 
@@ -125,9 +128,11 @@ def communes(request, filtre: Query[FiltreCommunes]):
 )
 def code_postal(
     request,
-    code: str = Path(
-        ..., title="Code postal", description="Code postal de La Poste, 5 chiffres : `93200`"
-    ),
+    # The pattern is published in the contract and checked below, not by pydantic: its
+    # refusal has its own code (`code_postal_invalide`) and a message that names the value.
+    code: Annotated[
+        str, WithJsonSchema({"type": "string", "pattern": "^[0-9]{5}$", "examples": ["93200"]})
+    ] = Path(..., title="Code postal", description="Code postal de La Poste, 5 chiffres : `93200`"),
 ):
     if not (len(code) == 5 and code.isdigit()):
         raise ErreurMetier(

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "sne.demandes",
     "sne.doublons",
     "sne.attestations",
+    "sne.lots",
     "sne.demo",
 ]
 
@@ -340,6 +341,15 @@ SNE_API_REQUETES_PAR_FENETRE = int(os.environ.get("SNE_API_REQUETES_PAR_FENETRE"
 SNE_API_FENETRE_SECONDES = int(os.environ.get("SNE_API_FENETRE_SECONDES", 60))
 # Largest request body under /api/ (413 beyond): a demande is a few kilobytes.
 SNE_API_TAILLE_MAX_CORPS = int(os.environ.get("SNE_API_TAILLE_MAX_CORPS", 1024 * 1024))
+# Largest batch lot (POST /api/v1/lots, 413 beyond): streamed to a file, never held in memory;
+# ~50,000 demandes of ~2 KB fit in 200 MiB.
+SNE_API_TAILLE_MAX_LOT = int(os.environ.get("SNE_API_TAILLE_MAX_LOT", 200 * 1024 * 1024))
+# Where the lots' files wait for the worker (deleted once processed): the web and the worker
+# processes must both reach it (a shared volume when they run on different machines).
+SNE_DOSSIER_LOTS = Path(os.environ.get("SNE_DOSSIER_LOTS", DATA_DIR / "lots"))
+# Lines of a lot registered side by side by the worker (threads, each with its own database
+# connection; PostgreSQL only).
+SNE_LOTS_FILS = int(os.environ.get("SNE_LOTS_FILS", 4))
 
 # --- Logging: never personal data of applicants in application logs -----------------------
 LOGGING = {

@@ -17,6 +17,10 @@ SECRET_KEY = "cle-des-tests-seulement"
 # Not created here (importing settings creates nothing): Django creates what it writes to.
 DATA_DIR = Path(tempfile.gettempdir()) / f"sne-tests-{os.getpid()}"
 MEDIA_ROOT = DATA_DIR / "media"
+SNE_DOSSIER_LOTS = DATA_DIR / "lots"
+# A test's data live in its transaction, which other threads' connections do not see: the
+# lots' lines are registered one after the other (tests/lots/test_fils.py checks the threads).
+SNE_LOTS_FILS = 1
 # No collectstatic in tests: WhiteNoise serves the apps' static files through the finders.
 STATIC_ROOT = None
 STORAGES = {

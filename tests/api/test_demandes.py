@@ -298,3 +298,22 @@ def test_recherche_de_doublons_nationale_sans_donnees_personnelles(client, entet
         "score",
         "raisons",
     }
+
+
+def test_un_guichet_qui_ne_fait_que_consulter_ne_modifie_pas(client, entete):
+    """The rule is the service's (`regles.exiger_saisie_sur`), whatever the entry point: a
+    desk of 93 whose consultation scope reaches Paris reads the demande, never modifies it."""
+    from sne.referentiels.models import Departement
+
+    numero = poster(client, entete, donnees_minimales(reference_externe="I")).json()[
+        "numero_unique"
+    ]
+    lecteur = GuichetFactory(code="93TE7", departements=["93"])
+    lecteur.consultation_departements.add(Departement.objects.get(code="75"))
+    entete_lecteur = entete_de(lecteur)
+
+    assert client.get(f"/api/v1/demandes/{numero}", **entete_lecteur).status_code == 200
+    reponse = patcher(client, entete_lecteur, numero, {"motif_precision": "Changé"})
+    assert reponse.status_code == 403
+    assert reponse.json()["code"] == "departement_non_habilite"
+    assert Demande.objects.get(numero_unique=numero).version == 1

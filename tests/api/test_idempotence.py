@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sne.comptes import jetons
@@ -40,6 +41,20 @@ def test_la_meme_cle_rejoue_la_premiere_reponse(client):
     assert seconde["Location"] == premiere["Location"]
     assert seconde["Idempotent-Replayed"] == "true"
     assert Demande.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_le_jeton_n_est_cherche_qu_une_fois_par_requete(client):
+    entete = _entete(GuichetFactory(code="75ID2", departements=["75"]), HTTP_IDEMPOTENCY_KEY="k9")
+
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = _poster(client, entete, donnees_minimales())
+
+    assert reponse.status_code == 201
+    lectures = [
+        q["sql"] for q in requetes.captured_queries if 'FROM "comptes_jetonapi"' in q["sql"]
+    ]
+    assert len(lectures) == 1
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from sne.demandes.models import Demande, HistoriqueDemande, Personne
 from sne.demandes.numero import analyser, territoire
 from sne.demandes.services import DonneesInvalides, SuspicionDoublon
 from sne.exceptions import NonAutorise
-from tests.demandes.conftest import donnees_minimales
+from tests.demandes.conftest import donnees_minimales, personne_distincte
 from tests.factories import GuichetFactory, agent
 
 pytestmark = pytest.mark.django_db
@@ -338,7 +338,7 @@ def test_des_enregistrements_simultanes_ont_tous_un_numero_different(referentiel
     def enregistrer(i):
         try:
             d = donnees_minimales()
-            d["demandeur"] = {**d["demandeur"], "prenom": f"Personne{i}"}
+            d["demandeur"] = {**d["demandeur"], **personne_distincte(i)}
             numeros.append(services.enregistrer_demande(guichet, agents[i % 6], d).numero_unique)
         except Exception as e:  # pragma: no cover - reported below
             erreurs_vues.append(repr(e))

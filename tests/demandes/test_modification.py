@@ -189,6 +189,31 @@ def test_le_nombre_de_personnes_ne_se_saisit_plus(famille, guichet_75, agent_75)
     assert refus.value.code == "nombre_personnes_deduit"
 
 
+@pytest.mark.parametrize(
+    ("valeurs", "code"),
+    [
+        ({"deja_locataire_hlm": None}, "obligatoire"),
+        ({"statut_dalo": ""}, "invalide"),
+        ({"statut_dalo": "peut_etre"}, "invalide"),
+        ({"logement_actuel": "chateau"}, "invalide"),
+        ({"bailleur_actuel": "x" * 201}, "invalide"),
+        ({"revenu_fiscal_reference": -1}, "invalide"),
+    ],
+)
+def test_une_valeur_que_la_demande_ne_peut_pas_garder_est_refusee_avec_son_champ(
+    famille, guichet_75, agent_75, valeurs, code
+):
+    """A connected system may send what no form offers: refused before anything is written,
+    never by the database (deja_locataire_hlm = null was an IntegrityError, a 500)."""
+    with pytest.raises(ErreurMetier) as refus:
+        services.modifier_demande(famille, agent_75, guichet_75, demande_valeurs=valeurs)
+
+    (champ,) = valeurs
+    assert refus.value.details["erreurs"][0]["champ"] == champ
+    assert refus.value.details["erreurs"][0]["code"] == code
+    assert Demande.objects.get(pk=famille.pk).version == famille.version
+
+
 def test_un_nombre_faux_d_avant_est_corrige_a_la_modification_suivante(
     famille, guichet_75, agent_75
 ):

@@ -221,6 +221,16 @@ def test_une_commune_inconnue_ou_un_code_postal_d_ailleurs_est_refuse(couple, gu
     ]
 
 
+def test_le_code_postal_departage_les_communes_homonymes(couple, guichet_75, agent_75):
+    """« St-Denis » is four communes; with 93200 it is Saint-Denis (93), as for any address
+    of a registration (a connected system sends the name as typed and the postal code)."""
+    nouvelle = services.dupliquer_pour_separation(
+        couple, agent_75, guichet_75, separation(commune="St-Denis", code_postal="93200")
+    )
+
+    assert (nouvelle.demandeur.commune_id, nouvelle.demandeur.code_postal) == ("93066", "93200")
+
+
 def test_seule_une_personne_a_charge_de_la_demande_peut_suivre_le_co_demandeur(
     couple, guichet_75, agent_75
 ):

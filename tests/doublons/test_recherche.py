@@ -251,3 +251,62 @@ def test_les_cles():
     assert date(1987, 12, 4) in variantes_date(date(1987, 4, 12))
     assert date(1987, 4, 12) not in variantes_date(date(1987, 4, 12))
     assert all(v.year > 0 for v in variantes_date(date(2000, 2, 29)))
+
+
+@pytest.mark.parametrize("nir", ["1.85.09.75.120.005-96", "1850975120005", "1 85 09 75 120 005"])
+def test_le_nir_tape_avec_tiret_ou_sans_sa_cle(guichet, nir):
+    demande = enregistrer(guichet, nom="Perrin", prenom="Hugo", nir="185097512000596")
+    assert trouve(demande, nom="Morin", prenom="Hugo", date_naissance=date(1980, 1, 2), nir=nir)
+
+
+@pytest.mark.parametrize(
+    "nom, prenom, enregistre",
+    [
+        ("Allain", "Jran", ("Allain", "Jean")),  # a letter changed on a short first name
+        ("Laly", "Martine", ("Lamy", "Martine")),
+        ("Lgendre", "Renée", ("Legendre", "Renée")),
+        ("Morin", "Jpsépine", ("Morin", "Joséphine")),
+        ("Leecleec", "Chloé", ("Leclerc", "Chloé")),  # two typos on 7 letters and more
+    ],
+)
+def test_une_faute_sur_un_nom_court_l_autre_champ_identique(guichet, nom, prenom, enregistre):
+    demande = enregistrer(guichet, nom=enregistre[0], prenom=enregistre[1])
+    assert trouve(demande, nom=nom, prenom=prenom)
+
+
+def test_meme_email_prenom_identique_nom_a_une_lettre(guichet):
+    demande = enregistrer(
+        guichet, nom="Blin", prenom="Sébastien", email="sebastien.blin@example.fr"
+    )
+    assert trouve(
+        demande,
+        nom="Blon",
+        prenom="Sébastien",
+        date_naissance=date(1987, 4, 13),
+        email="SEBASTIEN.BLIN@example.fr",
+    )
+
+
+def test_une_date_a_un_chiffre_pres_demande_des_noms_identiques_ou_de_meme_prononciation(
+    guichet,
+):
+    marie = enregistrer(guichet, nom="Martin", prenom="Marie", date_naissance="1954-08-10")
+    assert not trouve(marie, nom="Martinez", prenom="Marie", date_naissance=date(1952, 8, 10))
+    assert trouve(marie, nom="Martin", prenom="Marie", date_naissance=date(1952, 8, 10))
+
+
+def test_au_premier_janvier_une_autre_annee_n_est_pas_une_faute_de_frappe(guichet):
+    """1 January is the conventional date of people born abroad without a known date."""
+    margot = enregistrer(guichet, nom="Durand", prenom="Margot", date_naissance="1961-01-01")
+    assert not trouve(margot, nom="Durand", prenom="Margot", date_naissance=date(1969, 1, 1))
+    assert trouve(margot, nom="Durand", prenom="Margot", date_naissance=date(1961, 1, 1))
+
+
+def test_un_grand_bloc_de_date_ne_perd_jamais_le_meme_nom(guichet, monkeypatch):
+    from sne.doublons import services as moteur
+
+    monkeypatch.setattr(moteur, "CANDIDATS_MAX", 2)
+    for nom in ("Arnaud", "Chevalier", "Fournier", "Garnier"):
+        enregistrer(guichet, nom=nom, prenom="Hugo", date_naissance="1970-01-01")
+    hoarau = enregistrer(guichet, nom="Hoarau", prenom="Louis", date_naissance="1970-01-01")
+    assert trouve(hoarau, nom="HOARAU", prenom="Louis", date_naissance=date(1970, 1, 1))

@@ -12,7 +12,8 @@ The rules that forms also check are in `sne.demandes.regles`.
   `reactiver`;
 - `separation`: `peut_dupliquer_pour_separation`, `dupliquer_pour_separation` (with a
   `Separation`: the new demandeur's identity document, address, who follows whom);
-- `doublons`: `rechercher_doublons`, `doublons_des_personnes` (the engine of `sne.doublons`);
+- `doublons`: `rechercher_doublons`, `doublons_des_personnes` (the engine of `sne.doublons`),
+  and the gestionnaire's decisions on a pair: `confirmer_doublon`, `ecarter_doublon`;
 - `evenements`: the change feed read by connected systems (`evenements_pour`, `borne_sure`,
   `purger_evenements`); its events are written by `historique.historiser`;
 - `brouillons`: the registrations in progress of the wizard (`commencer_saisie`,
@@ -38,7 +39,14 @@ from .cycle_de_vie import (
     reactiver,
     renouveler,
 )
-from .doublons import Suspicion, doublons_des_personnes, rechercher_doublons
+from .doublons import (
+    Suspicion,
+    a_radier_par_defaut,
+    confirmer_doublon,
+    doublons_des_personnes,
+    ecarter_doublon,
+    rechercher_doublons,
+)
 from .enregistrement import enregistrer_demande
 from .evenements import evenements_pour, purger_evenements
 from .lecture import consulter, consulter_liste
@@ -57,12 +65,15 @@ __all__ = [
     "Separation",
     "Suspicion",
     "SuspicionDoublon",
+    "a_radier_par_defaut",
     "abandonner_saisie",
     "commencer_saisie",
+    "confirmer_doublon",
     "consulter",
     "consulter_liste",
     "doublons_des_personnes",
     "dupliquer_pour_separation",
+    "ecarter_doublon",
     "enregistrer_demande",
     "evenements_pour",
     "fin_fenetre_reactivation",

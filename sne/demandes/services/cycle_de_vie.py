@@ -16,7 +16,7 @@ from ..regles import (
     FENETRE_REACTIVATION_NON_RENOUVELLEMENT_MOIS,
     DonneesInvalides,
     exiger_modifiable,
-    exiger_saisie,
+    exiger_saisie_sur,
     mois_apres,
     un_an_apres,
 )
@@ -34,7 +34,7 @@ def _prolonger(demande: Demande, aujourd_hui: date) -> None:
 def renouveler(demande: Demande, agent, guichet) -> Demande:
     """Renew for one year from today (CCH R441-2-7); seniority (date de dépôt) is kept; the
     attestation de renouvellement is sent to the applicant."""
-    exiger_saisie(agent, guichet)
+    exiger_saisie_sur(agent, guichet, demande)
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     exiger_modifiable(demande)
     aujourd_hui = timezone.localdate()
@@ -73,7 +73,7 @@ def radier(
     and irrecevabilité (decided by the CAL) one month after a warning by registered letter;
     non-renewal one month after expiry. A radiée demande is read-only."""
     if guichet is not None:
-        exiger_saisie(par, guichet)
+        exiger_saisie_sur(par, guichet, demande)
     elif not droits_de(par).gere_departement(demande.departement_id):
         raise NonAutorise("Vous ne pouvez pas radier cette demande.")
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
@@ -172,7 +172,7 @@ def reactivable(demande: Demande) -> bool:
 def reactiver(demande: Demande, agent, guichet, commentaire: str = "") -> Demande:
     """Déradiation: within the window, the demande comes back with the same numéro and
     seniority. After a non-renewal it is renewed at the same time (attestation sent)."""
-    exiger_saisie(agent, guichet)
+    exiger_saisie_sur(agent, guichet, demande)
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     if demande.est_active:
         raise ErreurMetier(

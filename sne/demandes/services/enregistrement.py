@@ -25,7 +25,7 @@ from ..regles import (
 )
 from ..schemas import DemandeEntree
 from ..signaux import apres_validation, demande_enregistree
-from .doublons import doublons_des_personnes
+from .doublons import doublons_des_personnes, enregistrer_forcage
 from .entree import (
     adresse,
     communes_souhaitees,
@@ -243,6 +243,15 @@ def enregistrer_demande(
         guichet=guichet,
         commentaire=commentaire,
     )
+    if suspicions:
+        enregistrer_forcage(
+            demande,
+            suspicions,
+            justification_forcage,
+            agent=agent,
+            guichet=guichet,
+            operation="creation",
+        )
     if jeton:
         JetonEnregistrement.objects.filter(jeton=jeton).update(demande=demande)
     apres_validation(demande_enregistree, demande_id=demande.pk)

@@ -21,11 +21,11 @@ from ..regles import (
     SuspicionDoublon,
     departements_souhaitables,
     exiger_modifiable,
-    exiger_saisie,
+    exiger_saisie_sur,
     verifier_date_naissance,
 )
 from ..schemas import DemandeurEntree, PersonneEntree, valider_email, valider_nir
-from .doublons import doublons_des_personnes
+from .doublons import doublons_des_personnes, enregistrer_forcage
 from .entree import communes_souhaitees, personne
 from .historique import enregistrer_version
 from .menage import recompter_menage
@@ -189,6 +189,23 @@ def _valider_personne(p: Personne, erreurs: list) -> None:
                 erreurs.append(_erreur(_champ_de(p, champ), "invalide", message, personne=p.pk))
 
 
+def _verifier_champ_demande(champ: str, valeur, erreurs: list) -> None:
+    """What the demande's column accepts (a value, one of its choices, its length), checked
+    before anything is written: the pages send only what their form offers, a connected system
+    may send anything (`null` for the yes/no `deja_locataire_hlm`, an empty DALO status); the
+    refusal names the field, the database never has to refuse it (an error 500)."""
+    modele = Demande._meta.get_field(champ)
+    if valeur is None and not modele.null:
+        erreurs.append(
+            _erreur(champ, "obligatoire", "Ce champ est obligatoire : il ne peut pas être vidé.")
+        )
+        return
+    try:
+        modele.clean(valeur, None)
+    except ValidationError as e:
+        erreurs.extend(_erreur(champ, "invalide", message) for message in e.messages)
+
+
 def _entree_d_ajout(ajout) -> tuple[str, PersonneEntree]:
     """(role, entry) of a person to add: `{"role": …, <PersonneEntree fields>}` or a pair."""
     if isinstance(ajout, dict):
@@ -249,7 +266,7 @@ def modifier_demande(
     Refusals list every problem at once (`DonneesInvalides`, details « erreurs », each with its
     dotted `champ`, and `personne` (pk) or `ajout` (index) for a person); nothing is written.
     """
-    exiger_saisie(agent, guichet)
+    exiger_saisie_sur(agent, guichet, demande)
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     exiger_modifiable(demande)
     if version is not None and version != demande.version:
@@ -270,6 +287,8 @@ def modifier_demande(
             )
         if champ in CHAMPS_ASSOCIATION:
             _verifier_association(demande, champ, valeur, erreurs)
+        else:
+            _verifier_champ_demande(champ, valeur, erreurs)
         if getattr(demande, champ) != valeur:
             changements.append(
                 {
@@ -440,6 +459,15 @@ def modifier_demande(
             changements=changements,
             commentaire=commentaire,
         )
+        if suspicions:
+            enregistrer_forcage(
+                demande,
+                suspicions,
+                justification_doublon,
+                agent=agent,
+                guichet=guichet,
+                operation="modification",
+            )
     return changements
 
 

@@ -26,7 +26,7 @@ from ..regles import (
     ModificationConcurrente,
     exiger_guichet_habilite,
     exiger_modifiable,
-    exiger_saisie,
+    exiger_saisie_sur,
     un_an_apres,
 )
 from ..schemas import valider_email
@@ -104,15 +104,26 @@ def _verifier(separation: Separation, a_charge: list[Personne]) -> dict:
     if not separation.commune.strip():
         erreur("commune", "obligatoire", "La commune de la nouvelle adresse est obligatoire.")
     else:
-        commune, code_resolu = resoudre(separation.commune.strip(), None, "commune", erreurs)
-        if commune is not None and code_postal:
+        probleme_commune: list[dict] = []
+        commune, code_resolu = resoudre(
+            separation.commune.strip(), None, "commune", probleme_commune
+        )
+        if commune is None and code_postal:
+            # As for any address (`entree.adresse`), the postal code settles namesakes: « St-Denis »
+            # alone is four communes, « 93200 St-Denis » one (a connected system sends both).
+            commune, code_resolu = resoudre(
+                f"{code_postal} {separation.commune.strip()}", None, "commune", []
+            )
+        if commune is None:
+            erreurs.extend(probleme_commune)
+        elif code_postal:
             if not CodePostal.objects.filter(code=code_postal, commune=commune).exists():
                 erreur(
                     "code_postal",
                     "code_postal_incoherent",
                     f"Le code postal {code_postal} n'est pas celui de {commune.nom}.",
                 )
-        elif commune is not None:
+        else:
             code_postal = code_resolu or commune.code_postal_principal or ""
     try:
         email = valider_email(separation.email)
@@ -191,7 +202,7 @@ def dupliquer_pour_separation(
     `version`: the version of the demande the agent read; a change made meanwhile is refused
     (`ModificationConcurrente`) rather than split blindly.
     """
-    exiger_saisie(agent, guichet)
+    exiger_saisie_sur(agent, guichet, demande)
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     exiger_modifiable(demande)
     if not peut_dupliquer_pour_separation(demande):
