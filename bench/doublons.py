@@ -15,7 +15,7 @@ Ce que le script fait :
    adultes ont la date conventionnelle du 1er janvier (nés à l'étranger sans date connue). Deux
    demandeurs ou co-demandeurs n'ont jamais les mêmes nom, prénom et date de naissance pliés :
    tout doublon mesuré est un doublon injecté. Les homonymes sont nombreux : au million,
-   ~34 000 `Martin`, dont des centaines de mêmes prénom et année de naissance.
+   ~32 000 `Martin`, dont des centaines de mêmes prénom et année de naissance.
 2. **Le chargement dans PostgreSQL** par COPY (demandes et personnes, numéros uniques bien
    formés : territoire, mois, année, séquence, guichet ; un guichet de banc par département),
    puis `sne.doublons.services.indexer_demandes` par lots (les empreintes d'identité), puis
