@@ -36,7 +36,7 @@ from sne.demandes.services import (
     rechercher_doublons,
 )
 from sne.demandes.services.entree import adresse as adresse_resolue
-from sne.demandes.services.entree import departements_souhaitables
+from sne.demandes.services.entree import champs_employeur, departements_souhaitables
 
 from .commun import EtatDemande, demande_de, etat_de, guichet_de
 
@@ -637,15 +637,10 @@ def _valeurs_personne(entree: PersonneModification, champ: str, departements, er
             lue or {"adresse_ligne1": "", "adresse_ligne2": "", "code_postal": "", "commune": None}
         )
     if "employeur_adresse" in envoye:
-        lue = adresse_resolue(
-            entree.employeur_adresse, f"{champ}.employeur_adresse", erreurs, departements
-        )
         valeurs.update(
-            employeur_adresse=" ".join(
-                p for p in (lue.get("adresse_ligne1"), lue.get("adresse_ligne2")) if p
-            ),
-            employeur_code_postal=lue.get("code_postal") or "",
-            employeur_commune=lue.get("commune"),
+            champs_employeur(
+                entree.employeur_adresse, f"{champ}.employeur_adresse", erreurs, departements
+            )
         )
     return valeurs
 

@@ -56,6 +56,21 @@ def adresse(adresse: AdresseEntree | None, champ: str, erreurs: list, departemen
     }
 
 
+def champs_employeur(
+    entree: AdresseEntree | None, champ: str, erreurs: list, departements=None
+) -> dict:
+    """The employer's address fields of a person (one line, postal code, commune). FAQ
+    « Cedex »: an employer's CEDEX address is mapped to the commune's postal code."""
+    lue = adresse(entree, champ, erreurs, departements)
+    return {
+        "employeur_adresse": " ".join(
+            p for p in (lue.get("adresse_ligne1"), lue.get("adresse_ligne2")) if p
+        ),
+        "employeur_code_postal": lue.get("code_postal") or "",
+        "employeur_commune": lue.get("commune"),
+    }
+
+
 def personne(
     entree: PersonneEntree, role: str, champ: str, erreurs: list, ordre: int = 0, departements=None
 ) -> Personne:
@@ -84,21 +99,10 @@ def personne(
             piece_identite_expiration=entree.piece_identite.date_expiration,
         )
     if entree.employeur_adresse:
-        # FAQ « Cedex »: an employer's CEDEX address is mapped to the commune's postal code.
-        adresse_employeur = adresse(
-            entree.employeur_adresse, f"{champ}.employeur_adresse", erreurs, departements
-        )
         valeurs.update(
-            employeur_adresse=" ".join(
-                p
-                for p in (
-                    adresse_employeur.get("adresse_ligne1"),
-                    adresse_employeur.get("adresse_ligne2"),
-                )
-                if p
-            ),
-            employeur_code_postal=adresse_employeur.get("code_postal") or "",
-            employeur_commune=adresse_employeur.get("commune"),
+            champs_employeur(
+                entree.employeur_adresse, f"{champ}.employeur_adresse", erreurs, departements
+            )
         )
     if hasattr(entree, "adresse"):
         valeurs.update(adresse(entree.adresse, f"{champ}.adresse", erreurs, departements))
