@@ -45,6 +45,7 @@ MENU_GESTION = [
     ("creations_forcees", "Créations forcées (doublons)", "doublons:creations_forcees"),
     ("audits", "Audit des doublons", "doublons:audits"),
     ("courriers", "Courriers à imprimer", "courriers:liste"),
+    ("campagne", "Campagne de renouvellement", "campagne:tableau"),
     ("journal", "Journal d'audit", "audit:journal"),
 ]
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,9 +6,13 @@ from sne import views
 from sne.api.api import api
 from sne.attestations import urls_demandes as attestation_demande
 from sne.demandes import urls as demandes
+from sne.notifications import urls_demandes as messages_demande
 
-# The demande's pages, and its attestation's download which the attestations app serves.
-pages_demandes = demandes.urlpatterns + attestation_demande.urlpatterns
+# The demande's pages, its attestation's download which the attestations app serves, and the
+# messages sent to the applicant (notifications app).
+pages_demandes = (
+    messages_demande.urlpatterns + demandes.urlpatterns + attestation_demande.urlpatterns
+)
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
@@ -19,13 +24,19 @@ urlpatterns = [
     path("gestion/departements/", include("sne.organisations.urls_departement")),
     path("gestion/journal/", include("sne.gestion.urls")),
     path("gestion/doublons/", include("sne.gestion.urls_doublons")),
-    path("gestion/courriers/", include("sne.attestations.urls")),
+    path("gestion/courriers/", include("sne.gestion.urls_courriers")),
+    path("gestion/campagne/", include("sne.gestion.urls_campagne")),
     path("referentiels/", include("sne.referentiels.urls")),
     path("demandes/", include((pages_demandes, "demandes"))),
     path("lots/", include("sne.lots.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # The e-mail provider's delivery events (django-anymail): only with a shared secret, which
+    # anymail checks on every call (without one it would accept anybody's events).
+    urlpatterns.append(path("anymail/", include("anymail.urls")))
 
 handler404 = "sne.erreurs.page_introuvable"
 handler500 = "sne.erreurs.erreur_serveur"

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from dateutil.relativedelta import relativedelta
 
 from sne.comptes.jetons import compte_systeme
 from sne.demandes import services
@@ -21,6 +22,8 @@ from sne.doublons.audit import lancer_audit
 from sne.doublons.models import AuditDoublons, CreationForcee, PaireDoublon
 from sne.doublons.parcours import parcourir
 from sne.lots import services as lots
+from sne.notifications import services as notifications
+from sne.notifications.campagne import lancer_campagne
 from sne.organisations.models import PointContact
 from sne.referentiels.models import Departement
 from tests.demandes.conftest import donnees_minimales
@@ -155,6 +158,10 @@ def registre():
         paris, compte_systeme(paris), io.BytesIO(b'{"reference_externe": "X"}\n'), taille_max=999
     )
     lots.traiter_lot(lot.pk, lot.bail_par)
+    # The renewal campaign's notices, a posted print run (issue 12): the letters' pages.
+    lancer_campagne(active.date_expiration - relativedelta(months=1))
+    tournee = notifications.preparer_tournee("75")
+    notifications.rendre_tournee(tournee.pk)
     return {"guichet": paris, "agent": saisie, "demande": active, "lot": lot}
 
 
@@ -176,6 +183,12 @@ def test_aucune_saisie_hostile_ne_provoque_d_erreur_500(client, registre, profil
         "/gestion/doublons/audits/",
         f"/gestion/doublons/audits/{AuditDoublons.objects.get().pk}/",
         f"/gestion/doublons/paires/{PaireDoublon.objects.get().pk}/",
+    ]
+    depart += [  # the letters and the renewal campaign (issue 12)
+        "/gestion/courriers/",
+        "/gestion/campagne/",
+        "/demandes/demandeurs-a-recontacter/",
+        f"/demandes/{numero}/?onglet=messages",
     ]
 
     erreurs = _parcourir(client, depart)

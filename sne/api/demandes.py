@@ -37,6 +37,7 @@ from sne.demandes.services import (
 )
 from sne.demandes.services.entree import adresse as adresse_resolue
 from sne.demandes.services.entree import champs_employeur, departements_souhaitables
+from sne.notifications.services import messages_de
 
 from .commun import EtatDemande, demande_de, etat_de, guichet_de
 
@@ -273,6 +274,37 @@ class AssociationCopie(Schema):
     adresse: AdresseCopie | None = None
 
 
+class EvenementMessageCopie(Schema):
+    type: str = Field(
+        title="Étape",
+        description="cree, envoye, echec_envoi, remis, rebond, ouvert, imprime, poste, "
+        "retour_courrier, non_distribuable, annule",
+        examples=["envoye"],
+    )
+    date: datetime = Field(examples=["2026-12-02T06:05:12+01:00"])
+    source: str = Field(
+        description="campagne, envoi, fournisseur, gestionnaire…", examples=["envoi"]
+    )
+
+
+class MessageCopie(Schema):
+    type: str = Field(
+        description="attestation_enregistrement, attestation_renouvellement, avis_separation, "
+        "preavis_renouvellement, avis_radiation",
+        examples=["preavis_renouvellement"],
+    )
+    canal: str = Field(description="email, courrier ou sms", examples=["email"])
+    statut: str = Field(
+        description="a_envoyer, a_imprimer, envoye, remis, poste, echec, annule",
+        examples=["remis"],
+    )
+    date_avis: date = Field(title="Date de l'avis", examples=["2026-12-02"])
+    echeance: date | None = Field(
+        None, title="Expiration concernée (préavis, radiation)", examples=["2027-01-02"]
+    )
+    evenements: list[EvenementMessageCopie] = Field(title="Étapes de la distribution")
+
+
 class CopieNumerique(EtatDemande):
     """La copie numérique : toute la demande, son historique et ses pièces."""
 
@@ -297,6 +329,11 @@ class CopieNumerique(EtatDemande):
     statut_dalo: str = Field(examples=["non"])
     historique: list[EntreeHistorique] = Field(
         title="Historique", description="Du plus ancien au plus récent"
+    )
+    messages: list[MessageCopie] = Field(
+        default_factory=list,
+        title="Courriers et messages envoyés au demandeur",
+        description="Du plus récent au plus ancien, avec la preuve de leur distribution",
     )
     pieces: list[dict] = Field(
         default_factory=list,
@@ -416,6 +453,20 @@ def copie_numerique(demande: Demande) -> dict:
                 "commentaire": h.commentaire,
             }
             for h in historique
+        ],
+        "messages": [
+            {
+                "type": m.type,
+                "canal": m.canal,
+                "statut": m.statut,
+                "date_avis": m.date_avis,
+                "echeance": m.cycle,
+                "evenements": [
+                    {"type": e.type, "date": e.survenu_le, "source": e.source}
+                    for e in m.evenements.all()
+                ],
+            }
+            for m in messages_de(demande)
         ],
         "pieces": [],
     }

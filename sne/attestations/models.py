@@ -64,38 +64,23 @@ class ParametresDepartement(models.Model):
 
 
 class Attestation(models.Model):
-    """An attestation d'enregistrement or de renouvellement (CCH R441-2-4), or the notice of
-    a separation to one of the two persons (e-mail, or letter to print), kept as sent."""
+    """An attestation d'enregistrement or de renouvellement (CCH R441-2-4), kept as rendered:
+    the PDF the desk downloads, the API serves, and `sne.notifications` sends to the applicant
+    (the sending, its channel and its delivery are the `Message`s of that app).
+
+    `Type` also names the letters this app renders without keeping them as attestations (the
+    notice of a separation, the renewal notice, the radiation notice): their data travel with
+    their message."""
 
     class Type(models.TextChoices):
         ENREGISTREMENT = "enregistrement", "Attestation d'enregistrement"
         RENOUVELLEMENT = "renouvellement", "Attestation de renouvellement"
-        # Not an attestation: the notice of a separation to each person, by e-mail or, for
-        # the demandeur without e-mail who keeps the demande, a letter printed the same way.
         SEPARATION = "separation", "Courrier de séparation"
-
-    class Canal(models.TextChoices):
-        EMAIL = "email", "Courriel"
-        COURRIER = "courrier", "Courrier postal (à imprimer)"
 
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="attestations")
     type = models.CharField("type", max_length=15, choices=Type.choices)
-    # A separation is told once to each person, whatever the retries of the task: the notice
-    # (e-mail or letter) is recorded against the demande created by that separation, which
-    # identifies it (a demande may be split again after a new marriage).
-    separation = models.ForeignKey(
-        Demande,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="séparation",
-        help_text="Pour un avis de séparation : la demande créée par cette séparation.",
-    )
     creee_le = models.DateTimeField("créée le", auto_now_add=True)
     fichier = models.FileField("PDF", upload_to="attestations/%Y/%m/", blank=True)
-    canal = models.CharField("canal d'envoi", max_length=10, choices=Canal.choices)
-    envoyee_le = models.DateTimeField("envoyée le", null=True, blank=True)
     donnees = models.JSONField("données de l'attestation", default=dict)
 
     class Meta:
@@ -103,13 +88,9 @@ class Attestation(models.Model):
         verbose_name = "attestation"
         ordering = ["demande", "-creee_le"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["demande", "separation"],
-                name="un_avis_par_personne_et_par_separation",
-            ),
             models.CheckConstraint(
-                condition=Q(separation__isnull=True) | Q(type="separation"),
-                name="seul_un_avis_de_separation_designe_une_separation",
+                condition=Q(type__in=["enregistrement", "renouvellement"]),
+                name="une_attestation_d_enregistrement_ou_de_renouvellement",
             ),
         ]
 

@@ -21,10 +21,9 @@ The content is built once as plain data (`donnees_attestation`, versioned JSON k
 print its own attestation from the same data (FAQ: « cette attestation personnalisée doit bien
 reprendre toutes les informations contenues dans l'attestation du système national »).
 
-The Huey tasks of `sne.attestations.tasks`, on the signals of `sne.demandes.signaux`, call
-`produire_et_envoyer` after the commit of a
-registration, a renewal or a reactivation after non-renewal, and `informer_separation` after a
-duplication for separation.
+This app renders documents (attestations, letters); `sne.notifications` sends them, records
+their delivery and keeps them as sent: after the commit of a registration, a renewal or a
+reactivation that renews, its task calls `produire_attestation` then sends the attestation.
 """
 
 import logging
@@ -32,19 +31,17 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
 from sne.audit.models import EvenementAudit
-from sne.audit.services import journaliser, journaliser_lecture
-from sne.comptes.droits import droits_de
+from sne.audit.services import journaliser
 from sne.demandes import nomenclatures as n
 from sne.demandes.models import Demande, Personne
 from sne.demandes.regles import mois_apres
-from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
+from sne.exceptions import ErreurMetier, Introuvable
 from sne.organisations.models import Guichet, Organisation
 from sne.referentiels.models import CodePostal, Commune
 
@@ -482,7 +479,7 @@ def rendre_pdf(donnees: dict) -> bytes:
     return _document(donnees).write_pdf()
 
 
-# --- Producing and sending ------------------------------------------------------------------
+# --- Producing the attestation ------------------------------------------------------------------
 
 
 def _attestation_du_jour(demande_id: int, type_: str) -> Attestation | None:
@@ -503,87 +500,30 @@ def _objet_email(donnees: dict) -> str:
     return f"Votre {titre} — n° {donnees['numero_unique']}"
 
 
-def _message(attestation: Attestation) -> EmailMessage:
-    """The e-mail of an attestation (its PDF attached) or of a separation notice, written
-    from the data kept with it, so that a retry sends what was recorded."""
-    donnees = _dates_en_objets(attestation.donnees)
-    destinataire = [attestation.donnees["demandeur"]["email"]]
-    if attestation.type == Attestation.Type.SEPARATION:
-        with translation.override(settings.LANGUAGE_CODE):
-            corps = render_to_string("attestations/emails/separation.txt", {"d": donnees})
-        return EmailMessage(
-            subject=f"{TITRES[Attestation.Type.SEPARATION]} — n° {donnees['numero_unique']}",
-            body=corps,
-            to=destinataire,
-        )
-    with translation.override(settings.LANGUAGE_CODE):
-        corps = render_to_string("attestations/emails/attestation.txt", {"d": donnees})
-    message = EmailMessage(subject=_objet_email(donnees), body=corps, to=destinataire)
-    attestation.fichier.open("rb")
-    try:
-        contenu = attestation.fichier.read()
-    finally:
-        attestation.fichier.close()
-    message.attach(attestation.fichier.name.rsplit("/", 1)[-1], contenu, "application/pdf")
-    return message
-
-
-def _envoyer_par_email(attestation: Attestation) -> bool:
-    """Send the e-mail once: the row is claimed (`envoyee_le` set) before sending, and
-    released if the sending fails, so that a retried or concurrent task never sends it twice.
-    Returns whether this call sent it."""
-    maintenant = timezone.now()
-    reclamee = Attestation.objects.filter(pk=attestation.pk, envoyee_le__isnull=True).update(
-        envoyee_le=maintenant
-    )
-    if not reclamee:
-        attestation.refresh_from_db(fields=["envoyee_le"])
-        return False
-    try:
-        _message(attestation).send()
-    except Exception:
-        Attestation.objects.filter(pk=attestation.pk).update(envoyee_le=None)
-        raise
-    attestation.envoyee_le = maintenant
-    return True
-
-
-def produire_et_envoyer(demande_id: int, type_: str) -> Attestation:
-    """Build, render and keep the attestation of a demande, then send it to the applicant
-    (CCH R441-2-4; FAQ: sent directly to the applicant at registration and renewal).
-
-    With an e-mail address: sent by e-mail with the PDF attached (`canal=email`, `envoyee_le`
-    set). Without: `canal=courrier`, queued for printing (`courriers_a_imprimer`) until
-    `marquer_imprimes`. Called twice on the same day for the same demande and type (a Huey
-    retry, a double click), it returns the existing attestation without sending it again.
-    """
+def produire_attestation(demande_id: int, type_: str) -> Attestation:
+    """Build, render and keep the attestation of a demande (CCH R441-2-4): the document the
+    desk downloads and that is sent to the applicant (`sne.notifications`). Called twice on
+    the same day for the same demande and type (a Huey retry, a double click), it returns the
+    existing one."""
     type_ = Attestation.Type(type_).value
     attestation = _attestation_du_jour(demande_id, type_)
-    if attestation is None:
-        demande = Demande.objects.get(pk=demande_id)
-        donnees = donnees_attestation(demande, type_)
-        pdf = rendre_pdf(donnees)
-        with transaction.atomic():
-            Demande.objects.select_for_update().filter(pk=demande_id).first()
-            attestation = _attestation_du_jour(demande_id, type_)
-            if attestation is None:
-                attestation = Attestation(
-                    demande=demande,
-                    type=type_,
-                    canal=Attestation.Canal.EMAIL
-                    if donnees["demandeur"]["email"]
-                    else Attestation.Canal.COURRIER,
-                    donnees=donnees,
-                )
-                attestation.fichier.save(
-                    nom_fichier(demande.numero_unique, type_, timezone.localdate()),
-                    ContentFile(pdf),
-                    save=False,
-                )
-                attestation.save()
-            logger.info("Attestation %s produite (canal %s)", attestation.pk, attestation.canal)
-    if attestation.canal == Attestation.Canal.EMAIL and attestation.envoyee_le is None:
-        _envoyer_par_email(attestation)
+    if attestation is not None:
+        return attestation
+    demande = Demande.objects.get(pk=demande_id)
+    donnees = donnees_attestation(demande, type_)
+    pdf = rendre_pdf(donnees)
+    with transaction.atomic():
+        Demande.objects.select_for_update().filter(pk=demande_id).first()
+        attestation = _attestation_du_jour(demande_id, type_)
+        if attestation is None:
+            attestation = Attestation(demande=demande, type=type_, donnees=donnees)
+            attestation.fichier.save(
+                nom_fichier(demande.numero_unique, type_, timezone.localdate()),
+                ContentFile(pdf),
+                save=False,
+            )
+            attestation.save()
+            logger.info("Attestation %s produite", attestation.pk)
     return attestation
 
 
@@ -623,126 +563,7 @@ def donnees_courrier_separation(demande: Demande) -> dict:
     }
 
 
-def avis_de_separation(demande: Demande, separation_id: int, *, nouvelle: bool) -> Attestation:
-    """The notice of one separation to the demandeur of `demande` (`separation_id`: the
-    demande that separation created), recorded once: by e-mail when they have an address
-    (sent by `informer_separation`), otherwise a letter for the « Courriers à imprimer » queue
-    (`courriers_a_imprimer`).
-
-    A retried or concurrent task finds the same row: it is looked for again under the
-    demande's lock, and the database refuses a second notice of the same separation to the
-    same demande (`un_avis_par_personne_et_par_separation`)."""
-    avis = Attestation.objects.filter(demande=demande, separation_id=separation_id).first()
-    if avis is not None:
-        return avis
-    donnees = {**donnees_courrier_separation(demande), "nouvelle": nouvelle}
-    canal = Attestation.Canal.EMAIL if donnees["demandeur"]["email"] else Attestation.Canal.COURRIER
-    pdf = rendre_pdf(donnees) if canal == Attestation.Canal.COURRIER else None
-    with transaction.atomic():
-        Demande.objects.select_for_update().filter(pk=demande.pk).first()
-        avis = Attestation.objects.filter(demande=demande, separation_id=separation_id).first()
-        if avis is None:
-            avis = Attestation(
-                demande=demande,
-                type=Attestation.Type.SEPARATION,
-                separation_id=separation_id,
-                canal=canal,
-                donnees=donnees,
-            )
-            if pdf is not None:
-                avis.fichier.save(
-                    nom_fichier(demande.numero_unique, avis.type, timezone.localdate()),
-                    ContentFile(pdf),
-                    save=False,
-                )
-            avis.save()
-    return avis
-
-
-def informer_separation(demande_id: int, nouvelle_id: int) -> int:
-    """After a duplication for separation (FAQ: married or PACS couples only), tell each of
-    the two persons their own numéro unique and that the seniority (date de dépôt) is kept:
-    by e-mail when they have one. Returns the number of e-mails this call sent.
-
-    Without an e-mail, the demandeur who keeps the demande gets a letter in the « Courriers à
-    imprimer » queue; the new demandeur's attestation d'enregistrement (`produire_et_envoyer`,
-    on `demande_enregistree`) already goes by post, and tells them the same. The other
-    person's number and contact details are not disclosed.
-
-    Each notice is recorded (`avis_de_separation`) and each e-mail claimed before it is sent
-    (`_envoyer_par_email`): the task run twice, or retried after one of the two e-mails
-    failed, sends nothing twice — one message per person per separation.
-    """
-    envoyes = 0
-    for pk, nouvelle in ((demande_id, False), (nouvelle_id, True)):
-        demande = Demande.objects.prefetch_related("personnes").get(pk=pk)
-        demandeur = demande.demandeur
-        if demandeur is None or (nouvelle and not demandeur.email):
-            continue
-        avis = avis_de_separation(demande, nouvelle_id, nouvelle=nouvelle)
-        if avis.canal == Attestation.Canal.EMAIL and avis.envoyee_le is None:
-            envoyes += _envoyer_par_email(avis)
-    return envoyes
-
-
-# --- Letters to print, downloads ------------------------------------------------------------
-
-
-def courriers_a_imprimer(departement=None, *, par=None):
-    """Attestations to send by post (no e-mail known) that nobody has printed yet, oldest
-    first. `departement`: a `Departement` or its code; `par`: only those of the départements
-    this person manages (all for the national level)."""
-    attestations = Attestation.objects.filter(
-        canal=Attestation.Canal.COURRIER, envoyee_le__isnull=True
-    ).select_related("demande__departement")
-    if departement is not None:
-        attestations = attestations.filter(demande__departement=departement)
-    if par is not None:
-        droits = droits_de(par)
-        if not droits.national:
-            attestations = attestations.filter(demande__departement__in=droits.departements_gestion)
-    return attestations.order_by("creee_le", "pk")
-
-
-def lire_courriers(courriers, par, *, pour_impression: bool = False) -> None:
-    """The print-run page and its PDF show names and addresses: each demande shown is written
-    in the audit journal (one query for the page)."""
-    journaliser_lecture(
-        [c.demande for c in courriers],
-        utilisateur=par,
-        action=EvenementAudit.Action.EXPORT
-        if pour_impression
-        else EvenementAudit.Action.CONSULTATION,
-        resume="Courriers à imprimer (PDF)" if pour_impression else "Courriers à imprimer",
-    )
-
-
-def marquer_imprimes(ids, par) -> int:
-    """Record that these letters were printed and posted (`envoyee_le`), by a gestionnaire of
-    their département or the national support; each one is written to the audit log (FAQ: the
-    gestionnaire can prove that a letter was sent). Returns how many were marked."""
-    droits = droits_de(par)
-    attestations = list(courriers_a_imprimer().filter(pk__in=list(ids)))
-    hors_droits = [a for a in attestations if not droits.gere_departement(a.demande.departement_id)]
-    if hors_droits:
-        raise NonAutorise(
-            "Vous ne pouvez marquer comme imprimés que les courriers de vos départements."
-        )
-    maintenant = timezone.now()
-    with transaction.atomic():
-        marques = Attestation.objects.filter(
-            pk__in=[a.pk for a in attestations], envoyee_le__isnull=True
-        ).update(envoyee_le=maintenant)
-        for a in attestations:
-            journaliser(
-                EvenementAudit.Action.MODIFICATION,
-                utilisateur=par,
-                objet=a.demande,
-                resume=f"{a.get_type_display()} de la demande {a.demande.numero_unique} "
-                "imprimée pour envoi postal",
-                details={"attestation": a.pk, "canal": a.canal},
-            )
-    return marques
+# --- Downloads ------------------------------------------------------------------------------
 
 
 def derniere_attestation(demande: Demande) -> Attestation | None:

@@ -209,6 +209,20 @@ class Demande(models.Model):
     )
     precisions_handicap = models.TextField("précisions sur le handicap", blank=True)
 
+    # How the applicant is written to (CCH R441-2-7, the renewal notice): by post (and e-mail
+    # if known) while they never registered or renewed on the portal themselves; by e-mail once
+    # they did; by both when they asked for post. Set by the portal (issue 13) and the desk.
+    demarches_en_ligne = models.BooleanField(
+        "a enregistré ou renouvelé sa demande en ligne",
+        default=False,
+        help_text="Le demandeur a lui-même enregistré ou renouvelé sa demande sur le portail.",
+    )
+    courrier_postal_souhaite = models.BooleanField(
+        "souhaite recevoir les courriers par la poste",
+        default=False,
+        help_text="Le demandeur a demandé à recevoir aussi ses courriers par voie postale.",
+    )
+
     # Priority situations
     statut_dalo = models.CharField(
         "DALO", max_length=15, choices=n.StatutDalo.choices, default=n.StatutDalo.NON

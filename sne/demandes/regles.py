@@ -22,6 +22,8 @@ LIMITE_COMMUNES_SOUHAITEES = 8  # the CERFA's table of wished communes (ADR 0005
 ANCIENNETE_MAX_SAISIE_JOURS = 365  # a paper form keyed in later: at most a year old
 DELAI_AVERTISSEMENT = timedelta(days=30)  # registered letter → radiation (CCH R441-2-8)
 FENETRE_REACTIVATION_NON_RENOUVELLEMENT_MOIS = 18
+PREAVIS_RENOUVELLEMENT_MOIS = 1  # the notice, at least one month before expiry (R441-2-7)
+DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS = 1  # struck off one month after expiry (R441-2-8)
 FENETRE_REACTIVATION_JOURS = 365  # other motifs: while the data is kept (one year)
 SITUATIONS_COUPLE_SEPARABLE = {n.SituationFamiliale.MARIE, n.SituationFamiliale.PACSE}
 # In Île-de-France one demande covers the whole region: its wished communes may lie in any of

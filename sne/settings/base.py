@@ -110,7 +110,9 @@ INSTALLED_APPS = [
     "sne.demandes",
     "sne.doublons",
     "sne.attestations",
+    "sne.notifications",
     "sne.lots",
+    "anymail",
     "sne.demo",
 ]
 
@@ -313,6 +315,9 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 EMAIL_ASSISTANCE = os.environ.get("EMAIL_ASSISTANCE", "assistance@sne.example.fr")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SNE <ne-pas-repondre@sne.example.fr>")
+# The e-mail provider's delivery webhooks are refused without this shared secret
+# (« utilisateur:motdepasse », HTTP basic auth): never open by default.
+ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
 if EMAIL_URL.startswith("smtp"):
     from urllib.parse import unquote, urlparse
 
@@ -323,10 +328,24 @@ if EMAIL_URL.startswith("smtp"):
     EMAIL_HOST_USER = unquote(_email.username or "")
     EMAIL_HOST_PASSWORD = unquote(_email.password or "")
     EMAIL_USE_TLS = EMAIL_URL.startswith("smtp+tls")
+elif EMAIL_URL.startswith("brevo://"):
+    # Production through an e-mail provider (django-anymail): EMAIL_URL=brevo://<clé API>; its
+    # delivery events come back to /anymail/brevo/tracking/, protected by the shared secret
+    # ANYMAIL_WEBHOOK_SECRET (« utilisateur:motdepasse », HTTP basic auth) — docs/notifications.md.
+    EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+    ANYMAIL["BREVO_API_KEY"] = EMAIL_URL.removeprefix("brevo://")
 else:
     # Embedded mode: e-mails are written as files a person can open in var/mails/.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mails"
+
+# SMS (renewal notices, later the portal's codes): a file per SMS under SNE_DATA_DIR/sms/ in
+# the embedded mode; `sne.notifications.sms.BrevoSms` with SMS_BREVO_CLE_API in production.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "sne.notifications.sms.FichierSms")
+SMS_BREVO_CLE_API = os.environ.get("SMS_BREVO_CLE_API", "")
+SMS_EXPEDITEUR = os.environ.get("SMS_EXPEDITEUR", "SNE")
+# The renewal campaign's notices also go by SMS when a mobile number is known.
+SNE_SMS_AVIS = os.environ.get("SNE_SMS_AVIS", "1") == "1"
 
 # --- The register --------------------------------------------------------------------------
 # Where applicants follow their demande (printed on the attestation).

@@ -37,6 +37,8 @@ if "filename" in HUEY:
     HUEY["filename"] = str(DATA_DIR / "huey.sqlite3")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "sne.notifications.sms.MemoireSms"
+ANYMAIL = {"WEBHOOK_SECRET": "sne-test:secret-du-webhook"}
 
 # Argon2 costs ~50 ms a hash by design; tests that create many users need not pay for it
 # (tests/comptes/test_securite.py checks that production hashes with Argon2).

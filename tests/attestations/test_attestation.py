@@ -3,24 +3,19 @@ the applicant at registration and renewal; a connected system prints the same co
 
 import io
 import json
-import smtplib
-import threading
 from copy import deepcopy
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.core import mail
-from django.core.mail.backends import locmem
-from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from sne.attestations import services as attestations
-from sne.attestations import tasks
 from sne.attestations.models import Attestation, ParametresDepartement
 from sne.demandes import services as demandes
-from sne.exceptions import Introuvable, NonAutorise
+from sne.exceptions import Introuvable
 from sne.organisations.models import Organisation
 from sne.referentiels.models import Departement
 from tests.factories import (
@@ -28,7 +23,6 @@ from tests.factories import (
     OrganisationFactory,
     PointContactFactory,
     agent,
-    gestionnaire,
 )
 from tests.outils import a_midi, connecter
 
@@ -109,8 +103,7 @@ def test_l_enregistrement_envoie_l_attestation_par_e_mail_avec_le_pdf(
 
     attestation = demande.attestations.get()
     assert attestation.type == Attestation.Type.ENREGISTREMENT
-    assert attestation.canal == Attestation.Canal.EMAIL
-    assert attestation.envoyee_le is not None
+    assert demande.messages.get().attestation == attestation  # sent (sne.notifications)
     aujourd_hui = timezone.localdate()
     assert attestation.fichier.name.endswith(
         f"attestation-{demande.numero_unique}-enregistrement-{aujourd_hui:%Y%m%d}.pdf"
@@ -171,27 +164,15 @@ def test_le_delai_de_saisine_de_la_commission_et_son_adresse_viennent_du_departe
     assert "arrêté préfectoral" in texte
 
 
-def test_sans_e_mail_l_attestation_attend_d_etre_imprimee(
+def test_sans_e_mail_l_attestation_porte_l_adresse_pour_l_enveloppe_a_fenetre(
     guichet, saisie, django_capture_on_commit_callbacks
 ):
     demande = enregistrer(guichet, saisie, django_capture_on_commit_callbacks, email="")
 
     attestation = demande.attestations.get()
-    assert attestation.canal == Attestation.Canal.COURRIER
-    assert attestation.envoyee_le is None
     assert mail.outbox == []
-    assert list(attestations.courriers_a_imprimer()) == [attestation]
-    assert list(attestations.courriers_a_imprimer("75")) == [attestation]
-    assert list(attestations.courriers_a_imprimer("93")) == []
     texte = texte_aplati(lire(attestation))
     assert "75020 PARIS" in texte  # the postal address for the window envelope
-
-    with pytest.raises(NonAutorise):
-        attestations.marquer_imprimes([attestation.pk], gestionnaire("93"))
-    assert attestations.marquer_imprimes([attestation.pk], gestionnaire("75")) == 1
-    attestation.refresh_from_db()
-    assert attestation.envoyee_le is not None
-    assert list(attestations.courriers_a_imprimer()) == []
 
 
 def test_le_renouvellement_produit_une_attestation_de_renouvellement(
@@ -217,7 +198,7 @@ def test_un_second_appel_le_meme_jour_ne_renvoie_pas_l_attestation(
     demande = enregistrer(guichet, saisie, django_capture_on_commit_callbacks)
     premiere = demande.attestations.get()
 
-    seconde = attestations.produire_et_envoyer(demande.pk, "enregistrement")
+    seconde = attestations.produire_attestation(demande.pk, "enregistrement")
 
     assert seconde.pk == premiere.pk
     assert demande.attestations.count() == 1
@@ -375,97 +356,7 @@ def test_la_separation_informe_chacun_de_son_numero(
         assert f"{demande.date_depot:%d/%m/%Y}" in m.body
         assert "ancienneté est conservée" in m.body
     # The new demande gets its own attestation d'enregistrement.
-    assert nouvelle.attestations.get(type=Attestation.Type.ENREGISTREMENT).canal == "email"
-
-
-def test_la_tache_de_separation_relancee_n_envoie_pas_deux_fois_les_e_mails(
-    guichet, saisie, django_capture_on_commit_callbacks
-):
-    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks)
-    assert len(e_mails_de_separation()) == 2
-
-    # A Huey retry, or the task queued twice: nobody is told twice.
-    tasks.informer_separation(demande.pk, nouvelle.pk)
-    tasks.informer_separation(demande.pk, nouvelle.pk)
-
-    assert sorted(m.to[0] for m in e_mails_de_separation()) == [
-        "elodie@example.fr",
-        "karim@example.fr",
-    ]
-    avis = Attestation.objects.filter(type=Attestation.Type.SEPARATION)
-    assert sorted(avis.values_list("demande_id", "separation_id", "canal")) == [
-        (demande.pk, nouvelle.pk, "email"),
-        (nouvelle.pk, nouvelle.pk, "email"),
-    ]
-    assert all(a.envoyee_le for a in avis)
-
-
-class ServeurEnPannePourKarim(locmem.EmailBackend):
-    """The mail server refuses the messages to karim@example.fr while `en_panne` is set."""
-
-    en_panne = True
-
-    def send_messages(self, messages):
-        if self.en_panne and any("karim@example.fr" in m.to for m in messages):
-            raise smtplib.SMTPServerDisconnected("connexion perdue")
-        return super().send_messages(messages)
-
-
-def test_apres_un_echec_d_envoi_la_relance_n_envoie_que_l_e_mail_manquant(
-    guichet, saisie, django_capture_on_commit_callbacks, settings, monkeypatch
-):
-    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks, informer=False)
-    settings.EMAIL_BACKEND = f"{__name__}.ServeurEnPannePourKarim"
-    with pytest.raises(smtplib.SMTPServerDisconnected):
-        attestations.informer_separation(demande.pk, nouvelle.pk)
-    assert [m.to for m in e_mails_de_separation()] == [["elodie@example.fr"]]
-
-    monkeypatch.setattr(ServeurEnPannePourKarim, "en_panne", False)
-    assert attestations.informer_separation(demande.pk, nouvelle.pk) == 1  # the retry
-    assert attestations.informer_separation(demande.pk, nouvelle.pk) == 0
-
-    assert sorted(m.to[0] for m in e_mails_de_separation()) == [
-        "elodie@example.fr",
-        "karim@example.fr",
-    ]
-
-
-def test_sans_e_mail_un_seul_courrier_de_separation_meme_relance_le_lendemain(
-    guichet, saisie, django_capture_on_commit_callbacks, time_machine
-):
-    demande, nouvelle = separer(
-        guichet, saisie, django_capture_on_commit_callbacks, email_demandeur="", email_co=False
-    )
-    time_machine.move_to(timezone.now() + timedelta(days=1))
-
-    tasks.informer_separation(demande.pk, nouvelle.pk)
-
-    assert e_mails_de_separation() == []
-    courrier = Attestation.objects.get(type=Attestation.Type.SEPARATION)
-    assert (courrier.demande, courrier.separation) == (demande, nouvelle)
-    assert courrier.canal == Attestation.Canal.COURRIER
-    assert list(attestations.courriers_a_imprimer().filter(type="separation")) == [courrier]
-
-
-def test_la_base_refuse_un_second_avis_de_la_meme_separation_a_la_meme_personne(
-    guichet, saisie, django_capture_on_commit_callbacks
-):
-    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks)
-
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Attestation.objects.create(
-            demande=demande,
-            type=Attestation.Type.SEPARATION,
-            separation=nouvelle,
-            canal=Attestation.Canal.EMAIL,
-        )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Attestation.objects.create(
-            demande=demande,
-            type=Attestation.Type.ENREGISTREMENT,
-            separation=nouvelle,
-            canal=Attestation.Canal.EMAIL,
-        )
+    assert nouvelle.attestations.get(type=Attestation.Type.ENREGISTREMENT)
 
 
 def test_un_agent_telecharge_l_attestation_d_une_demande_qu_il_voit(
@@ -508,38 +399,3 @@ def test_apres_un_renouvellement_le_telechargement_ne_sert_jamais_l_ancienne_att
     pdf = client.get(url)
     assert pdf["Content-Type"] == "application/pdf"
     assert "-renouvellement-20261102.pdf" in pdf["Content-Disposition"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_deux_workers_en_meme_temps_n_envoient_qu_un_e_mail_a_chacun(
-    referentiels_charges, guichet, saisie, django_capture_on_commit_callbacks
-):
-    """(`referentiels_charges` first: after another transactional test has emptied the tables,
-    the référentiels are reloaded before the desk is created on its département.)"""
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memory"):
-        pytest.skip("SQLite en mémoire : un seul connecteur partagé, pas de vraie concurrence.")
-    demande, nouvelle = separer(guichet, saisie, django_capture_on_commit_callbacks)
-    Attestation.objects.filter(type=Attestation.Type.SEPARATION).delete()  # not yet told
-    mail.outbox.clear()
-    erreurs = []
-
-    def worker():
-        try:
-            attestations.informer_separation(demande.pk, nouvelle.pk)
-        except Exception as e:
-            erreurs.append(e)
-        finally:
-            connection.close()
-
-    fils = [threading.Thread(target=worker) for _ in range(3)]
-    for f in fils:
-        f.start()
-    for f in fils:
-        f.join()
-
-    assert erreurs == []
-    assert sorted(m.to[0] for m in e_mails_de_separation()) == [
-        "elodie@example.fr",
-        "karim@example.fr",
-    ]
-    assert Attestation.objects.filter(type=Attestation.Type.SEPARATION).count() == 2

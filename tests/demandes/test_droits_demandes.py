@@ -20,7 +20,6 @@ def _enregistrer(guichet, par, departement, commune, prenom):
     # The attestation sent at registration (its PDF is not what is tested here).
     demande.attestations.create(
         type="enregistrement",
-        canal="email",
         fichier=ContentFile(b"%PDF-1.4\n%%EOF\n", name=f"attestation-{demande.pk}.pdf"),
     )
     return demande

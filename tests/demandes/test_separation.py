@@ -10,12 +10,13 @@ from django.core import mail
 from django.urls import reverse
 
 from sne.attestations import services as attestations
-from sne.attestations.models import Attestation
 from sne.demandes import services
 from sne.demandes.models import Demande, HistoriqueDemande
 from sne.demandes.regles import ModificationConcurrente
 from sne.demandes.services.separation import Separation
 from sne.exceptions import ErreurMetier, NonAutorise
+from sne.notifications import services as notifications
+from sne.notifications.models import Message
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, agent
 from tests.outils import a_midi, connecter, texte
@@ -291,12 +292,14 @@ def test_chacun_est_informe_par_e_mail(
 
     destinataires = {a for m in mail.outbox for a in m.to}
     assert {"marie.durand@example.fr", "paul.durand@example.fr"} <= destinataires
-    attestation = nouvelle.attestations.get(type=Attestation.Type.ENREGISTREMENT)
-    assert attestation.canal == Attestation.Canal.EMAIL
+    attestation = nouvelle.messages.get(type=Message.Type.ATTESTATION_ENREGISTREMENT)
+    assert attestation.canal == Message.Canal.EMAIL
     # Each e-mail is recorded as the notice of this separation to that person, sent once.
-    avis = Attestation.objects.filter(type=Attestation.Type.SEPARATION, separation=nouvelle)
+    avis = Message.objects.filter(
+        type=Message.Type.AVIS_SEPARATION, cle__endswith=f":s{nouvelle.pk}:email"
+    )
     assert {(a.demande_id, a.canal) for a in avis} == {(couple.pk, "email"), (nouvelle.pk, "email")}
-    assert all(a.envoyee_le for a in avis)
+    assert all(a.statut == "envoye" for a in avis)
 
 
 def test_sans_e_mail_chacun_recoit_un_courrier_a_imprimer(
@@ -311,16 +314,15 @@ def test_sans_e_mail_chacun_recoit_un_courrier_a_imprimer(
         )
 
     assert not mail.outbox
-    courrier_origine = couple.attestations.get()
-    assert (courrier_origine.type, courrier_origine.canal) == ("separation", "courrier")
-    assert courrier_origine.envoyee_le is None  # waiting in « Courriers à imprimer »
-    assert courrier_origine.fichier.read().startswith(b"%PDF")
+    courrier_origine = couple.messages.get(type=Message.Type.AVIS_SEPARATION)
+    assert (courrier_origine.canal, courrier_origine.statut) == ("courrier", "a_imprimer")
+    assert notifications.reimprimer(courrier_origine, agent_75)[1].startswith(b"%PDF")
     assert courrier_origine.donnees["numero_unique"] == couple.numero_unique
     assert courrier_origine.donnees["nombre_personnes"] == 3
     assert nouvelle.numero_unique not in str(courrier_origine.donnees)  # not disclosed
-    attestation = nouvelle.attestations.get()
-    assert (attestation.type, attestation.canal) == ("enregistrement", "courrier")
-    assert set(attestations.courriers_a_imprimer()) == {courrier_origine, attestation}
+    attestation = nouvelle.messages.get()
+    assert (attestation.type, attestation.canal) == ("attestation_enregistrement", "courrier")
+    assert set(notifications.courriers_a_imprimer()) >= {courrier_origine, attestation}
     assert attestations.derniere_attestation(couple) is None  # a letter is no attestation
 
 

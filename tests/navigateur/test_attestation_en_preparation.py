@@ -30,7 +30,7 @@ def test_l_attestation_en_preparation_se_telecharge_des_qu_elle_est_prete(
     expect(page.get_by_role("status")).to_contain_text("L'attestation est en préparation")
     assert page.locator("meta[http-equiv=refresh]").count() == 0
 
-    attestations.produire_et_envoyer(demande.pk, "enregistrement")
+    attestations.produire_attestation(demande.pk, "enregistrement")
     with page.expect_download(timeout=20_000) as telechargement:
         pass
     assert telechargement.value.suggested_filename.endswith(".pdf")

@@ -91,6 +91,12 @@ class ModificationForm(EtapeDemandeurForm, AdresseEmployeur, Souhaits, Ressource
         error_messages={"required": "Indiquez le statut DALO du demandeur (« Non » sinon)."},
     )
 
+    courrier_postal_souhaite = forms.BooleanField(
+        label="Le demandeur souhaite recevoir aussi ses courriers par la poste",
+        required=False,
+        help_text="Préavis de renouvellement et courriers : par la poste en plus de l'e-mail "
+        "(CCH R441-2-7).",
+    )
     retirer_co_demandeur = forms.BooleanField(
         label="Retirer le co-demandeur de la demande", required=False
     )

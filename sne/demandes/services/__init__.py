@@ -34,7 +34,9 @@ from .brouillons import (
 )
 from .cycle_de_vie import (
     fin_fenetre_reactivation,
+    radiation_non_renouvellement_due,
     radier,
+    radier_pour_non_renouvellement,
     reactivable,
     reactiver,
     renouveler,
@@ -81,7 +83,9 @@ __all__ = [
     "peut_dupliquer_pour_separation",
     "purger_brouillons_expires",
     "purger_evenements",
+    "radiation_non_renouvellement_due",
     "radier",
+    "radier_pour_non_renouvellement",
     "reactivable",
     "reactiver",
     "rechercher_doublons",

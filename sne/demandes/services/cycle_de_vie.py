@@ -12,6 +12,7 @@ from .. import nomenclatures as n
 from ..models import Demande, HistoriqueDemande
 from ..regles import (
     DELAI_AVERTISSEMENT,
+    DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS,
     FENETRE_REACTIVATION_JOURS,
     FENETRE_REACTIVATION_NON_RENOUVELLEMENT_MOIS,
     DonneesInvalides,
@@ -33,9 +34,19 @@ def _prolonger(demande: Demande, aujourd_hui: date) -> None:
 @transaction.atomic
 def renouveler(demande: Demande, agent, guichet) -> Demande:
     """Renew for one year from today (CCH R441-2-7); seniority (date de dépôt) is kept; the
-    attestation de renouvellement is sent to the applicant."""
+    attestation de renouvellement is sent to the applicant.
+
+    A renewal always wins over the renewal campaign: a demande the campaign has just struck
+    off for non-renouvellement (the agent's page was opened before) is reactivated and renewed
+    at once, with the same numéro and seniority (`reactiver`)."""
     exiger_saisie_sur(agent, guichet, demande)
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    if (
+        not demande.est_active
+        and demande.motif_radiation == n.MotifRadiation.NON_RENOUVELLEMENT
+        and reactivable(demande)
+    ):
+        return reactiver(demande, agent, guichet, commentaire="Renouvelée par le guichet.")
     exiger_modifiable(demande)
     aujourd_hui = timezone.localdate()
     avant = demande.date_expiration
@@ -211,3 +222,51 @@ def reactiver(demande: Demande, agent, guichet, commentaire: str = "") -> Demand
     if renouvelee:
         apres_validation(demande_renouvelee, demande_id=demande.pk)
     return demande
+
+
+def radiation_non_renouvellement_due(demande: Demande, le: date) -> bool:
+    """Whether a demande is past its expiry by the legal delay on `le` (CCH R441-2-8)."""
+    return demande.est_active and le >= mois_apres(
+        demande.date_expiration, DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS
+    )
+
+
+def radier_pour_non_renouvellement(demande_ids, *, le: date, commentaire: str) -> list[int]:
+    """Strike off for non-renouvellement (`RADREN`, CCH R441-2-8) the demandes among
+    `demande_ids` still active and past expiry by one month on `le`: the renewal campaign's
+    radiation, with no agent (the history says « campagne de renouvellement »). Returns the ids
+    struck off, in the caller's transaction (the campaign writes their notice in the same one).
+
+    Never waits for a demande an agent is changing: the rows are locked with SKIP LOCKED, so
+    a demande being renewed at this very moment is left alone (its renewal commits a new
+    expiry, and the next run finds nothing to do); the condition is checked again under the
+    lock. SQLite serialises writers: there, the renewal simply comes before or after."""
+    radiees = []
+    verrouillees = (
+        Demande.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=list(demande_ids), statut=Demande.Statut.ACTIVE)
+        .order_by("pk")
+    )
+    for demande in verrouillees:
+        if not radiation_non_renouvellement_due(demande, le):
+            continue
+        demande.statut = Demande.Statut.RADIEE
+        demande.date_radiation = le
+        demande.motif_radiation = n.MotifRadiation.NON_RENOUVELLEMENT
+        demande.sous_motif_radiation = ""
+        demande.commentaire_radiation = commentaire
+        enregistrer_version(
+            demande,
+            HistoriqueDemande.Action.RADIATION,
+            changements=[
+                {"champ": "statut", "avant": "active", "apres": "radiee"},
+                {
+                    "champ": "motif_radiation",
+                    "avant": "",
+                    "apres": n.MotifRadiation.NON_RENOUVELLEMENT,
+                },
+            ],
+            commentaire=commentaire,
+        )
+        radiees.append(demande.pk)
+    return radiees

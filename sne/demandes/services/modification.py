@@ -49,6 +49,8 @@ CHAMPS_DEMANDE_MODIFIABLES = (
     "logement_adapte_handicap",
     "precisions_handicap",
     "statut_dalo",
+    # How the applicant wants their letters (CCH R441-2-7: post as well as e-mail).
+    "courrier_postal_souhaite",
     # The association a demande is for (CERFA 14069): from the département's table, or typed.
     "association",
     "association_nom",

@@ -17,6 +17,7 @@ from .. import nomenclatures as n
 from .. import services
 from ..forms.champs import libelle_commune
 from ..models import Demande, Personne
+from ..onglets import ONGLETS_SUPPLEMENTAIRES
 from .commun import demande_complete
 
 ONGLETS = [
@@ -232,9 +233,14 @@ def demande(request, numero):
     services.consulter(
         d, request.user, actions["guichet_action"] or guichet_de_consultation(request.user, d)
     )
+    onglets = ONGLETS + [(o.code, o.libelle) for o in ONGLETS_SUPPLEMENTAIRES]
     onglet = request.GET.get("onglet", "demandeur")
-    if onglet not in dict(ONGLETS):
+    if onglet not in dict(onglets):
         onglet = "demandeur"
+    supplementaires = [
+        {"code": o.code, "gabarit": o.gabarit, **o.contexte(request, d)}
+        for o in ONGLETS_SUPPLEMENTAIRES
+    ]
     aujourd_hui = timezone.localdate()
     demandeur = d.demandeur
     separation_proposee = bool(
@@ -252,7 +258,8 @@ def demande(request, numero):
             "demandeur": demandeur,
             "co": d.co_demandeur,
             "a_charge": d.personnes_a_charge,
-            "onglets": ONGLETS,
+            "onglets": onglets,
+            "onglets_supplementaires": supplementaires,
             "onglet": onglet,
             "historique": lignes_historique(d.historique.all()),
             "aujourd_hui": aujourd_hui,

@@ -116,6 +116,7 @@ CHAMPS_DEMANDE = (
     "logement_adapte_handicap",
     "precisions_handicap",
     "statut_dalo",
+    "courrier_postal_souhaite",
 )
 
 
