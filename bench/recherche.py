@@ -84,17 +84,17 @@ CARACTERES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # ---------------------------------------------------------------------------------------------
 
 
-def preparer_postgresql(reutiliser: bool) -> bool:
+def preparer_postgresql(reutiliser: bool, base: str = BASE_BANC) -> bool:
     """Crée la base (la supprime d'abord sauf --reutiliser) ; vrai si elle existait déjà."""
     import psycopg
 
     with psycopg.connect(f"{URL_SERVEUR}/postgres", autocommit=True) as cnx:
-        existe = cnx.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BASE_BANC]).fetchone()
+        existe = cnx.execute("SELECT 1 FROM pg_database WHERE datname = %s", [base]).fetchone()
         if existe and not reutiliser:
-            cnx.execute(f"DROP DATABASE {BASE_BANC} WITH (FORCE)")
+            cnx.execute(f"DROP DATABASE {base} WITH (FORCE)")
             existe = None
         if not existe:
-            cnx.execute(f"CREATE DATABASE {BASE_BANC}")
+            cnx.execute(f"CREATE DATABASE {base}")
     return bool(existe)
 
 
@@ -275,8 +275,7 @@ class Generateur:
             demo = None
         guichet_id, code_guichet = demo or rng.choice(monde.guichets[departement])
 
-        jours = rng.randrange(ANNEES * 365)
-        depot = self.aujourd_hui - timedelta(days=jours)
+        depot = self.date_depot()
         enregistree_le = datetime(
             depot.year, depot.month, depot.day, 8 + rng.randrange(10), rng.randrange(60), tzinfo=UTC
         )
@@ -287,15 +286,7 @@ class Generateur:
             f"{territoire}{depot.month:02d}{depot.year % 100:02d}{self.sequences[cle]:06d}"
             f"{code_guichet}"
         )
-        expiration, renouvellement = un_an_apres(depot), None
-        statut, radiation, motif = "active", None, ""
-        while expiration <= self.aujourd_hui:
-            if rng.random() < 0.5:
-                statut, motif = "radiee", "non_renouvellement"
-                radiation = expiration + timedelta(days=30)
-                break
-            renouvellement = expiration - timedelta(days=rng.randrange(1, 60))
-            expiration = un_an_apres(renouvellement)
+        expiration, renouvellement, statut, radiation, motif = self.cycle(depot)
 
         personnes = self.menage(pk)
         demande = {
@@ -316,6 +307,24 @@ class Generateur:
         }
         voeux = list(dict.fromkeys(souhaits))
         return demande, personnes, [(pk, c, rang) for rang, c in enumerate(voeux, start=1)]
+
+    def date_depot(self) -> date:
+        """Le jour du dépôt : uniforme sur les `ANNEES` dernières années."""
+        return self.aujourd_hui - timedelta(days=self.rng.randrange(ANNEES * 365))
+
+    def cycle(self, depot: date) -> tuple[date, date | None, str, date | None, str]:
+        """Expiration, dernier renouvellement, statut, date et motif de radiation : chaque
+        année échue, une demande sur deux est radiée pour non-renouvellement, l'autre est
+        renouvelée un peu avant son échéance."""
+        rng = self.rng
+        expiration, renouvellement = un_an_apres(depot), None
+        while expiration <= self.aujourd_hui:
+            if rng.random() < 0.5:
+                radiation = expiration + timedelta(days=30)
+                return expiration, renouvellement, "radiee", radiation, "non_renouvellement"
+            renouvellement = expiration - timedelta(days=rng.randrange(1, 60))
+            expiration = un_an_apres(renouvellement)
+        return expiration, renouvellement, "active", None, ""
 
     def nombre_voeux(self) -> int:
         x = self.rng.random()
@@ -390,9 +399,10 @@ def copier(curseur, table: str, colonnes: list[str], defauts: dict, lignes: list
             copie.write_row([ligne.get(c, defauts[c]) for c in colonnes])
 
 
-def charger(nombre: int, graine: int) -> dict:
+def charger(nombre: int, graine: int, fabrique=None, aujourd_hui: date | None = None) -> dict:
     """Charge `nombre` demandes par lots (générer puis COPY des trois tables) ; rend les
-    durées de chaque étape."""
+    durées de chaque étape. `fabrique` : la classe du générateur (`Generateur` par défaut, une
+    sous-classe pour un autre banc) ; `aujourd_hui` : le jour où la population est vue."""
     from django.core.management.color import no_style
     from django.db import connection
     from django.utils import timezone
@@ -413,11 +423,18 @@ def charger(nombre: int, graine: int) -> dict:
     col_souhait.remove("id")
 
     premier = (Demande.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    # Les séquences déjà prises (demandes de démonstration) ne sont pas redonnées.
+    # Les séquences déjà prises (demandes de démonstration) ne sont pas redonnées : celles des
+    # compteurs (SQLite) et celles des numéros en base (sur PostgreSQL une SEQUENCE par mois
+    # compte, le compteur reste vide).
     sequences = Counter(
         {(c.territoire, c.mois, c.annee): c.dernier for c in CompteurNumeroUnique.objects.all()}
     )
-    generateur = Generateur(monde, random.Random(graine), timezone.localdate(), sequences)
+    for numero in Demande.objects.values_list("numero_unique", flat=True).iterator():
+        cle = (numero[:3], int(numero[3:5]), int(numero[5:7]))
+        sequences[cle] = max(sequences[cle], int(numero[7:13]))
+    generateur = (fabrique or Generateur)(
+        monde, random.Random(graine), aujourd_hui or timezone.localdate(), sequences
+    )
     connection.ensure_connection()
     total_personnes = total_souhaits = 0
     with connection.connection.cursor() as curseur:
