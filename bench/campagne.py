@@ -331,9 +331,12 @@ class Compteur:
 
     def imprimer(self, premiers: int = 25) -> None:
         total = sum(self.temps.values())
-        print(f"    Requêtes par genre ({total:.1f} s en tout dans PostgreSQL et le pilote) :")
+        print(
+            f"      requêtes : {total:.1f} s en tout dans PostgreSQL et le pilote ; les plus "
+            "longues en tout :"
+        )
         for genre, duree in self.temps.most_common(premiers):
-            print(f"      {duree:6.2f} s  {self.par_genre[genre]:6d} ×  {genre}")
+            print(f"        {duree:6.2f} s  {self.par_genre[genre]:6d} ×  {genre}")
 
 
 def remettre_pic_rss() -> bool:
@@ -363,6 +366,7 @@ class Passage:
     par_canal: dict = field(default_factory=dict)
     rss_mo: float | None = None
     tracemalloc_mo: float | None = None
+    compteur: "Compteur | None" = None
 
     def imprimer(self) -> None:
         traitees = self.preavis + self.radiations
@@ -389,6 +393,8 @@ class Passage:
             memoire.append(f"pic tracemalloc {self.tracemalloc_mo:.1f} Mo")
         if memoire:
             print("      mémoire : " + " ; ".join(memoire))
+        if self.compteur is not None:
+            self.compteur.imprimer(12)
 
 
 def lancer(titre: str, le: date, *, tracer: bool = False, profil: Path | None = None) -> Passage:
@@ -398,7 +404,7 @@ def lancer(titre: str, le: date, *, tracer: bool = False, profil: Path | None = 
     from sne.notifications import campagne
 
     passage = Passage(titre)
-    compteur = Compteur(detail=bool(profil))
+    compteur = Compteur(detail=True)
     originaux = {"préavis": campagne.prevenir, "radiations": campagne.radier}
 
     def chronometre(nom, fonction):
@@ -445,7 +451,7 @@ def lancer(titre: str, le: date, *, tracer: bool = False, profil: Path | None = 
         statistiques.sort_stats("cumulative").print_stats(r"/sne/", 40)
         statistiques.sort_stats("tottime").print_stats(25)
         print(flux.getvalue())
-        compteur.imprimer()
+    passage.compteur = compteur
     return passage
 
 
