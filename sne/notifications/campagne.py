@@ -43,7 +43,7 @@ from sne.demandes.regles import (
 from sne.demandes.services import radier_pour_non_renouvellement
 
 from .models import JourneeCampagne, Message
-from .services import notifier
+from .services import Avis, notifier_plusieurs
 
 logger = logging.getLogger(__name__)
 
@@ -125,18 +125,22 @@ def _demandes(ids):
 def prevenir(le: date, bilan: Bilan, progression: Callable | None = None) -> None:
     for ids in _par_lots(a_prevenir(le), TAILLE_LOT):
         with transaction.atomic():
-            for demande in _demandes(ids):
-                envoi = notifier(
-                    demande,
-                    Message.Type.PREAVIS_RENOUVELLEMENT,
-                    donnees=documents.donnees_preavis_renouvellement(demande),
-                    reference=demande.date_expiration.isoformat(),
-                    cycle=demande.date_expiration,
-                    date_avis=le,
-                    source="campagne",
-                )
-                bilan.preavis += bool(envoi.messages)
-                bilan.compter(envoi)
+            envoi = notifier_plusieurs(
+                [
+                    Avis(
+                        demande,
+                        Message.Type.PREAVIS_RENOUVELLEMENT,
+                        donnees=documents.donnees_preavis_renouvellement(demande),
+                        reference=demande.date_expiration.isoformat(),
+                        cycle=demande.date_expiration,
+                        date_avis=le,
+                        source="campagne",
+                    )
+                    for demande in _demandes(ids)
+                ]
+            )
+            bilan.preavis += len({message.demande_id for message in envoi.messages})
+            bilan.compter(envoi)
         if progression:
             progression(bilan)
 
@@ -149,17 +153,21 @@ def radier(le: date, bilan: Bilan, progression: Callable | None = None) -> None:
     for ids in _par_lots(a_radier(le), TAILLE_LOT_RADIATION):
         with transaction.atomic():
             radiees = radier_pour_non_renouvellement(ids, le=le, commentaire=commentaire)
-            for demande in _demandes(radiees):
-                envoi = notifier(
-                    demande,
-                    Message.Type.AVIS_RADIATION,
-                    donnees=documents.donnees_avis_radiation(demande),
-                    reference=demande.date_expiration.isoformat(),
-                    cycle=demande.date_expiration,
-                    date_avis=le,
-                    source="campagne",
-                )
-                bilan.compter(envoi)
+            envoi = notifier_plusieurs(
+                [
+                    Avis(
+                        demande,
+                        Message.Type.AVIS_RADIATION,
+                        donnees=documents.donnees_avis_radiation(demande),
+                        reference=demande.date_expiration.isoformat(),
+                        cycle=demande.date_expiration,
+                        date_avis=le,
+                        source="campagne",
+                    )
+                    for demande in _demandes(radiees)
+                ]
+            )
+            bilan.compter(envoi)
             bilan.radiations += len(radiees)
         if progression:
             progression(bilan)

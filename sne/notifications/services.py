@@ -192,6 +192,22 @@ class Envoi:
     non_distribuables: int = 0
 
 
+@dataclass
+class Avis:
+    """One document to one applicant, as `notifier` takes it: its arguments, for
+    `notifier_plusieurs` (the campaign records a batch of demandes at once)."""
+
+    demande: Demande
+    type_: str
+    donnees: dict
+    reference: object
+    source: str
+    date_avis: date | None = None
+    cycle: date | None = None
+    attestation: Attestation | None = None
+    canaux_choisis: list[str] | None = None
+
+
 def notifier(
     demande: Demande,
     type_: str,
@@ -210,22 +226,80 @@ def notifier(
     Idempotent: called again for the same document (`reference`), it records nothing more
     (`Message.cle` is unique; a concurrent call loses the race on the constraint and finds the
     row). Returns the messages recorded by this call."""
-    demandeur = demande.demandeur
-    date_avis = date_avis or timezone.localdate()
-    choisis = canaux_choisis if canaux_choisis is not None else canaux(demande, demandeur, type_)
+    return notifier_plusieurs(
+        [
+            Avis(
+                demande,
+                type_,
+                donnees=donnees,
+                reference=reference,
+                source=source,
+                date_avis=date_avis,
+                cycle=cycle,
+                attestation=attestation,
+                canaux_choisis=canaux_choisis,
+            )
+        ]
+    )
+
+
+def notifier_plusieurs(avis: list[Avis]) -> Envoi:
+    """`notifier` for many documents at once (a batch of the campaign), with the same rules:
+    the messages not recorded yet are written in one query and their events in another — not
+    three queries per message. A concurrent run that recorded some of them meanwhile (the
+    unique `Message.cle` refuses the batch) sends us back to one message at a time, each one
+    recorded once."""
+    prepares = [message for a in avis for message in _preparer(a)]
+    deja = set(
+        Message.objects.filter(cle__in=[m.cle for m, _ in prepares]).values_list("cle", flat=True)
+    )
+    nouveaux = [(m, evenements) for m, evenements in prepares if m.cle not in deja]
     envoi = Envoi(messages=[])
+    try:
+        with transaction.atomic():
+            Message.objects.bulk_create([m for m, _ in nouveaux])
+        enregistres = nouveaux
+    except IntegrityError:
+        enregistres = []
+        for message, evenements in nouveaux:
+            message.pk = None
+            try:
+                with transaction.atomic():
+                    message.save()
+            except IntegrityError:
+                if Message.objects.filter(cle=message.cle).exists():
+                    continue  # recorded already (a retry, a concurrent run)
+                raise
+            enregistres.append((message, evenements))
+    EvenementMessage.objects.bulk_create(e for _, evenements in enregistres for e in evenements)
+    envoi.messages = [message for message, _ in enregistres]
+    # Only a letter without a postal address is impossible to send when recorded.
+    envoi.non_distribuables = sum(m.statut == Statut.ECHEC for m in envoi.messages)
+    return envoi
+
+
+def _preparer(avis: Avis) -> list[tuple[Message, list[EvenementMessage]]]:
+    """The messages of one document, one per channel, with their first events; not saved."""
+    demande, donnees, source = avis.demande, avis.donnees, avis.source
+    demandeur = demande.demandeur
+    date_avis = avis.date_avis or timezone.localdate()
+    choisis = (
+        avis.canaux_choisis
+        if avis.canaux_choisis is not None
+        else canaux(demande, demandeur, avis.type_)
+    )
+    prepares = []
     for canal in choisis:
-        cle = cle_message(type_, demande.pk, canal, reference)
         message = Message(
             demande=demande,
             departement_id=demande.departement_id,
-            type=type_,
+            type=avis.type_,
             canal=canal,
-            cle=cle,
+            cle=cle_message(avis.type_, demande.pk, canal, avis.reference),
             date_avis=date_avis,
-            cycle=cycle,
-            donnees=donnees if attestation is None else {},
-            attestation=attestation,
+            cycle=avis.cycle,
+            donnees=donnees if avis.attestation is None else {},
+            attestation=avis.attestation,
         )
         evenements = [_evenement(message, Evenement.CREE, source=source)]
         if canal == Canal.COURRIER:
@@ -245,7 +319,6 @@ def notifier(
                         details={"raison": "adresse_postale_incomplete"},
                     )
                 )
-                envoi.non_distribuables += 1
         else:
             message.statut = Statut.A_ENVOYER
             message.prochain_essai = timezone.now()
@@ -255,16 +328,8 @@ def notifier(
             else:
                 message.destinataire = mobile(demandeur)
                 message.corps = documents.message_sms(donnees)
-        try:
-            with transaction.atomic():
-                message.save()
-        except IntegrityError:
-            if Message.objects.filter(cle=cle).exists():
-                continue  # recorded already (a retry, a concurrent run)
-            raise
-        EvenementMessage.objects.bulk_create(evenements)
-        envoi.messages.append(message)
-    return envoi
+        prepares.append((message, evenements))
+    return prepares
 
 
 def notifier_attestation(attestation: Attestation, *, source: str = "envoi") -> Envoi:

@@ -193,21 +193,22 @@ def test_une_date_mal_ecrite_est_refusee_en_francais():
 
 def test_une_reprise_apres_un_plantage_n_envoie_rien_deux_fois(enregistrer, monkeypatch):
     demandes_ = [enregistrer(numero=i) for i in range(3)]
-    vraie = services.notifier
-    appels = []
+    vraie = services.notifier_plusieurs
+    lots = []
 
-    def plante_au_troisieme(*args, **kwargs):
-        appels.append(1)
-        if len(appels) == 3:
+    def plante_au_second_lot(avis):
+        lots.append(avis)
+        if len(lots) == 2:
             raise RuntimeError("le serveur s'arrête")
-        return vraie(*args, **kwargs)
+        return vraie(avis)
 
     monkeypatch.setattr(campagne, "TAILLE_LOT", 2)
-    monkeypatch.setattr(campagne, "notifier", plante_au_troisieme)
+    monkeypatch.setattr(campagne, "notifier_plusieurs", plante_au_second_lot)
     with pytest.raises(RuntimeError):
         campagne.lancer_campagne(UN_MOIS_AVANT)
     assert not JourneeCampagne.objects.get(date=UN_MOIS_AVANT).terminee_le
-    monkeypatch.setattr(campagne, "notifier", vraie)
+    assert Message.objects.filter(type=Message.Type.PREAVIS_RENOUVELLEMENT).count() == 4
+    monkeypatch.setattr(campagne, "notifier_plusieurs", vraie)
 
     campagne.lancer_campagne(UN_MOIS_AVANT)
     services.envoyer_messages_en_attente()
