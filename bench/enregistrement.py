@@ -29,7 +29,7 @@ commit 6cd8516, la recherche de doublons parcourait ainsi toutes les demandes ac
 enregistrement ; `--sans-analyze` pour comparer).
 
 L'attestation, envoyée après la validation par une tâche Huey, n'est PAS mesurée dans les
-phases : le récepteur du signal `demande_enregistree` (`sne.attestations.tasks`) est débranché.
+phases : le récepteur du signal `demande_enregistree` (`sne.notifications.tasks`) est débranché.
 `--avec-attestation [K]` mesure à part la production de l'attestation (données, PDF
 WeasyPrint, envoi par le backend de courriel fichier) sur K demandes (10 par défaut).
 
@@ -476,6 +476,7 @@ def mesurer_attestations(nombre: int, ids: list[int]) -> None:
     import logging
 
     from sne.attestations import services as attestations
+    from sne.notifications import services as notifications
 
     logging.getLogger(attestations.__name__).setLevel(logging.WARNING)
     rendu_ms: list[float] = []
@@ -494,17 +495,18 @@ def mesurer_attestations(nombre: int, ids: list[int]) -> None:
         for pk in ids[:nombre]:
             t0 = time.perf_counter()
             try:
-                attestation = attestations.produire_et_envoyer(pk, "enregistrement")
+                attestation = notifications.envoyer_attestation(pk, "enregistrement")
             except Exception as exc:
                 erreurs.append(decrire_erreur(exc))
                 continue
             durees.append((time.perf_counter() - t0) * 1000)
-            canaux[attestation.canal] += 1
+            for message in attestation.messages.all():
+                canaux[message.canal] += 1
     finally:
         attestations.rendre_pdf = rendre_pdf
     total, rendu = sorted(durees), sorted(rendu_ms)
     print()
-    print(f"Attestations (à part) : produire_et_envoyer() sur {len(ids[:nombre])} demandes")
+    print(f"Attestations (à part) : envoyer_attestation() sur {len(ids[:nombre])} demandes")
     print(
         f"  complète      : p50 {centile(total, 50):.0f} ms · "
         f"max {(total[-1] if total else float('nan')):.0f} ms"

@@ -26,8 +26,12 @@ their delivery and keeps them as sent: after the commit of a registration, a ren
 reactivation that renews, its task calls `produire_attestation` then sends the attestation.
 """
 
+import functools
 import logging
+import re
+import unicodedata
 from datetime import date, datetime, time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -40,7 +44,8 @@ from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.demandes import nomenclatures as n
 from sne.demandes.models import Demande, Personne
-from sne.demandes.regles import mois_apres
+from sne.demandes.regles import DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS, mois_apres
+from sne.demandes.services.cycle_de_vie import fin_fenetre_reactivation
 from sne.exceptions import ErreurMetier, Introuvable
 from sne.organisations.models import Guichet, Organisation
 from sne.referentiels.models import CodePostal, Commune
@@ -50,15 +55,36 @@ from .models import Attestation, ParametresDepartement
 logger = logging.getLogger(__name__)
 
 VERSION_DONNEES = 1
-DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS = 1  # CCH R441-2-8
 MENTION_BAILLEURS = "bailleurs sociaux intervenant sur les communes demandées"
+
+# The letters of the renewal campaign (CCH R441-2-7, R441-2-8). Their sending and their record
+# belong to `sne.notifications`; their content and rendering live here, with the attestations'.
+PREAVIS_RENOUVELLEMENT = "preavis_renouvellement"
+AVIS_RADIATION = "avis_radiation"
 
 TITRES = {
     Attestation.Type.ENREGISTREMENT: "Attestation d'enregistrement de demande de logement social",
     Attestation.Type.RENOUVELLEMENT: "Attestation de renouvellement de demande de logement social",
     Attestation.Type.SEPARATION: "Votre demande de logement social après votre séparation",
+    PREAVIS_RENOUVELLEMENT: "Avis de renouvellement de votre demande de logement social",
+    AVIS_RADIATION: "Avis de radiation de votre demande de logement social",
 }
-GABARITS = {Attestation.Type.SEPARATION: "attestations/courrier_separation.html"}
+GABARITS = {
+    Attestation.Type.ENREGISTREMENT: "attestations/attestation.html",
+    Attestation.Type.RENOUVELLEMENT: "attestations/attestation.html",
+    Attestation.Type.SEPARATION: "attestations/courrier_separation.html",
+    PREAVIS_RENOUVELLEMENT: "attestations/preavis_renouvellement.html",
+    AVIS_RADIATION: "attestations/avis_radiation.html",
+}
+"""The body of each document (a `<section class="document">`); `attestations/documents.html`
+puts one or many of them in one HTML page, with the stylesheet `attestations/courriers.css`."""
+GABARITS_EMAIL = {
+    Attestation.Type.ENREGISTREMENT: "attestations/emails/attestation.txt",
+    Attestation.Type.RENOUVELLEMENT: "attestations/emails/attestation.txt",
+    Attestation.Type.SEPARATION: "attestations/emails/separation.txt",
+    PREAVIS_RENOUVELLEMENT: "attestations/emails/preavis_renouvellement.txt",
+    AVIS_RADIATION: "attestations/emails/avis_radiation.txt",
+}
 ATTESTATIONS = (Attestation.Type.ENREGISTREMENT, Attestation.Type.RENOUVELLEMENT)
 
 PIECES_A_FOURNIR = (
@@ -433,6 +459,226 @@ def donnees_attestation(demande: Demande, type_: str) -> dict:
     }
 
 
+# --- The letters of the renewal campaign ------------------------------------------------------
+
+
+def _demande_pour_courrier(demande: Demande) -> Demande:
+    return (
+        Demande.objects.select_related(
+            "departement", "guichet_enregistreur__organisation", "association"
+        )
+        .prefetch_related("personnes__commune")
+        .get(pk=demande.pk)
+    )
+
+
+def _en_tete_courrier(demande: Demande, type_: str) -> dict:
+    """What every letter of the campaign shares with the attestation, under the same keys
+    (recipient, desk, dates), so that the print run and a connected system read them alike;
+    never a NIR, an identity document number, or another person's contact details."""
+    demandeur = demande.demandeur
+    co = demande.co_demandeur
+    return {
+        "version": VERSION_DONNEES,
+        "type": type_,
+        "titre": TITRES[type_],
+        "date_edition": _date_iso(timezone.localdate()),
+        "numero_unique": demande.numero_unique,
+        "departement": {"code": demande.departement.code, "nom": demande.departement.nom},
+        "demandeur": {
+            "civilite": demandeur.civilite if demandeur else "",
+            "civilite_libelle": demandeur.get_civilite_display() if demandeur else "",
+            "nom": demandeur.nom if demandeur else "",
+            "prenom": demandeur.prenom if demandeur else "",
+            "adresse": _adresse_postale(demandeur) if demandeur else {},
+            "email": demandeur.email if demandeur else "",
+        },
+        "co_demandeur": (
+            {"civilite": co.civilite, "nom": co.nom, "prenom": co.prenom} if co else None
+        ),
+        "association": (
+            (demande.association.nom if demande.association else demande.association_nom)
+            if demande.beneficiaire == Demande.Beneficiaire.ASSOCIATION
+            else None
+        ),
+        "guichet_enregistreur": _guichet(demande.guichet_enregistreur),
+        "date_depot": _date_iso(demande.date_depot),
+        "date_dernier_renouvellement": _date_iso(demande.date_dernier_renouvellement),
+        "date_expiration": _date_iso(demande.date_expiration),
+        "url_portail": url_portail(),
+    }
+
+
+def donnees_preavis_renouvellement(demande: Demande) -> dict:
+    """The renewal notice (CCH R441-2-7: at least one month before the expiry, the applicant
+    is told that the demande expires and that, without a renewal, it will be struck off).
+
+    Says when it expires, when it would be struck off (`date_radiation_prevue`, one month after
+    the expiry, CCH R441-2-8), how to renew (the portal with the numéro unique, or any desk of
+    the département), what to check (situation, the year's resources, household) and that the
+    seniority (date de dépôt) is kept on renewal. Versioned JSON data like the attestation's,
+    ISO dates."""
+    demande = _demande_pour_courrier(demande)
+    donnees = _en_tete_courrier(demande, PREAVIS_RENOUVELLEMENT)
+    date_radiation = mois_apres(demande.date_expiration, DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS)
+    portail = donnees["url_portail"]
+    with translation.override(settings.LANGUAGE_CODE):
+        expiration = _date_courte(demande.date_expiration)
+        donnees["date_radiation_prevue"] = _date_iso(date_radiation)
+        donnees["renouvellement"] = {
+            "date_limite": _date_iso(demande.date_expiration),
+            "texte": f"Votre demande de logement social expire le {expiration}. Pour qu'elle "
+            "reste examinée par les bailleurs, renouvelez-la avant cette date.",
+            "comment": [
+                f"sur le portail {portail}, avec votre numéro unique {demande.numero_unique} ;",
+                "ou auprès d'un guichet enregistreur du département "
+                f"({demande.departement.nom}), sur place ou par courrier.",
+            ],
+            "a_verifier": [
+                "votre situation : situation familiale et professionnelle, logement actuel, "
+                "adresse, téléphone, e-mail ;",
+                f"vos ressources de l'année {timezone.localdate().year} et celles de chaque "
+                "personne à loger, avec votre dernier avis d'imposition ;",
+                "la composition de votre ménage : les personnes qui vivront avec vous dans le "
+                "logement (naissance, mariage, séparation, départ…).",
+            ],
+            "anciennete": "En renouvelant, vous gardez votre numéro unique et votre ancienneté "
+            f": la date de dépôt du {_date_courte(demande.date_depot)} continue de compter.",
+            "radiation": "Sans renouvellement, votre demande sera radiée à partir du "
+            f"{_date_courte(date_radiation)} (CCH R441-2-8) : elle ne pourra plus vous faire "
+            "proposer de logement.",
+        }
+    return donnees
+
+
+def donnees_avis_radiation(demande: Demande) -> dict:
+    """The notice that a demande was struck off for non-renewal (motif RADREN, CCH R441-2-8),
+    with the date of radiation and until when it may be reactivated with the same numéro and
+    seniority (`fin_fenetre_reactivation`), at a desk or on the portal.
+
+    Only for a demande radiée for non-renewal: any other radiation has its own letter."""
+    demande = _demande_pour_courrier(demande)
+    if demande.est_active or demande.motif_radiation != n.MotifRadiation.NON_RENOUVELLEMENT:
+        raise ErreurMetier(
+            f"La demande {demande.numero_unique} n'est pas radiée pour non-renouvellement.",
+            code="pas_radiee_pour_non_renouvellement",
+        )
+    donnees = _en_tete_courrier(demande, AVIS_RADIATION)
+    fin = fin_fenetre_reactivation(demande)
+    portail = donnees["url_portail"]
+    with translation.override(settings.LANGUAGE_CODE):
+        radiee_le = _date_courte(demande.date_radiation)
+        donnees["date_radiation"] = _date_iso(demande.date_radiation)
+        donnees["motif"] = {
+            "code": n.MotifRadiation.NON_RENOUVELLEMENT.value,
+            "code_national": n.code_national(n.MotifRadiation, n.MotifRadiation.NON_RENOUVELLEMENT),
+            "libelle": "non-renouvellement",
+        }
+        donnees["texte"] = (
+            f"Votre demande de logement social n'a pas été renouvelée avant le "
+            f"{_date_courte(demande.date_expiration)}, date de son expiration. Elle a été radiée "
+            f"le {radiee_le} (CCH R441-2-8) : elle n'est plus examinée par les bailleurs."
+        )
+        donnees["reactivation"] = {
+            "date_limite": _date_iso(fin),
+            "texte": f"Jusqu'au {_date_courte(fin)}, vous pouvez la faire réactiver : elle "
+            "retrouve le même numéro unique et la même ancienneté (date de dépôt du "
+            f"{_date_courte(demande.date_depot)}), et elle est renouvelée pour un an.",
+            "comment": [
+                f"sur le portail {portail}, avec votre numéro unique {demande.numero_unique} ;",
+                "ou auprès d'un guichet enregistreur du département "
+                f"({demande.departement.nom}), sur place ou par courrier.",
+            ],
+            "apres": f"Après le {_date_courte(fin)}, il faudra déposer une nouvelle demande : "
+            "l'ancienneté repartira de sa date de dépôt.",
+        }
+    return donnees
+
+
+# --- The recipient's address block (window envelope) -------------------------------------------
+
+LIGNES_ADRESSE_MAX = 6  # NF Z10-011: six lines at most…
+CARACTERES_LIGNE_MAX = 38  # …of 38 characters at most (spaces included)
+_CIVILITES = {"M": ("Monsieur", "M."), "MME": ("Madame", "Mme"), "MLLE": ("Mademoiselle", "Mlle")}
+
+
+def _ligne_nom(civilite: str, prenom: str, nom: str) -> str:
+    """« Madame Élodie MARTIN »; when it does not fit in a line, « Mme Élodie MARTIN », then
+    « Mme É. MARTIN », then the name alone (cut by `lignes_adresse` if it is still too long):
+    the surname is what the postman reads."""
+    complete, abregee = _CIVILITES.get(civilite, ("", ""))
+    prenom, nom = " ".join(prenom.split()), " ".join(nom.upper().split())
+    initiale = f"{prenom[0]}." if prenom else ""
+    for ligne in (
+        f"{complete} {prenom} {nom}",
+        f"{abregee} {prenom} {nom}",
+        f"{abregee} {initiale} {nom}",
+    ):
+        ligne = " ".join(ligne.split())
+        if len(ligne) <= CARACTERES_LIGNE_MAX:
+            return ligne
+    return nom
+
+
+def destinataire(donnees: dict) -> dict:
+    """The recipient of a letter or an attestation, as `lignes_adresse` reads it: who (the
+    association that hosts the applicant, the demandeur, the co-demandeur) and where."""
+    demandeur = donnees.get("demandeur") or {}
+    noms = []
+    if donnees.get("association"):
+        noms.append(donnees["association"])
+    if demandeur.get("nom") or demandeur.get("prenom"):
+        noms.append(
+            _ligne_nom(demandeur.get("civilite", ""), demandeur.get("prenom", ""), demandeur["nom"])
+        )
+    co = donnees.get("co_demandeur")
+    if co:
+        noms.append("et " + " ".join(f"{co['prenom']} {co['nom'].upper()}".split()))
+    return {"noms": noms, **(demandeur.get("adresse") or {})}
+
+
+def _tronquer(ligne: str, longueur: int = CARACTERES_LIGNE_MAX) -> str:
+    """At most `longueur` characters, cut between two words when one ends late enough, without
+    a dangling comma or dash."""
+    ligne = " ".join(ligne.split())
+    if len(ligne) <= longueur:
+        return ligne
+    coupe = ligne[: longueur + 1].rsplit(" ", 1)[0]
+    if len(coupe) > longueur or len(coupe) < longueur // 2:  # a very long word: cut it
+        coupe = ligne[:longueur]
+    return coupe.rstrip(" ,;:-–")
+
+
+def _ligne_acheminement(code_postal: str, libelle: str) -> str:
+    """Last line: postcode and libellé d'acheminement, in capitals without accent nor
+    punctuation (« 97200 FORT DE FRANCE », « 75020 PARIS »)."""
+    sans_accent = unicodedata.normalize("NFKD", libelle).encode("ascii", "ignore").decode()
+    libelle = " ".join(re.sub(r"[^A-Za-z0-9]+", " ", sans_accent).upper().split())
+    return _tronquer(f"{code_postal.strip()} {libelle}".strip())
+
+
+def lignes_adresse(adresse: dict) -> list[str]:
+    """The recipient's address block by the norms of La Poste (NF Z10-011): at most six lines
+    of at most 38 characters, no empty line, the last one « CODE POSTAL LOCALITÉ » in capitals
+    without accent nor punctuation.
+
+    `adresse`: `noms` (the recipient's lines, most important first), `ligne1`, `ligne2`,
+    `code_postal` and `acheminement` (or `commune` when no libellé d'acheminement is known),
+    as `destinataire` gives them. A longer line is cut between two words; when there are too
+    many lines, the last names go first (never the street nor the postcode)."""
+    noms = [_tronquer(nom) for nom in adresse.get("noms", []) if nom and nom.strip()]
+    voie = [
+        _tronquer(adresse[cle])
+        for cle in ("ligne1", "ligne2")
+        if adresse.get(cle) and adresse[cle].strip()
+    ]
+    localite = adresse.get("acheminement") or adresse.get("commune") or ""
+    derniere = _ligne_acheminement(adresse.get("code_postal") or "", localite)
+    fin = [*voie, derniere] if derniere else voie
+    place = max(LIGNES_ADRESSE_MAX - len(fin), 1)
+    return [*noms[:place], *fin][:LIGNES_ADRESSE_MAX]
+
+
 # --- The PDF --------------------------------------------------------------------------------
 
 
@@ -453,30 +699,152 @@ def _dates_en_objets(valeur):
     return valeur
 
 
-def _document(donnees: dict):
-    """The attestation laid out by WeasyPrint (template `attestations/attestation.html`, or
-    the letter's of `GABARITS`).
+def _corps(donnees: dict, rang: int) -> str:
+    """One document's `<section class="document">` (template of `GABARITS`; the attestation's
+    when the type is unknown); `rang` makes its anchors unique in a print run."""
+    gabarit = GABARITS.get(donnees.get("type"), "attestations/attestation.html")
+    return render_to_string(
+        gabarit,
+        {
+            "d": _dates_en_objets(donnees),
+            "rang": rang,
+            "adresse": lignes_adresse(destinataire(donnees)),
+        },
+    )
 
-    No external resource is ever fetched: the template embeds its CSS and uses local fonts,
+
+@functools.cache
+def _feuille_de_style():
+    """The stylesheet of every document (`attestations/courriers.css`), parsed once per
+    process: the rendering of one document no longer pays for it."""
+    from weasyprint import CSS
+
+    chemin = Path(__file__).parent / "templates" / "attestations" / "courriers.css"
+    return CSS(string=chemin.read_text(encoding="utf-8"))
+
+
+def _document(liste: list[dict]):
+    """The documents laid out by WeasyPrint as ONE HTML page (`attestations/documents.html`):
+    each one begins on a new sheet, numbers its own pages (« Page 1 sur 4 », the page counter
+    starts again at each `section.document`) and carries its own header and footer. Laying out
+    one page of N documents costs far less than N layouts (docs/performance.md, « Rendu des
+    courriers et attestations »).
+
+    No external resource is ever fetched: the stylesheet is local, the fonts are the system's,
     and the URL fetcher refuses every scheme but `data:` (a name typed by an applicant cannot
     make the worker reach the network).
     """
     from weasyprint import HTML  # heavy (Pango): loaded by the worker when it renders
     from weasyprint.urls import URLFetcher
 
-    gabarit = GABARITS.get(donnees.get("type"), "attestations/attestation.html")
+    if not liste:
+        raise ErreurMetier("Aucun courrier à imprimer.", code="aucun_courrier")
     with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(gabarit, {"d": _dates_en_objets(donnees)})
+        corps = [_corps(donnees, rang) for rang, donnees in enumerate(liste, 1)]
+        titre = (
+            f"{liste[0]['titre']} — {liste[0]['numero_unique']}"
+            if len(liste) == 1
+            else f"Courriers et attestations — {len(liste)} documents"
+        )
+        html = render_to_string("attestations/documents.html", {"corps": corps, "titre": titre})
     return HTML(
         string=html,
         base_url=str(settings.BASE_DIR / "sne" / "attestations" / "templates"),
         url_fetcher=URLFetcher(allowed_protocols={"data"}),
-    ).render()
+    ).render(stylesheets=[_feuille_de_style()])
 
 
 def rendre_pdf(donnees: dict) -> bytes:
-    """The attestation as an A4 PDF."""
-    return _document(donnees).write_pdf()
+    """One attestation or letter as an A4 PDF."""
+    return rendre_pdfs([donnees])
+
+
+TAILLE_TRANCHE = 100
+"""Documents laid out together: beyond a hundred the layout gains nothing more per document,
+and the memory held by the laid-out pages grows with the run (docs/performance.md)."""
+
+
+def rendre_pdfs(liste) -> bytes:
+    """Several attestations and letters (their data, any types mixed) as ONE A4 PDF, each
+    starting on a new sheet with its own page numbers: a print run (« tournée ») of letters, a
+    lot's attestations. Laid out by slices of `TAILLE_TRANCHE` documents, written once."""
+    liste = list(liste)
+    if not liste:
+        raise ErreurMetier("Aucun courrier à imprimer.", code="aucun_courrier")
+    documents = [
+        _document(liste[debut : debut + TAILLE_TRANCHE])
+        for debut in range(0, len(liste), TAILLE_TRANCHE)
+    ]
+    if len(documents) == 1:
+        return documents[0].write_pdf()
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
+# --- E-mails and SMS ------------------------------------------------------------------------
+
+
+def message_email(donnees: dict) -> tuple[str, str]:
+    """The subject and plain-text body of the e-mail of an attestation or a letter, written
+    from its data (so that a retry sends what was recorded): templates of `GABARITS_EMAIL`.
+    For an attestation, what its e-mail has always said (the PDF goes attached)."""
+    type_ = donnees["type"]
+    if type_ in ATTESTATIONS:
+        objet = _objet_email(donnees)
+    else:
+        objet = f"{TITRES[type_]} — n° {donnees['numero_unique']}"
+    with translation.override(settings.LANGUAGE_CODE):
+        corps = render_to_string(GABARITS_EMAIL[type_], {"d": _dates_en_objets(donnees)})
+    return objet, corps
+
+
+SMS_CARACTERES_MAX = 160  # one SMS in the GSM 03.38 (GSM-7) alphabet
+
+
+def _site(url: str) -> str:
+    """The portal's address as one types it (« demande-logement-social.gouv.fr »)."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
+def _jour(valeur: str | None) -> str:
+    return date.fromisoformat(valeur).strftime("%d/%m/%Y") if valeur else ""
+
+
+def message_sms(donnees: dict) -> str:
+    """The SMS of an attestation or a letter: short (one SMS of 160 characters with the
+    national portal), in the GSM-7 alphabet (no « ° », « ê », « ç » nor typographic quotes, so
+    that it is not sent as UCS-2 in three parts), and with no personal data but the numéro
+    unique and dates: an SMS may be read on a shared phone."""
+    type_ = donnees["type"]
+    numero = donnees["numero_unique"]
+    portail = donnees.get("url_portail") or (donnees.get("suivi") or {}).get("url_portail")
+    site = _site(portail or url_portail())
+    if type_ == PREAVIS_RENOUVELLEMENT:
+        return (
+            f"Logement social : votre demande {numero} expire le "
+            f"{_jour(donnees['date_expiration'])}. Renouvelez-la sur {site} ou en guichet, "
+            "sinon radiation."
+        )
+    if type_ == AVIS_RADIATION:
+        return (
+            f"Logement social : demande {numero} non renouvelée, radiée le "
+            f"{_jour(donnees['date_radiation'])}. Réactivable jusqu'au "
+            f"{_jour(donnees['reactivation']['date_limite'])} sur {site}"
+        )
+    if type_ == Attestation.Type.SEPARATION:
+        return (
+            f"Logement social : après votre séparation, votre demande est la {numero}. "
+            f"Ancienneté conservée. Suivi : {site}"
+        )
+    if type_ == Attestation.Type.RENOUVELLEMENT:
+        return (
+            f"Logement social : votre demande {numero} est renouvelée jusqu'au "
+            f"{_jour(donnees['date_expiration'])}. Ancienneté conservée. Suivi : {site}"
+        )
+    return (
+        f"Logement social : votre demande est enregistrée sous le numéro {numero}, valable "
+        f"jusqu'au {_jour(donnees['date_expiration'])}. Suivi : {site}"
+    )
 
 
 # --- Producing the attestation ------------------------------------------------------------------
@@ -613,9 +981,6 @@ def pdf_pour_agent(attestation: Attestation, par, guichet=None) -> tuple[str, by
 
 def pdf_groupe(attestations) -> bytes:
     """Several attestations in one PDF (a print run, or a lot's certificates), each rendered
-    again from the data kept with it, so that the pages are identical to those sent."""
-    documents = [_document(attestation.donnees) for attestation in attestations]
-    if not documents:
-        raise ErreurMetier("Aucun courrier à imprimer.", code="aucun_courrier")
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    again from the data kept with it, so that the pages are identical to those sent; laid out
+    together (`rendre_pdfs`)."""
+    return rendre_pdfs([attestation.donnees for attestation in attestations])

@@ -153,37 +153,6 @@ def _evenement(message, type_, *, source, utilisateur=None, details=None, le=Non
     )
 
 
-def _lignes_adresse(donnees: dict) -> list[str]:
-    adresse = (donnees.get("demandeur") or {}).get("adresse") or {}
-    lignes_adresse = getattr(documents, "lignes_adresse", None)
-    if lignes_adresse is not None:
-        return lignes_adresse(
-            {**adresse, "destinataire": _nom_destinataire(donnees.get("demandeur") or {})}
-        )
-    return [
-        ligne
-        for ligne in (
-            _nom_destinataire(donnees.get("demandeur") or {}),
-            adresse.get("ligne1", ""),
-            adresse.get("ligne2", ""),
-            f"{adresse.get('code_postal', '')} {adresse.get('acheminement', '')}".strip(),
-        )
-        if ligne
-    ]
-
-
-def _nom_destinataire(demandeur: dict) -> str:
-    return " ".join(
-        p
-        for p in (
-            demandeur.get("civilite_libelle", ""),
-            demandeur.get("prenom", ""),
-            (demandeur.get("nom") or "").upper(),
-        )
-        if p
-    )
-
-
 @dataclass
 class Envoi:
     """What `notifier` recorded: the new messages, and those impossible to send."""
@@ -303,7 +272,7 @@ def _preparer(avis: Avis) -> list[tuple[Message, list[EvenementMessage]]]:
         )
         evenements = [_evenement(message, Evenement.CREE, source=source)]
         if canal == Canal.COURRIER:
-            message.adresse = _lignes_adresse(donnees)
+            message.adresse = documents.lignes_adresse(documents.destinataire(donnees))
             if adresse_postale_complete(demandeur):
                 message.statut = Statut.A_IMPRIMER
             else:
@@ -430,7 +399,9 @@ def _identifiant_fournisseur(email: EmailMessage) -> str:
     """The provider's id of the e-mail (django-anymail's `anymail_status`), matched later by
     its delivery webhooks."""
     statut = getattr(email, "anymail_status", None)
-    return str(statut.message_id or "") if statut is not None else ""
+    if statut is None or statut.message_id is None:
+        return ""
+    return str(statut.message_id)
 
 
 def envoyer_message(message: Message, *, connexion=None) -> bool:

@@ -77,9 +77,9 @@ def test_la_page_du_lot_montre_chaque_ligne_et_filtre_par_statut(client, bailleu
 def test_le_pdf_du_lot_se_telecharge_depuis_la_page(
     client, bailleur, lot, django_capture_on_commit_callbacks
 ):
-    from sne.attestations.services import produire_et_envoyer
+    from sne.notifications.services import envoyer_attestation
 
-    produire_et_envoyer(lot.lignes.get(ligne=1).demande_id, "enregistrement")
+    envoyer_attestation(lot.lignes.get(ligne=1).demande_id, "enregistrement")
     client.force_login(agent(bailleur))
 
     reponse = client.get(f"/lots/{lot.pk}/attestations.pdf")

@@ -16,6 +16,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core import mail, signing
 from django_otp.oath import totp
 from playwright.sync_api import expect
@@ -25,6 +26,7 @@ from sne.comptes.securite import application_en_attente, codes_de_secours_demo
 from sne.comptes.services import SEL_HABILITATION, lien_activation
 from sne.demandes import services as demandes
 from sne.demandes.models import Demande
+from sne.notifications.campagne import lancer_campagne
 from sne.organisations.fiche_collecte import COLONNES
 from sne.organisations.models import Association, DemandeAuGestionnaire
 from sne.organisations.services import adresser_demande
@@ -140,6 +142,8 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
     )
     habiliter(agent, "saisie", guichet=guichet)
     couple = demande_de_couple(guichet, agent)
+    # Its renewal notice (issue 12): the « Courriers et messages » tab shows letters and e-mails.
+    lancer_campagne(couple.date_expiration - relativedelta(months=1))
     seul = donnees_minimales()
     seul["demandeur"]["nom"] = "Roux"
     radiee = demandes.enregistrer_demande(guichet, agent, seul)
@@ -235,6 +239,7 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
         expect(page.get_by_role("alert").first).to_be_visible()
         visiter(page, f"/demandes/{radiee.numero_unique}/", radiee.numero_unique)
         visiter(page, f"/demandes/{radiee.numero_unique}/reactiver/", "")
+        visiter(page, "/demandes/demandeurs-a-recontacter/", "Demandeurs à recontacter")
         page.goto(f"/demandes/{radiee.numero_unique}/attestation/")
         expect(page.get_by_role("status")).to_contain_text("en préparation")
 
@@ -448,7 +453,10 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
             "",
         )
         visiter(page, "/gestion/journal/", "")
-        visiter(page, "/gestion/courriers/", "")
+        visiter(page, "/gestion/courriers/", "Courriers à imprimer")
+        page.get_by_role("button", name="Préparer la tournée de ce département").click()
+        expect(page.get_by_role("main")).to_contain_text("Tournée n°")
+        visiter(page, "/gestion/campagne/", "Campagne de renouvellement")
         visiter(page, "/comptes/securite/", "")
         visiter(page, "/gestion/", "")
 

@@ -81,7 +81,7 @@ def test_une_seconde_campagne_n_envoie_rien_le_jour_meme_ni_les_jours_suivants(e
 def test_avant_la_fenetre_du_preavis_rien_ne_part(enregistrer):
     demande = enregistrer()
     assert "0 préavis" in lancer(UN_MOIS_AVANT - timedelta(days=1))
-    assert not demande.messages.exists()
+    assert not preavis(demande).exists()
 
 
 def test_qui_a_fait_ses_demarches_en_ligne_recoit_le_preavis_par_e_mail_seulement(enregistrer):
@@ -134,7 +134,8 @@ def test_un_mois_apres_l_expiration_la_demande_est_radiee_pour_non_renouvellemen
     assert "1 radiation(s)" in sortie
     demande.refresh_from_db()
     assert demande.statut == Demande.Statut.RADIEE
-    assert demande.motif_radiation == n.MotifRadiation.NON_RENOUVELLEMENT == "RADREN"
+    assert demande.motif_radiation == n.MotifRadiation.NON_RENOUVELLEMENT
+    assert n.code_national(n.MotifRadiation, demande.motif_radiation) == "RADREN"
     assert demande.date_radiation == UN_MOIS_APRES
     entree = demande.historique.get(action=HistoriqueDemande.Action.RADIATION)
     assert entree.utilisateur is None and "Campagne de renouvellement" in entree.commentaire
@@ -155,8 +156,9 @@ def test_jamais_de_radiation_sans_un_mois_de_preavis_meme_apres_un_long_arret(en
     assert (bilan.preavis, bilan.radiations) == (1, 0)
     demande.refresh_from_db()
     assert demande.est_active
-    assert campagne.lancer_campagne(arret + timedelta(days=30)).radiations == 0
-    assert campagne.lancer_campagne(arret + timedelta(days=31)).radiations == 1
+    # The notice is of 22 February: the radiation waits until 22 March.
+    assert campagne.lancer_campagne(date(2027, 3, 21)).radiations == 0
+    assert campagne.lancer_campagne(date(2027, 3, 22)).radiations == 1
 
 
 def test_la_campagne_rattrape_seule_des_jours_d_arret(enregistrer, horloge):

@@ -192,7 +192,7 @@ def test_deux_workers_en_meme_temps_n_envoient_qu_une_fois_chaque_e_mail(
 def test_les_sms_partent_par_le_meme_chemin(enregistrer):
     from sne.notifications.sms import MemoireSms
 
-    demande = enregistrer(telephone="07 00 00 00 01")
+    demande = enregistrer(telephone="07 81 23 45 67")
     envoi = services.notifier(
         demande,
         Message.Type.PREAVIS_RENOUVELLEMENT,
@@ -202,7 +202,7 @@ def test_les_sms_partent_par_le_meme_chemin(enregistrer):
         canaux_choisis=["sms"],
     )
     assert services.envoyer_nouveaux(envoi.messages) == 1
-    assert MemoireSms.boite[-1]["numero"] == "+33700000001"
+    assert MemoireSms.boite[-1]["numero"] == "+33781234567"
 
 
 def test_aucun_sms_vers_un_telephone_fixe(enregistrer):

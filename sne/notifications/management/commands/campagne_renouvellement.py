@@ -36,8 +36,10 @@ class Command(BaseCommand):
                     "Écrivez-la AAAA-MM-JJ, par exemple 2027-03-01."
                 ) from e
 
+        verbosite = options["verbosity"]
+
         def progression(bilan):
-            if self.verbosity > 1:
+            if verbosite > 1:
                 self.stdout.write(f"  … {bilan.preavis} préavis, {bilan.radiations} radiations")
 
         bilan = lancer_campagne(le, a_blanc=options["a_blanc"], progression=progression)
