@@ -620,6 +620,11 @@ def main() -> int:
     )
     parser.add_argument("--sans-plans", action="store_true", help="pas d'EXPLAIN")
     parser.add_argument(
+        "--jour-seul",
+        action="store_true",
+        help="la seule campagne du jour J (pour comparer deux versions du code)",
+    )
+    parser.add_argument(
         "--profil",
         type=int,
         default=0,
@@ -750,6 +755,8 @@ def main() -> int:
     print("\nMesures :")
     jour = lancer(f"Campagne du jour J ({args.jour:%d/%m/%Y})", args.jour)
     jour.imprimer()
+    if args.jour_seul:
+        return 0
     remettre_a_j(args.jour)
     trace = lancer(
         "Même campagne, mémoire tracée (tracemalloc, plus lente)", args.jour, tracer=True

@@ -221,6 +221,49 @@ def test_une_reprise_apres_un_plantage_n_envoie_rien_deux_fois(enregistrer, monk
     assert JourneeCampagne.objects.get(date=UN_MOIS_AVANT).terminee_le
 
 
+def test_un_preavis_ecrit_entre_temps_par_une_autre_campagne_n_est_pas_double(
+    enregistrer, monkeypatch
+):
+    """The campaign writes a batch's messages in one query, after looking up those already
+    recorded. Another run (a retried task) that records one of them between the look-up and
+    the write makes the write fail on the unique key: the batch is then written one message
+    at a time, and the notice exists once."""
+    demandes_ = [enregistrer(numero=i) for i in range(2)]
+    filtrer = Message.objects.filter
+    autre_campagne = []
+
+    def l_autre_campagne_ecrit_juste_apres_le_controle(*args, **kwargs):
+        if "cle__in" not in kwargs:
+            return filtrer(*args, **kwargs)
+        cle = services.cle_message(
+            Message.Type.PREAVIS_RENOUVELLEMENT, demandes_[0].pk, "courrier", "2027-01-02"
+        )
+        autre_campagne.append(
+            Message.objects.create(
+                demande=demandes_[0],
+                departement_id="75",
+                type=Message.Type.PREAVIS_RENOUVELLEMENT,
+                canal="courrier",
+                statut="a_imprimer",
+                cle=cle,
+                date_avis=UN_MOIS_AVANT,
+                cycle=EXPIRATION,
+            )
+        )
+        return Message.objects.none()  # looked up just before that write
+
+    monkeypatch.setattr(Message.objects, "filter", l_autre_campagne_ecrit_juste_apres_le_controle)
+    bilan = campagne.lancer_campagne(UN_MOIS_AVANT)
+    monkeypatch.undo()
+
+    assert bilan.preavis == 2
+    assert bilan.messages == 3  # the fourth is the other run's
+    for demande in demandes_:
+        assert sorted(preavis(demande).values_list("canal", flat=True)) == ["courrier", "email"]
+    assert preavis(demandes_[0]).get(canal="courrier") == autre_campagne[0]
+    assert EvenementMessage.objects.filter(message__in=preavis(demandes_[1])).count() == 2
+
+
 def test_un_renouvellement_apres_le_preavis_arrete_le_cycle(
     enregistrer, guichet, saisie, horloge, django_capture_on_commit_callbacks
 ):
