@@ -11,10 +11,11 @@ défaut) dont les échéances couvrent l'année autour du jour mesuré J (`--jou
 2. la boîte d'envoi (`envoyer_messages_en_attente`) : les e-mails et SMS créés par la
    campagne, envoyés par les backends du mode embarqué — e-mail `filebased` (un fichier par
    message), SMS `FichierSms` — dans un répertoire temporaire : durée, messages/s ;
-3. l'impression : une tournée de `--tournee` courriers (500) du département qui en a le
-   plus (`preparer_tournee` puis `rendre_tournee`, un seul PDF) : documents/s ;
-4. le rattrapage de `--rattrapage` jours (30) en un seul passage : la campagne de J+30 sans
+3. le rattrapage de `--rattrapage` jours (30) en un seul passage : la campagne de J+30 sans
    passage entre J et J+30 — mêmes chiffres que 1 ;
+4. l'impression : une tournée d'au plus `--tournee` courriers (500) du département qui en a le
+   plus en attente, après le rattrapage (`preparer_tournee` puis `rendre_tournee`, un seul
+   PDF) : documents/s ;
 5. `EXPLAIN (ANALYZE, BUFFERS)` des deux requêtes de sélection (`a_prevenir`, `a_radier`),
    telles que la campagne les lance (premier lot, par clé primaire) et à blanc (`count`).
 
@@ -614,7 +615,9 @@ def main() -> int:
         "--radiations", type=int, default=RADIATIONS_DU_JOUR, help="radiations dues à J"
     )
     parser.add_argument("--rattrapage", type=int, default=30, help="jours du rattrapage (0 : non)")
-    parser.add_argument("--tournee", type=int, default=500, help="courriers de la tournée")
+    parser.add_argument(
+        "--tournee", type=int, default=500, help="courriers de la tournée (0 : non)"
+    )
     parser.add_argument(
         "--reutiliser", action="store_true", help="garder la base déjà chargée (pas de COPY)"
     )
@@ -766,7 +769,6 @@ def main() -> int:
         f"Python ; RSS maximal {trace.rss_mo or float('nan'):.0f} Mo ({trace.duree:.0f} s)"
     )
     mesurer_boite_d_envoi()
-    mesurer_tournee(args.tournee)
     if args.rattrapage:
         le = args.jour + timedelta(days=args.rattrapage)
         print(
@@ -777,6 +779,9 @@ def main() -> int:
             f"Rattrapage de {args.rattrapage} jours (campagne du {le:%d/%m/%Y})", le
         )
         rattrapage.imprimer()
+    # Après le rattrapage s'il a lieu : un département a alors assez de courriers en attente.
+    if args.tournee:
+        mesurer_tournee(args.tournee)
 
     print()
     print(
