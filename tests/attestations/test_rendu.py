@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from sne.attestations import services as attestations
+from sne.attestations.models import Attestation
 from sne.demandes import services as demandes
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, agent, gestionnaire
@@ -228,7 +229,7 @@ def test_le_pdf_groupe_des_courriers_a_imprimer_est_rendu_en_une_fois(
         enregistrer(guichet, django_capture_on_commit_callbacks, prenom=p)
         for p in ("Inès", "Karim")
     ]
-    courriers = list(attestations.courriers_a_imprimer())
+    courriers = list(Attestation.objects.filter(demande__in=inscrites).order_by("pk"))
 
     pages = pages_de(attestations.pdf_groupe(courriers))
 
