@@ -202,6 +202,7 @@ class PeriodeForm(DepartementForm):
         label="Période",
         coerce=int,
         required=False,
+        initial=30,
         choices=[
             (7, "7 derniers jours"),
             (30, "30 derniers jours"),
