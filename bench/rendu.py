@@ -321,5 +321,6 @@ def mesurer(arguments) -> None:
                 f"pic {pic:.0f} Mo"
             )
 
+
 if __name__ == "__main__":
     main()
