@@ -27,6 +27,8 @@ registration, a renewal or a reactivation after non-renewal, and `informer_separ
 duplication for separation.
 """
 
+import contextlib
+import gc
 import logging
 import re
 import threading
@@ -826,12 +828,28 @@ def rendre_pdfs(liste) -> bytes:
     liste = list(liste)
     if not liste:
         raise ErreurMetier("Aucun courrier à imprimer.", code="aucun_courrier")
-    tranches = [
-        _mise_en_page(liste[debut : debut + TAILLE_TRANCHE])
-        for debut in range(0, len(liste), TAILLE_TRANCHE)
-    ]
-    premier = tranches[0][0]
-    return premier.copy([page for _, pages in tranches for page in pages]).write_pdf()
+    with _ramasse_miettes_en_pause():
+        tranches = [
+            _mise_en_page(liste[debut : debut + TAILLE_TRANCHE])
+            for debut in range(0, len(liste), TAILLE_TRANCHE)
+        ]
+        premier = tranches[0][0]
+        return premier.copy([page for _, pages in tranches for page in pages]).write_pdf()
+
+
+@contextlib.contextmanager
+def _ramasse_miettes_en_pause():
+    """Python's cyclic garbage collector paused while WeasyPrint lays out and writes: the
+    hundreds of thousands of boxes it creates make each collection scan them all again, about a
+    fifth of the rendering time of a print run (docs/performance.md); the cycles left are
+    collected when it resumes."""
+    actif = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if actif:
+            gc.enable()
 
 
 # --- E-mails and SMS ------------------------------------------------------------------------
