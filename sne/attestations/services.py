@@ -523,8 +523,14 @@ def donnees_preavis_renouvellement(demande: Demande) -> dict:
     the expiry, CCH R441-2-8), how to renew (the portal with the numéro unique, or any desk of
     the département), what to check (situation, the year's resources, household) and that the
     seniority (date de dépôt) is kept on renewal. Versioned JSON data like the attestation's,
-    ISO dates."""
+    ISO dates. Refused for a demande that is no longer active (nothing left to renew)."""
     demande = _demande_pour_courrier(demande)
+    if not demande.est_active:
+        raise ErreurMetier(
+            f"La demande {demande.numero_unique} n'est plus active : pas de préavis de "
+            "renouvellement.",
+            code="demande_non_active",
+        )
     donnees = _en_tete_courrier(demande, PREAVIS_RENOUVELLEMENT)
     date_radiation = mois_apres(demande.date_expiration, DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS)
     portail = donnees["url_portail"]
