@@ -254,7 +254,8 @@ def _adresse_postale(personne: Personne) -> dict:
 def _guichet(guichet: Guichet) -> dict:
     """The registering desk with its first contact point (CCH R441-2-4 b)."""
     contact = guichet.point_contact_principal()
-    adresse = guichet.adresse_postale()  # the one its set-up requires (`manques_parametrage`)
+    # The one its set-up requires (`manques_parametrage`).
+    adresse = guichet.adresse_postale(contact)
     return {
         "code": guichet.code,
         "nom": guichet.nom,
@@ -465,6 +466,10 @@ def donnees_attestation(demande: Demande, type_: str) -> dict:
 
 
 def _demande_pour_courrier(demande: Demande) -> Demande:
+    """The demande with what a letter reads; as given when the caller loaded it so already
+    (the renewal campaign, by batches: `sne.notifications.campagne._demandes`)."""
+    if "personnes" in getattr(demande, "_prefetched_objects_cache", {}):
+        return demande
     return (
         Demande.objects.select_related(
             "departement", "guichet_enregistreur__organisation", "association"
