@@ -281,9 +281,15 @@ class EvenementMessageCopie(Schema):
         "retour_courrier, non_distribuable, annule",
         examples=["envoye"],
     )
-    date: datetime = Field(examples=["2026-12-02T06:05:12+01:00"])
+    date: datetime = Field(
+        title="Date et heure",
+        description="Quand l'étape a eu lieu",
+        examples=["2026-12-02T06:05:12+01:00"],
+    )
     source: str = Field(
-        description="campagne, envoi, fournisseur, gestionnaire…", examples=["envoi"]
+        title="Source",
+        description="campagne, envoi, fournisseur (accusé), gestionnaire…",
+        examples=["envoi"],
     )
 
 
@@ -298,11 +304,20 @@ class MessageCopie(Schema):
         description="a_envoyer, a_imprimer, envoye, remis, poste, echec, annule",
         examples=["remis"],
     )
-    date_avis: date = Field(title="Date de l'avis", examples=["2026-12-02"])
-    echeance: date | None = Field(
-        None, title="Expiration concernée (préavis, radiation)", examples=["2027-01-02"]
+    date_avis: date = Field(
+        title="Date de l'avis",
+        description="Le jour où l'avis compte comme donné (jour de campagne, d'envoi)",
+        examples=["2026-12-02"],
     )
-    evenements: list[EvenementMessageCopie] = Field(title="Étapes de la distribution")
+    echeance: date | None = Field(
+        None,
+        title="Expiration concernée",
+        description="Pour un préavis ou un avis de radiation : l'expiration dont il parle",
+        examples=["2027-01-02"],
+    )
+    evenements: list[EvenementMessageCopie] = Field(
+        title="Étapes de la distribution", description="De la plus ancienne à la plus récente"
+    )
 
 
 class CopieNumerique(EtatDemande):

@@ -26,9 +26,11 @@ their delivery and keeps them as sent: after the commit of a registration, a ren
 reactivation that renews, its task calls `produire_attestation` then sends the attestation.
 """
 
-import functools
+import contextlib
+import gc
 import logging
 import re
+import threading
 import unicodedata
 from datetime import date, datetime, time
 from pathlib import Path
@@ -252,7 +254,8 @@ def _adresse_postale(personne: Personne) -> dict:
 def _guichet(guichet: Guichet) -> dict:
     """The registering desk with its first contact point (CCH R441-2-4 b)."""
     contact = guichet.point_contact_principal()
-    adresse = guichet.adresse_postale()  # the one its set-up requires (`manques_parametrage`)
+    # The one its set-up requires (`manques_parametrage`).
+    adresse = guichet.adresse_postale(contact)
     return {
         "code": guichet.code,
         "nom": guichet.nom,
@@ -463,6 +466,10 @@ def donnees_attestation(demande: Demande, type_: str) -> dict:
 
 
 def _demande_pour_courrier(demande: Demande) -> Demande:
+    """The demande with what a letter reads; as given when the caller loaded it so already
+    (the renewal campaign, by batches: `sne.notifications.campagne._demandes`)."""
+    if "personnes" in getattr(demande, "_prefetched_objects_cache", {}):
+        return demande
     return (
         Demande.objects.select_related(
             "departement", "guichet_enregistreur__organisation", "association"
@@ -517,8 +524,14 @@ def donnees_preavis_renouvellement(demande: Demande) -> dict:
     the expiry, CCH R441-2-8), how to renew (the portal with the numéro unique, or any desk of
     the département), what to check (situation, the year's resources, household) and that the
     seniority (date de dépôt) is kept on renewal. Versioned JSON data like the attestation's,
-    ISO dates."""
+    ISO dates. Refused for a demande that is no longer active (nothing left to renew)."""
     demande = _demande_pour_courrier(demande)
+    if not demande.est_active:
+        raise ErreurMetier(
+            f"La demande {demande.numero_unique} n'est plus active : pas de préavis de "
+            "renouvellement.",
+            code="demande_non_active",
+        )
     donnees = _en_tete_courrier(demande, PREAVIS_RENOUVELLEMENT)
     date_radiation = mois_apres(demande.date_expiration, DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS)
     portail = donnees["url_portail"]
@@ -699,36 +712,48 @@ def _dates_en_objets(valeur):
     return valeur
 
 
-def _corps(donnees: dict, rang: int) -> str:
+def _corps(donnees: dict, rang: int, pages: int) -> str:
     """One document's `<section class="document">` (template of `GABARITS`; the attestation's
-    when the type is unknown); `rang` makes its anchors unique in a print run."""
+    when the type is unknown): `rang` makes its anchor unique in a print run, `pages` is the
+    number of pages its footer announces (« Page 1 sur 4 »)."""
     gabarit = GABARITS.get(donnees.get("type"), "attestations/attestation.html")
     return render_to_string(
         gabarit,
         {
             "d": _dates_en_objets(donnees),
             "rang": rang,
+            "pages": pages,
             "adresse": lignes_adresse(destinataire(donnees)),
         },
     )
 
 
-@functools.cache
-def _feuille_de_style():
-    """The stylesheet of every document (`attestations/courriers.css`), parsed once per
-    process: the rendering of one document no longer pays for it."""
-    from weasyprint import CSS
-
-    chemin = Path(__file__).parent / "templates" / "attestations" / "courriers.css"
-    return CSS(string=chemin.read_text(encoding="utf-8"))
+_par_fil = threading.local()
 
 
-def _document(liste: list[dict]):
+def _outils_de_rendu():
+    """The stylesheet of every document (`attestations/courriers.css`) and the font
+    configuration, made once per worker thread and kept: parsing the CSS and loading the fonts
+    again for each document cost about a third of the rendering of a one-page letter
+    (docs/performance.md). Per thread, because a Pango font map is not shared between
+    threads."""
+    if not hasattr(_par_fil, "outils"):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        polices = FontConfiguration()
+        chemin = Path(__file__).parent / "templates" / "attestations" / "courriers.css"
+        feuille = CSS(string=chemin.read_text(encoding="utf-8"), font_config=polices)
+        _par_fil.outils = (feuille, polices)
+    return _par_fil.outils
+
+
+def _document(liste: list[dict], pages: list[int]):
     """The documents laid out by WeasyPrint as ONE HTML page (`attestations/documents.html`):
-    each one begins on a new sheet, numbers its own pages (« Page 1 sur 4 », the page counter
-    starts again at each `section.document`) and carries its own header and footer. Laying out
-    one page of N documents costs far less than N layouts (docs/performance.md, « Rendu des
-    courriers et attestations »).
+    each one begins on a new sheet, numbers its own pages (the page counter starts again at
+    each `section.document`) and announces `pages[i]` pages in its footer. Laying out one page
+    of N documents costs far less than N layouts (docs/performance.md, « Rendu des courriers
+    et attestations »).
 
     No external resource is ever fetched: the stylesheet is local, the fonts are the system's,
     and the URL fetcher refuses every scheme but `data:` (a name typed by an applicant cannot
@@ -737,21 +762,59 @@ def _document(liste: list[dict]):
     from weasyprint import HTML  # heavy (Pango): loaded by the worker when it renders
     from weasyprint.urls import URLFetcher
 
-    if not liste:
-        raise ErreurMetier("Aucun courrier à imprimer.", code="aucun_courrier")
     with translation.override(settings.LANGUAGE_CODE):
-        corps = [_corps(donnees, rang) for rang, donnees in enumerate(liste, 1)]
+        corps = [
+            _corps(donnees, rang, total)
+            for rang, (donnees, total) in enumerate(zip(liste, pages, strict=True), 1)
+        ]
         titre = (
             f"{liste[0]['titre']} — {liste[0]['numero_unique']}"
             if len(liste) == 1
             else f"Courriers et attestations — {len(liste)} documents"
         )
         html = render_to_string("attestations/documents.html", {"corps": corps, "titre": titre})
+    feuille, polices = _outils_de_rendu()
     return HTML(
         string=html,
         base_url=str(settings.BASE_DIR / "sne" / "attestations" / "templates"),
         url_fetcher=URLFetcher(allowed_protocols={"data"}),
-    ).render(stylesheets=[_feuille_de_style()])
+    ).render(stylesheets=[feuille], font_config=polices)
+
+
+def _pages_par_document(document, nombre: int) -> list[list]:
+    """The laid-out pages of each of the `nombre` documents of `_document`: a document starts
+    on the page that holds its anchor (`document-<rang>`)."""
+    par_document: list[list] = [[] for _ in range(nombre)]
+    courant = 0
+    for page in document.pages:
+        if courant < nombre and f"document-{courant + 1}" in page.anchors:
+            courant += 1
+        par_document[max(courant, 1) - 1].append(page)
+    return par_document
+
+
+PAGES_HABITUELLES = {Attestation.Type.ENREGISTREMENT: 4, Attestation.Type.RENOUVELLEMENT: 4}
+"""How many pages a document of each type usually has (1 when not listed), updated with what
+was last laid out: the footer's « sur N » is written before the layout, then checked."""
+
+
+def _mise_en_page(liste: list[dict]) -> tuple:
+    """The WeasyPrint document of `liste` and its laid-out pages, in order, each document with
+    its true number of pages in its footer.
+
+    « Page 1 sur N » needs N before the layout: WeasyPrint could count the pages of each
+    document itself (a `target-counter`), but it then lays every page out twice. So each
+    document announces the number of pages its type usually has; after the layout, the rare
+    document that has another number (a long list of landlords…) is laid out again alone with
+    the right one (its pages do not move: only the footer's figure changes)."""
+    annonces = [PAGES_HABITUELLES.get(d.get("type"), 1) for d in liste]
+    document = _document(liste, annonces)
+    par_document = _pages_par_document(document, len(liste))
+    for rang, (donnees, pages) in enumerate(zip(liste, par_document, strict=True)):
+        PAGES_HABITUELLES[donnees.get("type")] = len(pages)
+        if len(pages) != annonces[rang]:
+            par_document[rang] = _document([donnees], [len(pages)]).pages
+    return document, [page for pages in par_document for page in pages]
 
 
 def rendre_pdf(donnees: dict) -> bytes:
@@ -760,25 +823,40 @@ def rendre_pdf(donnees: dict) -> bytes:
 
 
 TAILLE_TRANCHE = 100
-"""Documents laid out together: beyond a hundred the layout gains nothing more per document,
-and the memory held by the laid-out pages grows with the run (docs/performance.md)."""
+"""Documents laid out together: beyond a few dozen the layout gains nothing more per
+document (docs/performance.md)."""
 
 
 def rendre_pdfs(liste) -> bytes:
     """Several attestations and letters (their data, any types mixed) as ONE A4 PDF, each
     starting on a new sheet with its own page numbers: a print run (« tournée ») of letters, a
-    lot's attestations. Laid out by slices of `TAILLE_TRANCHE` documents, written once."""
+    lot's attestations. Laid out by slices of `TAILLE_TRANCHE` documents, written once (the
+    fonts' subsets are embedded once)."""
     liste = list(liste)
     if not liste:
         raise ErreurMetier("Aucun courrier à imprimer.", code="aucun_courrier")
-    documents = [
-        _document(liste[debut : debut + TAILLE_TRANCHE])
-        for debut in range(0, len(liste), TAILLE_TRANCHE)
-    ]
-    if len(documents) == 1:
-        return documents[0].write_pdf()
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    with _ramasse_miettes_en_pause():
+        tranches = [
+            _mise_en_page(liste[debut : debut + TAILLE_TRANCHE])
+            for debut in range(0, len(liste), TAILLE_TRANCHE)
+        ]
+        premier = tranches[0][0]
+        return premier.copy([page for _, pages in tranches for page in pages]).write_pdf()
+
+
+@contextlib.contextmanager
+def _ramasse_miettes_en_pause():
+    """Python's cyclic garbage collector paused while WeasyPrint lays out and writes: the
+    hundreds of thousands of boxes it creates make each collection scan them all again, about a
+    fifth of the rendering time of a print run (docs/performance.md); the cycles left are
+    collected when it resumes."""
+    actif = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if actif:
+            gc.enable()
 
 
 # --- E-mails and SMS ------------------------------------------------------------------------

@@ -43,6 +43,28 @@ def _evenement(action, utilisateur, guichet, objet, resume, details, adresse_ip)
     )
 
 
+def journaliser_plusieurs(
+    action: str, objets, *, utilisateur=None, guichet=None, resume, details=None
+) -> int:
+    """`journaliser` for many objects changed the same way (a batch: the renewal campaign's
+    radiations), one entry each, in one query. `resume`: a text, or a function of the object.
+    Returns the number of entries."""
+    entrees = [
+        _evenement(
+            action,
+            utilisateur,
+            guichet,
+            objet,
+            resume(objet) if callable(resume) else resume,
+            details,
+            None,
+        )
+        for objet in objets
+    ]
+    EvenementAudit.objects.bulk_create(entrees)
+    return len(entrees)
+
+
 def journaliser_lecture(
     objets,
     *,

@@ -91,7 +91,9 @@ def courriers(request):
             "rubrique": "courriers",
             "filtre": filtre,
             "page": page,
-            "preparer": DepartementForm(departements=departements, initial={"departement": code}),
+            "preparer": DepartementForm(
+                departements=departements, initial={"departement": code}, auto_id="tournee_%s"
+            ),
             "tournees": tournees.select_related("postee_par")[:20],
             "retour": RetourForm(),
         },
@@ -202,6 +204,7 @@ class PeriodeForm(DepartementForm):
         label="Période",
         coerce=int,
         required=False,
+        initial=30,
         choices=[
             (7, "7 derniers jours"),
             (30, "30 derniers jours"),

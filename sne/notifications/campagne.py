@@ -114,10 +114,12 @@ def _par_lots(requete, taille: int):
 
 
 def _demandes(ids):
+    """A batch of demandes with all their letter reads (`sne.attestations.services`), in a
+    few queries for the batch rather than a few per demande."""
     return (
         Demande.objects.filter(pk__in=ids)
-        .select_related("departement", "guichet_enregistreur__organisation")
-        .prefetch_related("personnes__commune")
+        .select_related("departement", "guichet_enregistreur__organisation", "association")
+        .prefetch_related("personnes__commune", "guichet_enregistreur__contacts__commune")
         .order_by("pk")
     )
 

@@ -411,6 +411,8 @@ def envoyer_message(message: Message, *, connexion=None) -> bool:
     `ECHEC`, listed for the desk to correct. Returns whether this call sent it."""
     if not _prendre(message):
         return False
+    if not message.corps:  # taken over from before this app (migration 0002): written now
+        _rediger(message)
     try:
         if message.canal == Canal.EMAIL:
             email = _email(message, connexion or get_connection())
@@ -440,6 +442,17 @@ def envoyer_message(message: Message, *, connexion=None) -> bool:
         ).save()
     message.statut, message.envoye_le = Statut.ENVOYE, maintenant
     return True
+
+
+def _rediger(message: Message) -> None:
+    """The text of an e-mail or SMS recorded without it (sent before this app existed, taken
+    over by the migration), from the data of its document: kept as sent."""
+    donnees = donnees_du_courrier(message)
+    if message.canal == Canal.EMAIL:
+        message.objet, message.corps = documents.message_email(donnees)
+    else:
+        message.corps = documents.message_sms(donnees)
+    Message.objects.filter(pk=message.pk).update(objet=message.objet, corps=message.corps)
 
 
 def _definitif(erreur: Exception) -> bool:

@@ -157,13 +157,17 @@ class Guichet(models.Model):
     def point_contact_principal(self):
         """The contact point printed on the desk's attestations: the first by name that has a
         street address, else the first by name (None without any)."""
-        contacts = list(self.contacts.select_related("commune"))
+        if "contacts" in getattr(self, "_prefetched_objects_cache", {}):
+            contacts = list(self.contacts.all())  # prefetched with their commune (a print run)
+        else:
+            contacts = list(self.contacts.select_related("commune"))
         return next((c for c in contacts if c.adresse.strip()), contacts[0] if contacts else None)
 
-    def adresse_postale(self) -> str:
+    def adresse_postale(self, contact=None) -> str:
         """The desk's address as its attestations print it (CCH R441-2-4 b): that of its main
-        contact point, else its organisation's; "" when it has none."""
-        contact = self.point_contact_principal()
+        contact point (`contact`, when the caller has it already), else its organisation's;
+        "" when it has none."""
+        contact = contact or self.point_contact_principal()
         if contact is None or not contact.adresse.strip():
             return self.organisation.adresse.strip()
         ville = " ".join(

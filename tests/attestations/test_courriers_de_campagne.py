@@ -106,6 +106,16 @@ def test_l_avis_de_radiation_dit_jusqu_a_quand_la_demande_peut_etre_reactivee(de
     assert "75020 PARIS" in texte
 
 
+@pytest.mark.aujourd_hui(date(2026, 1, 5))
+def test_pas_de_preavis_pour_une_demande_radiee(demande, horloge):
+    horloge.move_to(a_midi(date(2027, 2, 8)))
+    radiee = demandes.radier(demande, "non_renouvellement", par=gestionnaire("75"))
+
+    with pytest.raises(ErreurMetier) as erreur:
+        attestations.donnees_preavis_renouvellement(radiee)
+    assert erreur.value.code == "demande_non_active"
+
+
 def test_pas_d_avis_de_radiation_pour_non_renouvellement_d_une_demande_active(demande):
     with pytest.raises(ErreurMetier) as erreur:
         attestations.donnees_avis_radiation(demande)

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from sne.attestations import services as attestations
+from sne.attestations.models import Attestation
 from sne.demandes import services as demandes
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, agent, gestionnaire
@@ -181,7 +182,7 @@ def test_chaque_courrier_place_le_meme_bloc_adresse_dans_la_fenetre_de_l_envelop
     )
 
     for donnees in (attestation, separation, preavis, radiation):
-        boite = boite_de(attestations._document([donnees]), "destinataire")
+        boite = boite_de(attestations._document([donnees], [1]), "destinataire")
         # The window of a DL envelope: ~100 × 45 mm, ~110 mm from the left, ~50 mm from the top.
         assert 105 <= boite.position_x / MM <= 115, donnees["type"]
         assert 45 <= boite.position_y / MM <= 55, donnees["type"]
@@ -228,7 +229,7 @@ def test_le_pdf_groupe_des_courriers_a_imprimer_est_rendu_en_une_fois(
         enregistrer(guichet, django_capture_on_commit_callbacks, prenom=p)
         for p in ("Inès", "Karim")
     ]
-    courriers = list(attestations.courriers_a_imprimer())
+    courriers = list(Attestation.objects.filter(demande__in=inscrites).order_by("pk"))
 
     pages = pages_de(attestations.pdf_groupe(courriers))
 
@@ -240,3 +241,24 @@ def test_le_pdf_groupe_des_courriers_a_imprimer_est_rendu_en_une_fois(
 def test_rendre_pdfs_refuse_une_liste_vide():
     with pytest.raises(attestations.ErreurMetier):
         attestations.rendre_pdfs([])
+
+
+@pytest.mark.django_db
+def test_un_document_plus_long_que_d_habitude_annonce_son_vrai_nombre_de_pages(
+    guichet, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The footer's « sur N » is written before the layout from the usual number of pages of
+    the type, then checked: a document that has another number is laid out again."""
+    demandes_ = [
+        enregistrer(guichet, django_capture_on_commit_callbacks, prenom=p)
+        for p in ("Inès", "Karim")
+    ]
+    documents = [d.attestations.get().donnees for d in demandes_]
+    total = len(pages_de(attestations.rendre_pdf(documents[0])))
+    monkeypatch.setattr(attestations, "PAGES_HABITUELLES", {"enregistrement": total + 2})
+
+    pages = pages_de(attestations.rendre_pdfs(documents))
+
+    assert len(pages) == 2 * total
+    for rang, page in enumerate(pages):
+        assert f"Page {rang % total + 1} sur {total}" in page

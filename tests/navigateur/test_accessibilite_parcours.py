@@ -27,6 +27,7 @@ from sne.comptes.services import SEL_HABILITATION, lien_activation
 from sne.demandes import services as demandes
 from sne.demandes.models import Demande
 from sne.notifications.campagne import lancer_campagne
+from sne.notifications.models import Message
 from sne.organisations.fiche_collecte import COLONNES
 from sne.organisations.models import Association, DemandeAuGestionnaire
 from sne.organisations.services import adresser_demande
@@ -148,6 +149,7 @@ def test_chaque_page_des_parcours_passe_axe_core(navigateur, live_server, refere
     seul["demandeur"]["nom"] = "Roux"
     radiee = demandes.enregistrer_demande(guichet, agent, seul)
     demandes.radier(radiee, "renonciation", par=agent, guichet=guichet)
+    Message.objects.filter(demande=radiee).delete()  # its sending, then the document:
     Attestation.objects.filter(demande=radiee).delete()  # « en préparation »
     # For the new forms' error states: a demande to modify into a duplicate of the couple's
     # demandeur, another couple to separate.

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from sne.attestations import services as attestations
 from sne.attestations.models import Attestation
 from sne.demandes import services
+from sne.notifications.models import Message
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, UtilisateurFactory, habiliter
 from tests.navigateur.test_demande import MOT_DE_PASSE
@@ -21,6 +22,7 @@ def test_l_attestation_en_preparation_se_telecharge_des_qu_elle_est_prete(
     agent = UtilisateurFactory(email="nora.agent@bailleur-test.fr", password=MOT_DE_PASSE)
     habiliter(agent, "saisie", guichet=guichet)
     demande = services.enregistrer_demande(guichet, agent, donnees_minimales())
+    Message.objects.filter(demande=demande).delete()  # its sending, then the document:
     Attestation.objects.filter(demande=demande).delete()  # the worker has not run yet
 
     page.goto(f"/comptes/connexion/?next=/demandes/{demande.numero_unique}/attestation/")

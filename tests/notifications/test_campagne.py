@@ -11,9 +11,11 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from sne.audit.models import EvenementAudit
 from sne.demandes import nomenclatures as n
 from sne.demandes import services as demandes
 from sne.demandes.models import Demande, HistoriqueDemande
+from sne.doublons.models import EmpreinteIdentite
 from sne.notifications import campagne, services
 from sne.notifications.models import EvenementMessage, JourneeCampagne, Message
 from sne.notifications.sms import MemoireSms
@@ -145,6 +147,40 @@ def test_un_mois_apres_l_expiration_la_demande_est_radiee_pour_non_renouvellemen
     # Run again: nothing more.
     lancer(UN_MOIS_APRES)
     assert demande.messages.filter(type=Message.Type.AVIS_RADIATION).count() == 2
+
+
+def test_la_radiation_de_la_campagne_laisse_les_memes_traces_qu_une_radiation_au_guichet(
+    enregistrer,
+):
+    """History, audit journal, change-feed event (with the wished communes, for the desks that
+    follow them) and duplicate index: written by batch, as `enregistrer_version` writes them."""
+    demandes_ = [enregistrer(numero=i) for i in range(3)]
+    lancer(UN_MOIS_AVANT)
+    lancer(UN_MOIS_APRES)
+
+    for demande in demandes_:
+        demande.refresh_from_db()
+        assert demande.version == 2 and demande.statut == "radiee"
+        entree = demande.historique.get(action="radiation")
+        assert entree.version == 2 and entree.changements[1]["apres"] == "non_renouvellement"
+        assert EvenementAudit.objects.filter(
+            objet_type="demandes.demande",
+            objet_id=str(demande.pk),
+            resume=f"Radiation de la demande {demande.numero_unique}",
+        ).exists()
+        evenement = demande.evenements.get(type="radiation")
+        assert evenement.code_fichier == "RAD"
+        assert evenement.donnees == {
+            "numero_unique": demande.numero_unique,
+            "version": 2,
+            "statut": "radiee",
+            "champs": ["motif_radiation", "statut"],
+        }
+        assert list(evenement.communes.values_list("commune_id", "departement_id")) == [
+            ("75120", "75")
+        ]
+        assert not EmpreinteIdentite.objects.filter(demande=demande, actif=True).exists()
+        assert EmpreinteIdentite.objects.filter(demande=demande).exists()
 
 
 def test_jamais_de_radiation_sans_un_mois_de_preavis_meme_apres_un_long_arret(enregistrer):

@@ -2,6 +2,7 @@
 numérique (the FAQ's proof, without a gestionnaire); the applicants to contact again; the
 gestionnaire, the letters to print by tournée and the campaign's figures."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -152,5 +153,8 @@ def test_le_gestionnaire_voit_les_chiffres_de_la_campagne_et_les_adresses_refuse
     page = texte(client.get("/gestion/campagne/"))
 
     assert "02/12/2026" in page
-    assert "<svg" in client.get("/gestion/campagne/").content.decode()
+    html = client.get("/gestion/campagne/").content.decode()
+    assert "<svg" in html
+    # Coordinates in SVG never take the French decimal comma.
+    assert re.search(r'<rect x="[0-9.]+" y="[0-9.]+" width="[0-9.]+" height="150', html)
     assert "elodie@example.fr" in page and "Adresse inexistante" in page

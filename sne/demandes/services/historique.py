@@ -3,71 +3,114 @@ the change feed, written by every service that changes it: the one place every c
 through, so pages, API, lots and tasks alike feed the connected systems."""
 
 from sne.audit.models import EvenementAudit
-from sne.audit.services import journaliser
-from sne.doublons.services import indexer_demande
+from sne.audit.services import journaliser_plusieurs
+from sne.doublons.services import indexer_demande, indexer_demandes
 from sne.referentiels.models import Commune
 
-from ..models import EvenementCommune, EvenementDemande, HistoriqueDemande
+from ..models import CommuneSouhaitee, EvenementCommune, EvenementDemande, HistoriqueDemande
 
 
 def historiser(demande, action, *, agent=None, guichet=None, changements=None, commentaire=""):
-    # The identity index of duplicate detection follows every change, in its transaction.
-    indexer_demande(demande)
-    HistoriqueDemande.objects.create(
-        demande=demande,
-        action=action,
-        utilisateur=agent,
+    historiser_plusieurs(
+        [demande],
+        action,
+        agent=agent,
         guichet=guichet,
-        changements=changements or [],
+        changements=changements,
         commentaire=commentaire,
-        version=demande.version,
     )
-    journaliser(
+
+
+def historiser_plusieurs(
+    demandes, action, *, agent=None, guichet=None, changements=None, commentaire=""
+):
+    """The history entry, audit entry, change-feed event and identity index of each of these
+    demandes, all changed the same way (one demande; or a batch of the renewal campaign's
+    radiations, in a few queries for the batch rather than a dozen per demande)."""
+    demandes = list(demandes)
+    # The identity index of duplicate detection follows every change, in its transaction.
+    if len(demandes) == 1:
+        indexer_demande(demandes[0])
+    else:
+        indexer_demandes([d.pk for d in demandes])
+    HistoriqueDemande.objects.bulk_create(
+        HistoriqueDemande(
+            demande=demande,
+            action=action,
+            utilisateur=agent,
+            guichet=guichet,
+            changements=changements or [],
+            commentaire=commentaire,
+            version=demande.version,
+        )
+        for demande in demandes
+    )
+    libelle = HistoriqueDemande.Action(action).label
+    journaliser_plusieurs(
         EvenementAudit.Action.CREATION
         if action.startswith("creation")
         else EvenementAudit.Action.MODIFICATION,
+        demandes,
         utilisateur=agent,
         guichet=guichet,
-        objet=demande,
-        resume=f"{HistoriqueDemande.Action(action).label} de la demande {demande.numero_unique}",
+        resume=lambda demande: f"{libelle} de la demande {demande.numero_unique}",
         details={"champs": sorted({c["champ"] for c in (changements or [])})},
     )
-    publier_evenement(demande, action, guichet=guichet, changements=changements)
+    publier_evenements(demandes, action, guichet=guichet, changements=changements)
 
 
 def publier_evenement(demande, action, *, guichet=None, changements=None) -> EvenementDemande:
     """Write the change-feed event of this change (outbox), in the caller's transaction: it
-    exists if and only if the change is committed (docs/adr/0013-flux-des-evenements.md).
+    exists if and only if the change is committed (docs/adr/0013-flux-des-evenements.md)."""
+    return publier_evenements([demande], action, guichet=guichet, changements=changements)[0]
+
+
+def publier_evenements(demandes, action, *, guichet=None, changements=None):
+    """The change-feed events of these demandes, changed the same way (`publier_evenement`).
 
     Its payload names the changed fields, never their values (no NIR, no personal data):
     a connected system that wants the values reads the demande (copie numérique)."""
-    evenement = EvenementDemande.objects.create(
-        demande=demande,
-        type=action,
-        code_fichier=HistoriqueDemande.CODES_FICHIER.get(action, ""),
-        guichet=guichet,
-        guichet_enregistreur_id=demande.guichet_enregistreur_id,
-        departement_id=demande.departement_id,
-        donnees={
-            "numero_unique": demande.numero_unique,
-            "version": demande.version,
-            "statut": demande.statut,
-            "champs": sorted({c["champ"] for c in (changements or [])}),
-        },
+    champs = sorted({c["champ"] for c in (changements or [])})
+    evenements = EvenementDemande.objects.bulk_create(
+        EvenementDemande(
+            demande=demande,
+            type=action,
+            code_fichier=HistoriqueDemande.CODES_FICHIER.get(action, ""),
+            guichet=guichet,
+            guichet_enregistreur_id=demande.guichet_enregistreur_id,
+            departement_id=demande.departement_id,
+            donnees={
+                "numero_unique": demande.numero_unique,
+                "version": demande.version,
+                "statut": demande.statut,
+                "champs": champs,
+            },
+        )
+        for demande in demandes
     )
     # The wished communes now, and those a modification removed: the desk that consulted the
     # demande only through them is told, by this last event, that it left its scope.
-    codes = set(demande.communes_souhaitees.values_list("commune", flat=True))
+    retirees = set()
     for changement in changements or []:
         if changement["champ"] == "souhaits.communes":
-            codes.update(changement.get("avant") or [])
-    EvenementCommune.objects.bulk_create(
-        EvenementCommune(evenement=evenement, commune_id=code, departement_id=departement)
-        for code, departement in Commune.objects.filter(pk__in=codes)
-        .order_by("pk")
-        .values_list("pk", "departement")
+            retirees.update(changement.get("avant") or [])
+    codes_par_demande = {d.pk: set(retirees) for d in demandes}
+    for demande_id, code in CommuneSouhaitee.objects.filter(
+        demande_id__in=list(codes_par_demande)
+    ).values_list("demande_id", "commune_id"):
+        codes_par_demande[demande_id].add(code)
+    departements = dict(
+        Commune.objects.filter(pk__in=set().union(*codes_par_demande.values())).values_list(
+            "pk", "departement"
+        )
     )
-    return evenement
+    EvenementCommune.objects.bulk_create(
+        EvenementCommune(evenement=evenement, commune_id=code, departement_id=departements[code])
+        for evenement in evenements
+        for code in sorted(codes_par_demande[evenement.demande_id])
+        if code in departements
+    )
+    return evenements
 
 
 def enregistrer_version(
