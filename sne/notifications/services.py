@@ -57,7 +57,9 @@ ATTENTES_APRES_ECHEC = (
 # it to the next one (sent at least once, never lost).
 BAIL_ENVOI = timedelta(minutes=15)
 TAILLE_LOT_ENVOI = 200
-TAILLE_MAX_TOURNEE = 2000  # pages a print shop takes in one file; the rest goes in the next
+# The rendering holds ~1 MB a page until the PDF is written (bench/rendu.py): 500 letters of
+# at most four pages stay under 2 GB; a département with more prints several tournées.
+TAILLE_MAX_TOURNEE = 500
 
 TYPES_ATTESTATION = {
     Attestation.Type.ENREGISTREMENT: Message.Type.ATTESTATION_ENREGISTREMENT,
