@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sne.audit.services import journaliser
 from sne.demandes import services
+from sne.notifications import services as notifications
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, PointContactFactory, agent, gestionnaire
 from tests.outils import connecter
@@ -56,11 +57,12 @@ def courriers(n):
         demande = services.enregistrer_demande(guichet, personne, donnees)
         # The letter produced after registration, waiting to be printed (its PDF is not
         # what is measured here).
-        demande.attestations.create(
+        attestation = demande.attestations.create(
             type="enregistrement",
-            canal="courrier",
+            donnees={"demandeur": {"nom": "Martin", "adresse": {"ligne1": "1 rue"}}},
             fichier=ContentFile(b"%PDF-1.4\n%%EOF\n", name=f"courrier-{i}.pdf"),
         )
+        notifications.notifier_attestation(attestation)
 
 
 PAGES = {

@@ -9,10 +9,12 @@ import pytest
 
 from sne.notifications.sms import BrevoSms, ErreurSms, FichierSms, envoyer_sms
 
+REPONSE_NORMALE = (201, {"messageId": 1511882900176220})
+
 
 class FauxBrevo(BaseHTTPRequestHandler):
     recues: list = []
-    reponse = (201, {"messageId": 1511882900176220})
+    reponse = REPONSE_NORMALE
 
     def do_POST(self):
         longueur = int(self.headers["content-length"])
@@ -38,6 +40,7 @@ def fournisseur(settings):
     fil = threading.Thread(target=serveur.serve_forever, daemon=True)
     fil.start()
     FauxBrevo.recues.clear()
+    FauxBrevo.reponse = REPONSE_NORMALE
     settings.SMS_BACKEND = "sne.notifications.sms.BrevoSms"
     settings.SMS_BREVO_URL = f"http://127.0.0.1:{serveur.server_port}/v3/transactionalSMS/sms"
     settings.SMS_BREVO_CLE_API = "cle-de-test"
@@ -63,11 +66,8 @@ def test_le_sms_part_chez_le_fournisseur_avec_sa_cle(fournisseur):
 @pytest.mark.parametrize(("code", "definitive"), [(400, True), (401, False), (503, False)])
 def test_un_refus_du_fournisseur_dit_s_il_faut_reessayer(fournisseur, code, definitive):
     fournisseur.reponse = (code, {"code": "erreur"})
-    try:
-        with pytest.raises(ErreurSms) as erreur:
-            BrevoSms().envoyer("+33612345678", "Texte")
-    finally:
-        fournisseur.reponse = (201, {"messageId": 1})
+    with pytest.raises(ErreurSms) as erreur:
+        BrevoSms().envoyer("+33612345678", "Texte")
     assert erreur.value.definitive is definitive
     assert f"HTTP {code}" in str(erreur.value)
 
