@@ -334,8 +334,6 @@ def donnees_attestation(demande: Demande, type_: str) -> dict:
         .get(pk=demande.pk)
     )
     aujourd_hui = timezone.localdate()
-    demandeur = demande.demandeur
-    co = demande.co_demandeur
     parametres = parametres_departement(demande.departement)
     date_saisine = mois_apres(demande.date_depot, parametres["delai_mois"])
     date_radiation = mois_apres(demande.date_expiration, DELAI_RADIATION_NON_RENOUVELLEMENT_MOIS)
@@ -402,28 +400,7 @@ def donnees_attestation(demande: Demande, type_: str) -> dict:
         "type": type_.value,
         "titre": TITRES[type_],
         "date_edition": _date_iso(aujourd_hui),
-        "numero_unique": demande.numero_unique,
-        "departement": {"code": demande.departement.code, "nom": demande.departement.nom},
-        "demandeur": {
-            "civilite": demandeur.civilite if demandeur else "",
-            "civilite_libelle": demandeur.get_civilite_display() if demandeur else "",
-            "nom": demandeur.nom if demandeur else "",
-            "prenom": demandeur.prenom if demandeur else "",
-            "adresse": _adresse_postale(demandeur) if demandeur else {},
-            "email": demandeur.email if demandeur else "",
-        },
-        "co_demandeur": (
-            {"civilite": co.civilite, "nom": co.nom, "prenom": co.prenom} if co else None
-        ),
-        "association": (
-            (demande.association.nom if demande.association else demande.association_nom)
-            if demande.beneficiaire == Demande.Beneficiaire.ASSOCIATION
-            else None
-        ),
-        "guichet_enregistreur": guichet,
-        "date_depot": _date_iso(demande.date_depot),
-        "date_dernier_renouvellement": _date_iso(demande.date_dernier_renouvellement),
-        "date_expiration": _date_iso(demande.date_expiration),
+        **_destinataire_et_dates(demande, guichet),
         "bailleurs": bailleurs_des_communes(demande),
         "bailleurs_mention": MENTION_BAILLEURS,
         "dalo": dalo,
@@ -479,17 +456,13 @@ def _demande_pour_courrier(demande: Demande) -> Demande:
     )
 
 
-def _en_tete_courrier(demande: Demande, type_: str) -> dict:
-    """What every letter of the campaign shares with the attestation, under the same keys
-    (recipient, desk, dates), so that the print run and a connected system read them alike;
-    never a NIR, an identity document number, or another person's contact details."""
+def _destinataire_et_dates(demande: Demande, guichet: dict) -> dict:
+    """Who the document is for and the demande's dates, under the same keys in the attestation
+    and every letter: never a NIR, an identity document number, or another person's contact
+    details."""
     demandeur = demande.demandeur
     co = demande.co_demandeur
     return {
-        "version": VERSION_DONNEES,
-        "type": type_,
-        "titre": TITRES[type_],
-        "date_edition": _date_iso(timezone.localdate()),
         "numero_unique": demande.numero_unique,
         "departement": {"code": demande.departement.code, "nom": demande.departement.nom},
         "demandeur": {
@@ -508,10 +481,23 @@ def _en_tete_courrier(demande: Demande, type_: str) -> dict:
             if demande.beneficiaire == Demande.Beneficiaire.ASSOCIATION
             else None
         ),
-        "guichet_enregistreur": _guichet(demande.guichet_enregistreur),
+        "guichet_enregistreur": guichet,
         "date_depot": _date_iso(demande.date_depot),
         "date_dernier_renouvellement": _date_iso(demande.date_dernier_renouvellement),
         "date_expiration": _date_iso(demande.date_expiration),
+    }
+
+
+def _en_tete_courrier(demande: Demande, type_: str) -> dict:
+    """What every letter of the campaign shares with the attestation, under the same keys
+    (recipient, desk, dates), so that the print run and a connected system read them alike;
+    never a NIR, an identity document number, or another person's contact details."""
+    return {
+        "version": VERSION_DONNEES,
+        "type": type_,
+        "titre": TITRES[type_],
+        "date_edition": _date_iso(timezone.localdate()),
+        **_destinataire_et_dates(demande, _guichet(demande.guichet_enregistreur)),
         "url_portail": url_portail(),
     }
 
