@@ -27,21 +27,13 @@ from sne.audit.services import journaliser_lecture
 from sne.comptes.decorateurs import gestionnaire_requis
 from sne.comptes.droits import droits_de
 from sne.exceptions import ErreurMetier
+from sne.gestion.commun import departements_geres
 from sne.notifications import services
 from sne.notifications.models import JourneeCampagne, Message, Tournee
 from sne.notifications.tasks import rendre_tournee
-from sne.referentiels.models import Departement
 
 PAR_PAGE = 50
 JOURS_MAX = 92
-
-
-def _departements_geres(utilisateur) -> list[Departement]:
-    droits = droits_de(utilisateur)
-    departements = Departement.objects.filter(date_fermeture=None).order_by("code")
-    if not droits.national:
-        departements = departements.filter(code__in=droits.departements_gestion)
-    return list(departements)
 
 
 class DepartementForm(DsfrBaseForm):
@@ -70,7 +62,7 @@ class RetourForm(DsfrBaseForm):
 @never_cache
 @gestionnaire_requis
 def courriers(request):
-    departements = _departements_geres(request.user)
+    departements = departements_geres(request.user)
     filtre = DepartementForm(
         request.GET or None, departements=departements, vide="Tous vos départements"
     )
@@ -103,7 +95,7 @@ def courriers(request):
 @require_POST
 @gestionnaire_requis
 def preparer(request):
-    form = DepartementForm(request.POST, departements=_departements_geres(request.user))
+    form = DepartementForm(request.POST, departements=departements_geres(request.user))
     if not form.is_valid():
         messages.error(request, "Choisissez un de vos départements.")
         return redirect("courriers:liste")
@@ -243,7 +235,7 @@ def _graphique(lignes, debut, fin) -> dict:
 @never_cache
 @gestionnaire_requis
 def campagne(request):
-    departements = _departements_geres(request.user)
+    departements = departements_geres(request.user)
     filtre = PeriodeForm(
         request.GET or None, departements=departements, vide="Tous vos départements"
     )

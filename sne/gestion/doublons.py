@@ -26,8 +26,8 @@ from sne.demandes.models import Demande, Personne
 from sne.doublons import audit as audits
 from sne.doublons.models import AuditDoublons, CreationForcee, PaireDoublon
 from sne.exceptions import ErreurMetier
+from sne.gestion.commun import departements_geres
 from sne.organisations.models import DemandeAuGestionnaire
-from sne.referentiels.models import Departement
 
 PAR_PAGE = 25
 PAIRES_SELECT = (
@@ -43,14 +43,6 @@ def _page(request, elements):
     page = paginator.get_page(request.GET.get("page"))
     page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
     return page
-
-
-def _departements_geres(utilisateur) -> list[Departement]:
-    droits = droits_de(utilisateur)
-    departements = Departement.objects.filter(date_fermeture=None).order_by("code")
-    if not droits.national:
-        departements = departements.filter(code__in=droits.departements_gestion)
-    return list(departements)
 
 
 def _choix(departements, vide=None):
@@ -115,7 +107,7 @@ def _retour_sur(request, adresse: str) -> str:
 def creations_forcees(request):
     """The demandes registered (or changed) past a suspicion of duplicate in the
     gestionnaire's départements, most recent first."""
-    departements = _departements_geres(request.user)
+    departements = departements_geres(request.user)
     filtre = _filtre(FiltreCreationsForm, request, departements=departements)
     qs = (
         CreationForcee.objects.visibles_par(request.user)
@@ -319,7 +311,7 @@ def decider(request, pk):
 @gestionnaire_requis
 def audits_doublons(request):
     """The audits of the gestionnaire's départements, and the form to launch one."""
-    departements = _departements_geres(request.user)
+    departements = departements_geres(request.user)
     form = LancerAuditForm(request.POST or None, departements=departements)
     if request.method == "POST" and form.is_valid():
         departement = next(d for d in departements if d.code == form.cleaned_data["departement"])
