@@ -48,8 +48,35 @@ class Droits:
 AUCUN_DROIT = Droits()
 
 
+@dataclass(frozen=True)
+class DemandeurEnLigne:
+    """The applicant acting on the Portail Grand Public (`sne.portail`): not a `Utilisateur`.
+
+    Passed as the `agent` of the demande's services with the portal's desk as `guichet`, so that
+    the portal calls the very services the desks call. Its rights: saisie for the portal's desk
+    only, and on one demande only, its own (`demande_id`; None while applying online, before
+    the numéro unique exists) — `sne.demandes.regles.exiger_saisie_sur` checks it. It is never
+    authenticated as an agent: the history and the audit log record the portal's desk and no
+    agent (`utilisateur` empty), and `droits_de` grants it nothing else.
+    """
+
+    guichet_id: int
+    demande_id: int | None = None
+
+    is_authenticated = False
+    is_active = True
+    pk = None
+    est_demandeur = True
+
+    def get_full_name(self) -> str:
+        return "Le demandeur, en ligne"
+
+
 def droits_de(utilisateur) -> Droits:
     """The rights of a person today, computed once per request (cached on the user object)."""
+    if isinstance(utilisateur, DemandeurEnLigne):
+        guichet = frozenset({utilisateur.guichet_id})
+        return Droits(guichets_saisie=guichet, guichets_consultation=guichet)
     if utilisateur is None or not utilisateur.is_authenticated or not utilisateur.is_active:
         return AUCUN_DROIT
     en_cache = getattr(utilisateur, "_droits_sne", None)

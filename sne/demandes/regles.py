@@ -136,6 +136,9 @@ def exiger_saisie_sur(agent, guichet, demande) -> None:
     desk whose consultation scope reaches further only reads (the rule of the pages'
     `pour_agir`, `sne.comptes.droits.guichet_agissant`, here once for every entry point)."""
     exiger_saisie(agent, guichet)
+    if getattr(agent, "est_demandeur", False) and agent.demande_id != demande.pk:
+        # The applicant on the portal acts on their own demande, never another one.
+        raise NonAutorise("Vous ne pouvez agir que sur votre propre demande.")
     if guichet.pk == demande.guichet_enregistreur_id:
         return
     if demande.departement_id not in {d.code for d in guichet.departements.all()}:

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "sne.attestations",
     "sne.notifications",
     "sne.lots",
+    "sne.portail",
     "anymail",
     "sne.demo",
 ]
@@ -122,6 +123,8 @@ MIDDLEWARE = [
     # Before anything reads a body: the API's size limit, and its errors as problem documents.
     "sne.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Under /portail/: the applicants' own session, in its own cookie (sne/portail/session.py).
+    "sne.portail.session.SessionPortailMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sne.context_processors.site",
                 "sne.context_processors.menu_gestion",
+                "sne.portail.context_processors.portail",
             ],
         },
     },
@@ -349,7 +353,28 @@ SNE_SMS_AVIS = os.environ.get("SNE_SMS_AVIS", "1") == "1"
 
 # --- The register --------------------------------------------------------------------------
 # Where applicants follow their demande (printed on the attestation).
-SNE_URL_PORTAIL = os.environ.get("SNE_URL_PORTAIL", "https://www.demande-logement-social.gouv.fr")
+# The project's own portal (sne.portail) by default; another address when it is served elsewhere.
+SNE_URL_PORTAIL = os.environ.get("SNE_URL_PORTAIL", f"{SNE_URL_SITE}/portail/")
+
+# --- Portail grand public (sne.portail, docs/portail.md) ------------------------------------
+# The portal's desk: its code (5 characters) ends the numéro unique of a demande registered online.
+SNE_GUICHET_PORTAIL = os.environ.get("SNE_GUICHET_PORTAIL", "PGP00")
+# Its own session cookie (never the agents'), ended after this many seconds without activity.
+SNE_PORTAIL_COOKIE = "sne_portail"
+SNE_PORTAIL_DUREE_SESSION = int(os.environ.get("SNE_PORTAIL_DUREE_SESSION", 30 * 60))
+# Failed attempts allowed per numéro unique and per IP address: (number, window in minutes).
+SNE_PORTAIL_TENTATIVES_MAX = {
+    "code": (5, 60),
+    "connexion": (5, 15),
+    "demande_en_ligne": (10, 60),
+}
+# How long a code télédemandeur is valid, by channel (a letter takes days to arrive).
+SNE_PORTAIL_VALIDITE_CODE_HEURES = {"email": 24, "sms": 24, "courrier": 30 * 24}
+SNE_PORTAIL_VALIDITE_LIEN_HEURES = 48
+# An online application left untouched this many days is deleted, after a notice sent
+# SNE_PORTAIL_PREAVIS_PURGE_JOURS days before.
+SNE_PORTAIL_PURGE_BROUILLON_JOURS = int(os.environ.get("SNE_PORTAIL_PURGE_BROUILLON_JOURS", 90))
+SNE_PORTAIL_PREAVIS_PURGE_JOURS = int(os.environ.get("SNE_PORTAIL_PREAVIS_PURGE_JOURS", 14))
 # « Délai anormalement long » (DALO) when the département's arrêté is not entered yet.
 SNE_DELAI_ANORMALEMENT_LONG_MOIS_DEFAUT = int(os.environ.get("SNE_DELAI_DALO_MOIS_DEFAUT", 36))
 

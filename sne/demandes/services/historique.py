@@ -28,6 +28,10 @@ def historiser_plusieurs(
     demandes, all changed the same way (one demande; or a batch of the renewal campaign's
     radiations, in a few queries for the batch rather than a dozen per demande)."""
     demandes = list(demandes)
+    if not getattr(agent, "is_authenticated", False):
+        # The applicant on the portal (`DemandeurEnLigne`) or a task: no agent to record; the
+        # desk (the portal's, for the applicant) says who acted.
+        agent = None
     # The identity index of duplicate detection follows every change, in its transaction.
     if len(demandes) == 1:
         indexer_demande(demandes[0])

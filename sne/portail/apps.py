@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortailConfig(AppConfig):
+    name = "sne.portail"
+    verbose_name = "Portail grand public"
