@@ -63,6 +63,13 @@ MENTION_BAILLEURS = "bailleurs sociaux intervenant sur les communes demandées"
 # belong to `sne.notifications`; their content and rendering live here, with the attestations'.
 PREAVIS_RENOUVELLEMENT = "preavis_renouvellement"
 AVIS_RADIATION = "avis_radiation"
+# The portal's messages (sne.portail, FAQ « Portail Grand Public »): the code télédemandeur
+# (e-mail, SMS or letter) and the link that activates an e-mail address (e-mail only).
+CODE_TELEDEMANDEUR = "code_teledemandeur"
+LIEN_ACTIVATION = "lien_activation"
+# What these documents carry that must not be kept in clear once sent (`masquer_secrets`).
+SECRETS = ("code", "lien")
+MASQUE = "••••••••"
 
 TITRES = {
     Attestation.Type.ENREGISTREMENT: "Attestation d'enregistrement de demande de logement social",
@@ -70,6 +77,8 @@ TITRES = {
     Attestation.Type.SEPARATION: "Votre demande de logement social après votre séparation",
     PREAVIS_RENOUVELLEMENT: "Avis de renouvellement de votre demande de logement social",
     AVIS_RADIATION: "Avis de radiation de votre demande de logement social",
+    CODE_TELEDEMANDEUR: "Votre code télédemandeur",
+    LIEN_ACTIVATION: "Activez votre adresse électronique",
 }
 GABARITS = {
     Attestation.Type.ENREGISTREMENT: "attestations/attestation.html",
@@ -77,6 +86,8 @@ GABARITS = {
     Attestation.Type.SEPARATION: "attestations/courrier_separation.html",
     PREAVIS_RENOUVELLEMENT: "attestations/preavis_renouvellement.html",
     AVIS_RADIATION: "attestations/avis_radiation.html",
+    CODE_TELEDEMANDEUR: "attestations/portail.html",
+    LIEN_ACTIVATION: "attestations/portail.html",
 }
 """The body of each document (a `<section class="document">`); `attestations/documents.html`
 puts one or many of them in one HTML page, with the stylesheet `attestations/courriers.css`."""
@@ -86,6 +97,8 @@ GABARITS_EMAIL = {
     Attestation.Type.SEPARATION: "attestations/emails/separation.txt",
     PREAVIS_RENOUVELLEMENT: "attestations/emails/preavis_renouvellement.txt",
     AVIS_RADIATION: "attestations/emails/avis_radiation.txt",
+    CODE_TELEDEMANDEUR: "attestations/emails/code_teledemandeur.txt",
+    LIEN_ACTIVATION: "attestations/emails/lien_activation.txt",
 }
 ATTESTATIONS = (Attestation.Type.ENREGISTREMENT, Attestation.Type.RENOUVELLEMENT)
 
@@ -594,6 +607,35 @@ def donnees_avis_radiation(demande: Demande) -> dict:
     return donnees
 
 
+# --- The portal's messages ------------------------------------------------------------------
+
+
+def donnees_portail(demande: Demande, type_: str, *, secret: str, valable_jusqu_au) -> dict:
+    """A code télédemandeur (`secret`: the code) or an activation link (`secret`: the link) for
+    the applicant of `demande` (FAQ « Portail Grand Public »), with the same letterhead and
+    recipient as every letter, and until when it is valid (`valable_jusqu_au`, a datetime).
+    The caller keeps the secret out of what it stores (`masquer_secrets`)."""
+    if type_ not in (CODE_TELEDEMANDEUR, LIEN_ACTIVATION):
+        raise ValueError(type_)
+    donnees = _en_tete_courrier(_demande_pour_courrier(demande), type_)
+    donnees["code" if type_ == CODE_TELEDEMANDEUR else "lien"] = secret
+    local = timezone.localtime(valable_jusqu_au)
+    donnees["valable_jusqu_au"] = {"date": local.date().isoformat(), "heure": f"{local:%H:%M}"}
+    return donnees
+
+
+def masquer_secrets(donnees: dict) -> dict:
+    """The same data with the code or the link hidden (`SECRETS`): what is kept of a message
+    once it has left, and what a reprint shows."""
+    return {
+        cle: (MASQUE if cle in SECRETS and valeur else valeur) for cle, valeur in donnees.items()
+    }
+
+
+def contient_un_secret(donnees: dict) -> bool:
+    return any(donnees.get(cle) and donnees[cle] != MASQUE for cle in SECRETS)
+
+
 # --- The recipient's address block (window envelope) -------------------------------------------
 
 LIGNES_ADRESSE_MAX = 6  # NF Z10-011: six lines at most…
@@ -894,6 +936,12 @@ def message_sms(donnees: dict) -> str:
             f"Logement social : demande {numero} non renouvelée, radiée le "
             f"{_jour(donnees['date_radiation'])}. Réactivable jusqu'au "
             f"{_jour(donnees['reactivation']['date_limite'])} sur {site}"
+        )
+    if type_ == CODE_TELEDEMANDEUR:
+        return (
+            f"Logement social : votre code teledemandeur est {donnees['code']}. Valable "
+            f"jusqu'au {_jour(donnees['valable_jusqu_au']['date'])} "
+            f"{donnees['valable_jusqu_au']['heure']}. Ne le donnez a personne. {site}"
         )
     if type_ == Attestation.Type.SEPARATION:
         return (

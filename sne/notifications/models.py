@@ -77,6 +77,9 @@ class Message(models.Model):
         AVIS_SEPARATION = "avis_separation", "Avis de séparation"
         PREAVIS_RENOUVELLEMENT = "preavis_renouvellement", "Préavis de renouvellement"
         AVIS_RADIATION = "avis_radiation", "Avis de radiation pour non-renouvellement"
+        # The portal's (sne.portail): their stored text hides the code and the link.
+        CODE_TELEDEMANDEUR = "code_teledemandeur", "Code télédemandeur"
+        LIEN_ACTIVATION = "lien_activation", "Lien d'activation de l'adresse électronique"
 
     class Canal(models.TextChoices):
         EMAIL = "email", "Courriel"

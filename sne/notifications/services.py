@@ -177,6 +177,8 @@ class Avis:
     cycle: date | None = None
     attestation: Attestation | None = None
     canaux_choisis: list[str] | None = None
+    destinataire: str = ""
+    secret: bool = False
 
 
 def notifier(
@@ -190,9 +192,17 @@ def notifier(
     cycle: date | None = None,
     attestation: Attestation | None = None,
     canaux_choisis: list[str] | None = None,
+    destinataire: str = "",
+    secret: bool = False,
 ) -> Envoi:
     """Record the message `type_` to the demandeur of `demande`, once per channel (`canaux`),
     with its content as sent; nothing is sent here (the outbox does, after the commit).
+
+    `destinataire`: another e-mail address (or mobile) than the demandeur's, for a message that
+    must reach it (the portal's activation link, to the address to activate). `secret`: the
+    e-mail or SMS carries a secret its stored text hides (a code, a link): the outbox never
+    takes it, `envoyer_secret` sends it once with the real text (`donnees` are then the masked
+    ones).
 
     Idempotent: called again for the same document (`reference`), it records nothing more
     (`Message.cle` is unique; a concurrent call loses the race on the constraint and finds the
@@ -209,6 +219,8 @@ def notifier(
                 cycle=cycle,
                 attestation=attestation,
                 canaux_choisis=canaux_choisis,
+                destinataire=destinataire,
+                secret=secret,
             )
         ]
     )
@@ -292,8 +304,15 @@ def _preparer(avis: Avis) -> list[tuple[Message, list[EvenementMessage]]]:
                 )
         else:
             message.statut = Statut.A_ENVOYER
-            message.prochain_essai = timezone.now()
-            if canal == Canal.EMAIL:
+            # A secret's masked text is never sent by the outbox (`envoyer_secret` sends it).
+            message.prochain_essai = None if avis.secret else timezone.now()
+            if avis.destinataire:
+                message.destinataire = avis.destinataire
+                if canal == Canal.EMAIL:
+                    message.objet, message.corps = documents.message_email(donnees)
+                else:
+                    message.corps = documents.message_sms(donnees)
+            elif canal == Canal.EMAIL:
                 message.destinataire = email_utilisable(demandeur)
                 message.objet, message.corps = documents.message_email(donnees)
             else:
@@ -351,6 +370,37 @@ def informer_separation(demande_id: int, nouvelle_id: int) -> int:
                 source="envoi",
             ).messages
     return envoyer_nouveaux(nouveaux)
+
+
+def envoyer_secret(message: Message, donnees: dict) -> bool:
+    """Send now, once, an e-mail or SMS recorded with its secret masked (`notifier(…,
+    secret=True)`: a code télédemandeur, an activation link): its real text is written here
+    from `donnees` (with the secret), handed to the provider, and never stored — the message
+    keeps the masked text. A failure does not leave it to the outbox (it would send the masked
+    text): the message is cancelled, with its event; the applicant asks for a new code or link.
+    A provider's definitive refusal stays « non distribué » (an address to correct). Returns
+    whether it left."""
+    if message.canal == Canal.COURRIER or message.statut != Statut.A_ENVOYER:
+        return False
+    reel = Message.objects.get(pk=message.pk)
+    if reel.canal == Canal.EMAIL:
+        reel.objet, reel.corps = documents.message_email(donnees)
+    else:
+        reel.corps = documents.message_sms(donnees)
+    if envoyer_message(reel):
+        message.statut, message.envoye_le = reel.statut, reel.envoye_le
+        return True
+    with transaction.atomic():
+        if Message.objects.filter(pk=message.pk, statut=Statut.A_ENVOYER).update(
+            statut=Statut.ANNULE, prochain_essai=None
+        ):
+            _evenement(
+                message,
+                Evenement.ANNULE,
+                source="envoi",
+                details={"raison": "envoi impossible ; le secret n'est pas conservé"},
+            ).save()
+    return False
 
 
 def envoyer_nouveaux(messages) -> int:
@@ -626,6 +676,12 @@ def rendre_tournee(tournee_id: int) -> Tournee:
     )
     tournee.statut = Tournee.Statut.A_IMPRIMER
     tournee.save(update_fields=["fichier", "statut"])
+    # A code télédemandeur is kept in clear only until its letter is printed (sne.portail).
+    for message in courriers:
+        if not message.attestation_id and documents.contient_un_secret(message.donnees):
+            Message.objects.filter(pk=message.pk).update(
+                donnees=documents.masquer_secrets(message.donnees)
+            )
     return tournee
 
 
@@ -799,7 +855,8 @@ def reimprimer(message: Message, par) -> tuple[str, bytes]:
         finally:
             fichier.close()
     else:
-        contenu = documents.rendre_pdf(donnees_du_courrier(message))
+        # A reprint is a proof, not a new sending: a code or a link stays masked.
+        contenu = documents.rendre_pdf(documents.masquer_secrets(donnees_du_courrier(message)))
     journaliser(
         EvenementAudit.Action.CONSULTATION,
         utilisateur=par,
