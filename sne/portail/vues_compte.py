@@ -70,7 +70,7 @@ def _page(request, gabarit: str, contexte: dict, *formulaires, status: int = 200
 @require_http_methods(["GET", "POST"])
 def demander_code(request):
     """« Je n'ai pas de code »: numéro unique, date de naissance, the channel."""
-    form = DemandeCodeForm(request.POST or None)
+    form = DemandeCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -97,7 +97,7 @@ def connexion(request):
     """The FAQ's login: numéro unique, date de naissance, e-mail, code télédemandeur."""
     if request.method == "GET" and request.GET.get("suivant"):
         request.portail[CLE_SUIVANT] = suivant_sur(request.GET["suivant"])
-    form = ConnexionForm(request.POST or None)
+    form = ConnexionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         resultat = services.verifier_connexion(
@@ -379,7 +379,7 @@ def modifier_section(request, section):
     if (refus := _lecture_seule(request)) is not None:
         return refus
     d = request.demande
-    form = _formulaire(section, d, request.POST or None)
+    form = _formulaire(section, d, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         donnees = form.cleaned_data
         arguments = {"version": _version(request)}
@@ -440,7 +440,7 @@ def modifier_email(request):
     """A new e-mail address: proved by the activation link before it replaces the known one."""
     if (refus := _lecture_seule(request)) is not None:
         return refus
-    form = NouvelEmailForm(request.POST or None)
+    form = NouvelEmailForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.envoyer_lien_activation(request.demande, form.cleaned_data["email"])
@@ -458,7 +458,7 @@ def renoncer(request):
     """Giving up the demande (radiation for renonciation), after an explicit confirmation."""
     if (refus := _lecture_seule(request)) is not None:
         return refus
-    form = RenoncerForm(request.POST or None)
+    form = RenoncerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.renoncer(request.demande)
