@@ -1,11 +1,13 @@
 """Logging in on the portal (FAQ « Portail Grand Public »): the code télédemandeur, the four
 fields, the e-mail confirmation with the FAQ's question, the activation link, the limits."""
 
+import smtplib
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from sne.audit.models import EvenementAudit
@@ -60,6 +62,25 @@ def test_le_code_est_envoye_par_courriel_et_seul_son_hache_est_garde(
     # The desk's tab and the applicant's page list it; its stored text hides the code.
     assert message.statut == Message.Statut.ENVOYE and message.canal == Message.Canal.EMAIL
     assert code not in message.corps and code not in str(message.donnees)
+
+
+class ServeurEnPanne(locmem.EmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("connexion perdue")
+
+
+def test_un_code_que_le_fournisseur_n_a_pas_pris_est_annule_jamais_renvoye_masque(
+    demande, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.ServeurEnPanne"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.demander_code(demande.numero_unique, NAISSANCE, "email", IP)
+    message = Message.objects.get(type=Message.Type.CODE_TELEDEMANDEUR)
+    assert message.statut == Message.Statut.ANNULE
+    assert message.evenements.filter(type="annule").exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications.envoyer_messages_en_attente() == 0
+    assert not mail.outbox
 
 
 def test_un_numero_inconnu_ou_une_mauvaise_date_donnent_la_meme_reponse_sans_rien_envoyer(
