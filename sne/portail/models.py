@@ -54,7 +54,9 @@ class AdresseVerifiee(models.Model):
 
 
 class LienActivation(models.Model):
-    """An activation link sent to an e-mail address: single use (`utilise_le`), expires."""
+    """An activation link sent to an e-mail address: single use (`utilise_le`), expires.
+    `jeton` holds the SHA-256 of the link's token, never the token itself
+    (`services_compte.envoyer_lien_activation`)."""
 
     jeton = models.CharField("jeton", max_length=64, unique=True)
     demande = models.ForeignKey(

@@ -39,6 +39,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -67,6 +68,9 @@ Canal = CodeTeledemandeur.Canal
 
 CHIFFRES_DU_CODE = 8
 LIENS_PAR_HEURE = 5  # activation links one demande may send in an hour
+# A second request for a code by the same channel within this delay is the first one sent
+# twice: it sends nothing (else the first code, maybe the one read, would be replaced).
+DOUBLE_ENVOI = timedelta(minutes=1)
 
 LIBELLES_CANAL = {
     Canal.EMAIL: "courriel",
@@ -204,8 +208,15 @@ def _canal_possible(demande: Demande, canal: str) -> str:
 
 def _envoyer_code(demande: Demande, canal: str, ip: str | None) -> None:
     canal = _canal_possible(demande, canal)
-    code = "".join(secrets.choice("0123456789") for _ in range(CHIFFRES_DU_CODE))
     maintenant = timezone.now()
+    if CodeTeledemandeur.objects.filter(
+        demande=demande,
+        canal=canal,
+        remplace_le__isnull=True,
+        cree_le__gte=maintenant - DOUBLE_ENVOI,
+    ).exists():
+        return  # the same request sent twice (a double click): the code just sent stays valid
+    code = "".join(secrets.choice("0123456789") for _ in range(CHIFFRES_DU_CODE))
     expire_le = maintenant + timedelta(hours=settings.SNE_PORTAIL_VALIDITE_CODE_HEURES[canal])
     with transaction.atomic():
         CodeTeledemandeur.objects.filter(demande=demande, remplace_le__isnull=True).update(
@@ -285,6 +296,8 @@ def verifier_connexion(
         quand = reessayer_a_partir_de(Tentative.Type.CONNEXION, *cles)
         return Connexion(Connexion.BLOQUE, message=_message_bloque(quand), reessayer_a=quand)
     demande = _demande_du(numero, date_naissance) if email and code else None
+    if demande is None:
+        check_password(code, _hache_factice())  # as long as checking a real code
     if demande is None or not _code_valide(demande, code):
         noter_tentative(Tentative.Type.CONNEXION, *cles)
         if demande is not None:
@@ -316,6 +329,12 @@ def verifier_connexion(
         )
     envoyer_lien_activation(demande, email)
     return Connexion(Connexion.LIEN_ENVOYE, demande=demande, email=email)
+
+
+@cache
+def _hache_factice() -> str:
+    """Checked when no demande matches, so that a wrong numéro takes as long as a wrong code."""
+    return make_password(secrets.token_hex(8))
 
 
 def _code_valide(demande: Demande, code: str) -> bool:

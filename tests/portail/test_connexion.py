@@ -129,9 +129,18 @@ def test_sans_mobile_connu_le_code_part_par_courrier(demande, django_capture_on_
     assert not MemoireSms.boite
 
 
+def test_un_double_clic_n_envoie_qu_un_code(demande, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            services.demander_code(demande.numero_unique, NAISSANCE, "email", IP)
+    assert CodeTeledemandeur.objects.count() == 1 and len(mail.outbox) == 1
+
+
 def test_un_nouveau_code_remplace_le_precedent(client, demande, code, adresse_activee):
     ancien = code
+    CodeTeledemandeur.objects.update(cree_le=timezone.now() - timedelta(minutes=2))
     services.demander_code(demande.numero_unique, NAISSANCE, "email", IP)
+    assert CodeTeledemandeur.objects.filter(remplace_le__isnull=True).count() == 1
     resultat = services.verifier_connexion(demande.numero_unique, NAISSANCE, EMAIL, ancien, IP)
     assert resultat.etat == services.Connexion.REFUSE
 
