@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
+from sne.attestations import services as documents
 from sne.audit.models import EvenementAudit
 from sne.demandes.models import HistoriqueDemande
 from sne.notifications import services as notifications
@@ -360,3 +361,15 @@ def test_suivant_mene_a_la_page_du_portail_demandee(client, demande, code, adres
     client.post("/portail/deconnexion/")
     client.get("/portail/connexion/?suivant=/portail/ma-demande/renouveler/")
     assert connexion(client, demande, code)["Location"] == "/portail/ma-demande/renouveler/"
+
+
+def test_le_guichet_reimprime_le_code_masque(
+    demande, agent_saisie, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.demander_code(demande.numero_unique, NAISSANCE, "courrier", IP)
+    message = Message.objects.get(type=Message.Type.CODE_TELEDEMANDEUR)
+    rendus = []
+    monkeypatch.setattr(documents, "rendre_pdf", lambda donnees: rendus.append(donnees) or b"")
+    notifications.reimprimer(message, agent_saisie)
+    assert rendus[0]["code"] == documents.MASQUE != message.donnees["code"]
