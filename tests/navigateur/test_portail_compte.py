@@ -12,8 +12,11 @@ from playwright.sync_api import expect
 
 from sne.demandes import services
 from sne.demandes.models import Demande
+from sne.portail import services_compte
+from sne.portail.models import AdresseVerifiee
 from tests.factories import GuichetFactory, PointContactFactory, agent
 from tests.navigateur.conftest import pages_verifiees
+from tests.portail.conftest import NAISSANCE
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
@@ -152,3 +155,79 @@ def test_un_demandeur_recoit_son_code_se_connecte_renouvelle_et_change_d_adresse
     assert demande.demandeur.email == "samia.nouvelle@example.fr"
     expect(page.get_by_text("Vous, en ligne").first).to_be_visible()
     assert len(pages_verifiees(page)) >= 8
+
+
+def test_un_demandeur_modifie_sa_situation_change_d_adresse_et_renonce(
+    page, live_server, referentiels_charges
+):
+    guichet = GuichetFactory(code="93BA2", departements=["93"])
+    PointContactFactory(guichet=guichet)
+    demande = services.enregistrer_demande(
+        guichet,
+        agent(guichet),
+        {
+            "departement": "93",
+            "demandeur": {
+                "nom": "Durand",
+                "prenom": "Alain",
+                "date_naissance": "1990-06-15",
+                "email": "alain.durand@example.fr",
+                "piece_identite": {"type": "passeport"},
+                "adresse": {"ligne1": "1 place du Marché", "commune": "93066"},
+            },
+            "deja_locataire_hlm": False,
+            "souhaits": {"communes": ["93066"]},
+        },
+    )
+    AdresseVerifiee.objects.create(
+        demande=demande, email="alain.durand@example.fr", verifiee_le=timezone.now()
+    )
+    services_compte.demander_code(demande.numero_unique, NAISSANCE, "email", "192.0.2.1")
+    # Sent after the commit: here the request is this test's, done; the outbox is read.
+    code = code_recu()
+
+    page.goto("/portail/ma-demande/")  # not signed in: the login, then back here
+    page.get_by_label("Numéro unique").fill(demande.numero_unique)
+    page.get_by_label("Date de naissance").fill("1990-06-15")
+    page.get_by_label("Adresse électronique").fill("Alain.Durand@example.fr")
+    page.get_by_label("Code télédemandeur").fill(code)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ma demande de logement social")
+    expect(
+        page.get_by_text("Vous pourrez renouveler votre demande en ligne à partir du")
+    ).to_be_visible()
+
+    # Situation: the desks' fields, one subject per page.
+    page.get_by_role("link", name="Modifier mes informations").click()
+    page.get_by_role("link", name="Ma situation").click()
+    page.get_by_label("Employeur (facultatif)").fill("Boulangerie du Coin")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status").first).to_contain_text("Vos modifications sont enregistrées")
+    expect(page.get_by_text("Vous, en ligne").first).to_be_visible()
+
+    # The other pages, with an error where it helps: each one checked by axe.
+    for lien in (
+        "Mon téléphone et mon adresse",
+        "Mes ressources et mon logement actuel",
+        "Mes souhaits de logement",
+    ):
+        page.goto("/portail/ma-demande/modifier/")
+        page.get_by_role("link", name=lien).click()
+        expect(page.get_by_role("button", name="Enregistrer")).to_be_visible()
+    page.goto("/portail/ma-demande/modifier/adresse-electronique/")
+    page.get_by_label("Nouvelle adresse électronique").fill("pas une adresse")
+    page.get_by_role("button", name="Recevoir le lien d'activation").click()
+    expect(page.locator("#resume-erreurs")).to_be_visible()
+
+    # Renouncing: a confirmation first.
+    page.goto("/portail/ma-demande/")
+    page.get_by_role("link", name="Renoncer à ma demande").click()
+    page.get_by_role("button", name="Je renonce à ma demande").click()
+    expect(page.locator("#resume-erreurs")).to_contain_text("Cochez la case")
+    page.locator("label[for=id_confirmation]").click()  # the DSFR box is drawn by its label
+    page.get_by_role("button", name="Je renonce à ma demande").click()
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile("Votre demande est radiée"))
+    ).to_be_visible()
+    demande.refresh_from_db()
+    assert not demande.est_active
