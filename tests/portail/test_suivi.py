@@ -219,10 +219,3 @@ def test_sans_session_les_pages_du_demandeur_menent_a_la_connexion(client):
 
 def test_une_section_inconnue_est_introuvable(connecte):
     assert connecte.get("/portail/ma-demande/modifier/nimportequoi/").status_code == 404
-
-
-def test_le_guichet_voit_ce_que_le_demandeur_a_fait_en_ligne(client, demande, agent_saisie):
-    services.modifier_en_ligne(demande, personne={"telephone": "06 98 76 54 32"})
-    client.force_login(agent_saisie)
-    page = client.get(f"/demandes/{demande.numero_unique}/?onglet=historique").content.decode()
-    assert "Le demandeur, en ligne" in page

@@ -4,7 +4,6 @@ the actions the person may take on it. Every opening is written to the audit log
 import re
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -157,14 +156,6 @@ def _personnes_citees(entrees) -> dict[int, str]:
     return {p.pk: f"{p.prenom} {p.nom.upper()}" for p in Personne.objects.filter(pk__in=ids)}
 
 
-def _qui(h) -> str:
-    if h.utilisateur:
-        return h.utilisateur.nom_complet or h.utilisateur.email
-    if h.guichet_id and h.guichet.code == settings.SNE_GUICHET_PORTAIL:
-        return "Le demandeur, en ligne"  # on the portal (sne.portail): no agent acted
-    return "Système (traitement automatique ou système connecté)"
-
-
 def lignes_historique(entrees) -> list[dict]:
     """History entries as a person reads them: who, and each change old → new in words (codes
     by their label, dates dd/mm/yyyy, communes by name, people by name — never an id)."""
@@ -175,7 +166,9 @@ def lignes_historique(entrees) -> list[dict]:
         lignes.append(
             {
                 "entree": h,
-                "qui": _qui(h),
+                "qui": (h.utilisateur.nom_complet or h.utilisateur.email)
+                if h.utilisateur
+                else "Système (traitement automatique ou système connecté)",
                 "changements": [
                     _texte_changement(c, personnes)
                     for c in (h.changements or [])
