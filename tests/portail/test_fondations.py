@@ -7,8 +7,8 @@ from sne.demandes import services as demandes
 from sne.demandes.models import HistoriqueDemande
 from sne.exceptions import NonAutorise
 from sne.portail.commun import guichet_du_portail, le_demandeur
-from sne.portail.session import CLE_DEMANDE
 from tests.factories import UtilisateurFactory
+from tests.outils import connecter_demandeur
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +59,7 @@ def test_la_session_du_portail_n_est_pas_celle_des_agents(client, demande):
     reponse = client.get("/portail/ma-demande/")
     assert reponse.status_code == 302 and "/portail/connexion/" in reponse["Location"]
     # The portal's session lives in its own cookie, under /portail/ only.
-    session = client.get("/portail/").wsgi_request.portail
-    session[CLE_DEMANDE] = demande.pk
-    session.save()
-    client.cookies["sne_portail"] = session.session_key
+    connecter_demandeur(client, demande)
     assert client.get("/portail/ma-demande/").status_code == 200
     client.logout()
     assert client.get("/demandes/").status_code == 302  # the portal opens no agent page
