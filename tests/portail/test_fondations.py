@@ -69,3 +69,19 @@ def demande_donnees():
     from tests.portail.conftest import DONNEES
 
     return __import__("copy").deepcopy(DONNEES)
+
+
+@pytest.mark.aujourd_hui(__import__("datetime").date(2026, 11, 30))
+def test_le_guichet_lit_dans_l_historique_ce_que_le_demandeur_a_fait_en_ligne(
+    client, demande, agent_saisie
+):
+    moi, guichet_portail = le_demandeur(demande)
+    demandes.modifier_demande(
+        demande,
+        moi,
+        guichet_portail,
+        personnes={demande.demandeur.pk: {"telephone": "06 98 76 54 32"}},
+    )
+    client.force_login(agent_saisie)
+    page = client.get(f"/demandes/{demande.numero_unique}/?onglet=historique").content.decode()
+    assert "Le demandeur, en ligne (portail grand public)" in page
