@@ -354,7 +354,10 @@ SNE_SMS_AVIS = os.environ.get("SNE_SMS_AVIS", "1") == "1"
 # --- The register --------------------------------------------------------------------------
 # Where applicants follow their demande (printed on the attestation).
 # The project's own portal (sne.portail) by default; another address when it is served elsewhere.
-SNE_URL_PORTAIL = os.environ.get("SNE_URL_PORTAIL", f"{SNE_URL_SITE}/portail/")
+SNE_URL_PORTAIL = os.environ.get(
+    "SNE_URL_PORTAIL",
+    f"{SNE_URL_SITE}/portail/" if SNE_URL_SITE else "https://www.demande-logement-social.gouv.fr",
+)
 
 # --- Portail grand public (sne.portail, docs/portail.md) ------------------------------------
 # The portal's desk: its code (5 characters) ends the numéro unique of a demande registered online.
