@@ -48,6 +48,10 @@ class ErreurFranceConnect(Exception):
     fault; they can still log in with their code."""
 
 
+class FournisseurIndisponible(ErreurFranceConnect):
+    """The provider does not answer (network, timeout, a 5xx of its own)."""
+
+
 class EtatInvalide(ErreurFranceConnect):
     """An answer this browser did not ask for (forged or replayed `state`): nothing opened."""
 
@@ -75,13 +79,22 @@ def active() -> bool:
     return bool(settings.SNE_FRANCECONNECT)
 
 
-def _obtenir(url: str, **kwargs) -> requests.Response:
+def _appeler(methode: str, url: str, **kwargs) -> requests.Response:
+    """One call to the provider: `FournisseurIndisponible` when it does not answer or fails
+    itself, `ErreurFranceConnect` when it refuses what it was sent (a 4xx)."""
     try:
-        reponse = requests.get(url, timeout=settings.SNE_FRANCECONNECT_DELAI, **kwargs)
-        reponse.raise_for_status()
+        reponse = requests.request(
+            methode, url, timeout=settings.SNE_FRANCECONNECT_DELAI, allow_redirects=False, **kwargs
+        )
     except requests.RequestException as e:
         logger.warning("FranceConnect injoignable (%s) : %s", url, e.__class__.__name__)
-        raise ErreurFranceConnect("Le fournisseur ne répond pas.") from e
+        raise FournisseurIndisponible("Le fournisseur ne répond pas.") from e
+    if reponse.status_code >= 500:
+        logger.warning("FranceConnect en erreur (%s) : %s", url, reponse.status_code)
+        raise FournisseurIndisponible("Le fournisseur est en erreur.")
+    if reponse.status_code != 200:
+        logger.warning("FranceConnect refuse l'appel (%s) : %s", url, reponse.status_code)
+        raise ErreurFranceConnect("Le fournisseur refuse l'appel.")
     return reponse
 
 
@@ -99,7 +112,7 @@ def configuration() -> dict:
     """The provider's discovery document (OpenID Connect Discovery 1.0): its endpoints and
     keys' address. Its `issuer` must be the configured one (§ 4.3)."""
     issuer = settings.SNE_FRANCECONNECT_ISSUER
-    document = _json(_obtenir(f"{issuer}/.well-known/openid-configuration"))
+    document = _json(_appeler("GET", f"{issuer}/.well-known/openid-configuration"))
     if document.get("issuer") != issuer:
         logger.warning("FranceConnect : l'émetteur annoncé n'est pas celui configuré.")
         raise ErreurFranceConnect("Émetteur inattendu.")
@@ -138,8 +151,11 @@ def terminer_autorisation(request) -> tuple[IdentiteFranceConnect, str]:
     if "error" in request.GET:
         # An error answer opens nothing, so it needs no state to be believed (and some
         # providers leave it out): the person is only told they are not logged in.
-        erreur = request.GET.get("error", "")[:50]
-        logger.info("FranceConnect a répondu par une erreur : %s", erreur)
+        erreur = request.GET.get("error", "")
+        logger.info(
+            "FranceConnect a répondu par une erreur : %s",
+            erreur if erreur.isascii() and erreur.isidentifier() and len(erreur) < 50 else "?",
+        )
         if erreur == "access_denied":
             raise ConnexionAnnulee("Connexion annulée par la personne.")
         raise ErreurFranceConnect("Erreur du fournisseur.")
@@ -163,29 +179,24 @@ def terminer_autorisation(request) -> tuple[IdentiteFranceConnect, str]:
 
 
 def _echanger_code(document: dict, code: str) -> dict:
-    try:
-        reponse = requests.post(
-            document["token_endpoint"],
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": settings.SNE_FRANCECONNECT_REDIRECT_URI,
-                "client_id": settings.SNE_FRANCECONNECT_CLIENT_ID,
-                "client_secret": settings.SNE_FRANCECONNECT_CLIENT_SECRET,
-            },
-            headers={"Accept": "application/json"},
-            timeout=settings.SNE_FRANCECONNECT_DELAI,
-        )
-        reponse.raise_for_status()
-    except requests.RequestException as e:
-        logger.warning("FranceConnect : échange du code refusé (%s).", e.__class__.__name__)
-        raise ErreurFranceConnect("Échange du code refusé.") from e
+    reponse = _appeler(
+        "POST",
+        document["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": settings.SNE_FRANCECONNECT_REDIRECT_URI,
+            "client_id": settings.SNE_FRANCECONNECT_CLIENT_ID,
+            "client_secret": settings.SNE_FRANCECONNECT_CLIENT_SECRET,
+        },
+        headers={"Accept": "application/json"},
+    )
     return _json(reponse)
 
 
 def _cles(document: dict) -> KeySet:
     try:
-        return KeySet.import_key_set(_json(_obtenir(document["jwks_uri"])))
+        return KeySet.import_key_set(_json(_appeler("GET", document["jwks_uri"])))
     except (JoseError, ValueError, TypeError, KeyError) as e:
         raise ErreurFranceConnect("Clés du fournisseur illisibles.") from e
 
@@ -213,8 +224,8 @@ def _valider_jwt(valeur: str, cles: KeySet, *, nonce: str | None = None) -> dict
 
 
 def _informations(document: dict, access_token: str, cles: KeySet, *, sub: str):
-    reponse = _obtenir(
-        document["userinfo_endpoint"], headers={"Authorization": f"Bearer {access_token}"}
+    reponse = _appeler(
+        "GET", document["userinfo_endpoint"], headers={"Authorization": f"Bearer {access_token}"}
     )
     if reponse.headers.get("Content-Type", "").startswith("application/jwt"):
         revendications = _valider_jwt(reponse.text.strip(), cles)

@@ -8,9 +8,12 @@ the portal's session and FranceConnect's. Whatever goes wrong with the provider,
 reads a French page telling them they can still log in with their code, never a 500.
 """
 
+from functools import wraps
+
 from django import forms
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from dsfr.forms import DsfrBaseForm
 
@@ -28,17 +31,28 @@ CLE_IDENTITE = "franceconnect_identite"
 
 
 def _franceconnect_actif(vue):
+    """A 404 when FranceConnect is off; never cached (the pages show the person's identity
+    or lead to it)."""
+
+    @wraps(vue)
+    @never_cache
     def _vue(request, *args, **kwargs):
         if not fc.active():
             raise Http404("FranceConnect n'est pas proposé sur ce site.")
         return vue(request, *args, **kwargs)
 
-    _vue.__name__ = vue.__name__
-    _vue.__doc__ = vue.__doc__
     return _vue
 
 
-def _page_erreur(request, erreur: fc.ErreurFranceConnect, status: int = 502):
+def _page_erreur(request, erreur: fc.ErreurFranceConnect):
+    """What the applicant reads when FranceConnect did not identify them: 200 when they
+    declined, 503 when the provider is down, 400 for an answer that does not hold."""
+    if isinstance(erreur, fc.ConnexionAnnulee):
+        status = 200
+    elif isinstance(erreur, fc.FournisseurIndisponible):
+        status = 503
+    else:
+        status = 400
     return render(
         request,
         "portail/franceconnect/erreur.html",
@@ -56,7 +70,7 @@ def connexion(request):
     try:
         return redirect(fc.url_autorisation(request))
     except fc.ErreurFranceConnect as e:
-        return _page_erreur(request, e, status=503)
+        return _page_erreur(request, e)
 
 
 @require_GET
@@ -64,10 +78,6 @@ def connexion(request):
 def retour(request):
     try:
         identite, id_token = fc.terminer_autorisation(request)
-    except fc.EtatInvalide as e:
-        return _page_erreur(request, e, status=400)
-    except fc.ConnexionAnnulee as e:
-        return _page_erreur(request, e, status=200)
     except fc.ErreurFranceConnect as e:
         return _page_erreur(request, e)
     demande = services.connexion_liee(identite.sub, adresse_ip=adresse_ip(request))

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 import requests
 from django.contrib.auth.hashers import make_password
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone
 from joserfc import jwt
@@ -24,6 +25,7 @@ from sne.audit.models import EvenementAudit
 from sne.portail import franceconnect
 from sne.portail.models import CodeTeledemandeur, LienFranceConnect, Tentative
 from tests.outils import texte
+from tests.test_saisies_hostiles import VALEURS_HOSTILES, _parcourir
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +278,7 @@ def test_une_reponse_rejouee_est_refusee(client, demande, code, fournisseur):
 def test_un_id_token_d_un_autre_nonce_est_refuse(client, demande, code, fournisseur):
     personne(fournisseur, "fc-nonce")
     reponse = client.get(chez_le_fournisseur(client, "fc-nonce", nonce="un-autre-nonce"))
-    assert reponse.status_code == 502
+    assert reponse.status_code == 400
     assert "FranceConnect n'a pas pu vous identifier" in texte(reponse)
     assert "numéro unique et votre code télédemandeur" in texte(reponse)
     assert not connecte_sur(client)
@@ -302,7 +304,7 @@ def test_un_code_refuse_au_point_de_jeton_donne_une_page_en_francais(client, set
     retour = chez_le_fournisseur(client, "fc-client")
     settings.SNE_FRANCECONNECT_CLIENT_ID = "un-autre-client"  # the code was not issued to it
     reponse = client.get(retour)
-    assert reponse.status_code == 502
+    assert reponse.status_code == 400
     assert "FranceConnect n'a pas pu vous identifier" in texte(reponse)
 
 
@@ -416,6 +418,41 @@ def test_la_deconnexion_sans_franceconnect_ramene_a_l_accueil(client):
 
 def test_une_erreur_du_fournisseur_donne_une_page_en_francais(client):
     reponse = client.get("/portail/franceconnect/retour/?error=server_error&state=x")
-    assert reponse.status_code == 502
+    assert reponse.status_code == 400
     assert "vous pouvez toujours" in texte(reponse).lower()
     assert not connecte_sur(client)
+
+
+def test_le_gabarit_sait_si_la_session_vient_de_franceconnect(rf, settings):
+    gabarit = Template(
+        "{% load franceconnect %}{% connecte_par_franceconnect as fc %}{{ fc|yesno:'oui,non' }}"
+    )
+    requete = rf.get("/portail/")
+    requete.portail = {franceconnect.CLE_ID_TOKEN: "a.b.c"}
+    assert gabarit.render(Context({"request": requete})) == "oui"
+    requete.portail = {}
+    assert gabarit.render(Context({"request": requete})) == "non"
+    settings.SNE_FRANCECONNECT = False
+    requete.portail = {franceconnect.CLE_ID_TOKEN: "a.b.c"}
+    assert gabarit.render(Context({"request": requete})) == "non"
+
+
+# --- Hostile input ------------------------------------------------------------------------------
+
+
+def test_aucune_saisie_hostile_ne_provoque_d_erreur_500(client, demande, code, fournisseur):
+    personne(fournisseur, "fc-hostile")
+    client.get(chez_le_fournisseur(client, "fc-hostile"))
+    erreurs = _parcourir(client, ["/portail/franceconnect/lier-ma-demande/"])
+    client.raise_request_exception = False
+    for hostile in VALEURS_HOSTILES:
+        for parametres in (
+            {"code": hostile, "state": hostile},
+            {"error": hostile, "state": hostile},
+            {"code": "x", "state": hostile, "error_description": hostile},
+        ):
+            reponse = client.get("/portail/franceconnect/retour/", parametres)
+            if reponse.status_code >= 500:
+                erreurs.append(f"GET retour/ {parametres!r:.60} → {reponse.status_code}")
+    assert not erreurs, "\n".join(erreurs)
+    assert not LienFranceConnect.objects.exists()
