@@ -25,6 +25,7 @@ from sne.audit.models import EvenementAudit
 from sne.portail import franceconnect
 from sne.portail.models import CodeTeledemandeur, LienFranceConnect, Tentative
 from tests.outils import texte
+from tests.test_reglages_de_production import PRODUCTION, reglages
 from tests.test_saisies_hostiles import VALEURS_HOSTILES, _parcourir
 
 pytestmark = pytest.mark.django_db
@@ -128,14 +129,38 @@ def test_avec_le_reglage_le_bouton_mene_au_fournisseur(client, settings, fournis
     assert parametres["state"] != parametres["nonce"]
 
 
-def test_les_portees_par_defaut_sont_celles_de_franceconnect():
-    from sne.settings import base
+def test_par_defaut_franceconnect_est_desactive_avec_les_portees_de_franceconnect(tmp_path):
+    resultat = reglages(
+        {"SNE_URL_SITE": "http://localhost:8000"},
+        tmp_path,
+        "SNE_FRANCECONNECT",
+        "SNE_FRANCECONNECT_SCOPES",
+        "SNE_FRANCECONNECT_ACR",
+        "SNE_FRANCECONNECT_REDIRECT_URI",
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    assert resultat.stdout.splitlines() == [
+        "SNE_FRANCECONNECT False",
+        "SNE_FRANCECONNECT_SCOPES 'openid given_name family_name birthdate email'",
+        "SNE_FRANCECONNECT_ACR 'eidas1'",
+        "SNE_FRANCECONNECT_REDIRECT_URI 'http://localhost:8000/portail/franceconnect/retour/'",
+    ]
 
-    assert base.SNE_FRANCECONNECT is False
-    assert base.SNE_FRANCECONNECT_SCOPES == "openid given_name family_name birthdate email"
-    assert (
-        f"{base.SNE_URL_SITE}/portail/franceconnect/retour/"
-    ) == base.SNE_FRANCECONNECT_REDIRECT_URI
+
+def test_en_production_franceconnect_refuse_de_demarrer_sans_son_client(tmp_path):
+    variables = {
+        **PRODUCTION,
+        "SNE_FRANCECONNECT": "1",
+        "SNE_FRANCECONNECT_ISSUER": "https://oidc.franceconnect.gouv.fr/api/v2",
+        "SNE_FRANCECONNECT_CLIENT_ID": "client",
+    }
+    resultat = reglages(variables, tmp_path, "SNE_FRANCECONNECT")
+    assert resultat.returncode != 0
+    assert "SNE_FRANCECONNECT=1 demande en production" in resultat.stderr
+
+    variables["SNE_FRANCECONNECT_CLIENT_SECRET"] = "secret"
+    resultat = reglages(variables, tmp_path, "SNE_FRANCECONNECT")
+    assert resultat.returncode == 0, resultat.stderr
 
 
 # --- Linking a demande, then logging in -------------------------------------------------------
