@@ -74,6 +74,10 @@ class IdentiteFranceConnect:
     def en_session(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def depuis_session(cls, valeurs: dict) -> "IdentiteFranceConnect":
+        return cls(**{nom: str(valeurs.get(nom) or "") for nom in cls.__dataclass_fields__})
+
 
 def active() -> bool:
     return bool(settings.SNE_FRANCECONNECT)

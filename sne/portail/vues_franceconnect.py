@@ -13,6 +13,7 @@ from functools import wraps
 from django import forms
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from dsfr.forms import DsfrBaseForm
@@ -24,10 +25,12 @@ from sne.formulaires import resume_erreurs
 from . import franceconnect as fc
 from . import services_franceconnect as services
 from .commun import cle_ip
-from .session import fermer_session, ouvrir_session
+from .session import PREFIXE, fermer_session, ouvrir_session
 
 # The FranceConnect identity waiting for its link (expires with the portal's session).
 CLE_IDENTITE = "franceconnect_identite"
+# The portal's page the applicant was going to (`?suivant=`, as `demandeur_requis` gives it).
+CLE_SUIVANT = "franceconnect_suivant"
 
 
 def _franceconnect_actif(vue):
@@ -64,9 +67,23 @@ def _page_erreur(request, erreur: fc.ErreurFranceConnect):
     )
 
 
+def _page_du_portail(adresse: str) -> bool:
+    """A page of the portal on this site (never elsewhere: no open redirection)."""
+    return (
+        adresse.startswith(PREFIXE)
+        and "\\" not in adresse
+        and url_has_allowed_host_and_scheme(adresse, allowed_hosts=None)
+    )
+
+
 @require_GET
 @_franceconnect_actif
 def connexion(request):
+    suivant = request.GET.get("suivant", "")
+    if _page_du_portail(suivant):
+        request.portail[CLE_SUIVANT] = suivant
+    else:
+        request.portail.pop(CLE_SUIVANT, None)
     try:
         return redirect(fc.url_autorisation(request))
     except fc.ErreurFranceConnect as e:
@@ -89,8 +106,11 @@ def retour(request):
 
 def _ouvrir(request, demande, id_token: str):
     request.portail.pop(CLE_IDENTITE, None)
+    suivant = request.portail.pop(CLE_SUIVANT, "")
     ouvrir_session(request, demande)
     request.portail[fc.CLE_ID_TOKEN] = id_token
+    if isinstance(suivant, str) and _page_du_portail(suivant):
+        return redirect(suivant)
     return redirect("portail:ma_demande")
 
 
@@ -121,9 +141,7 @@ def lier(request):
         return render(request, "portail/franceconnect/expire.html", status=400)
     form = LiaisonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        identite = fc.IdentiteFranceConnect(
-            **{k: v for k, v in en_attente.items() if k != "id_token"}
-        )
+        identite = fc.IdentiteFranceConnect.depuis_session(en_attente)
         try:
             demande = services.lier_demande(
                 identite,

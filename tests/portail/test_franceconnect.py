@@ -74,10 +74,10 @@ def personne(fournisseur, sub, revendications=SAMIA):
     requests.put(f"{fournisseur}/users/{sub}", json=revendications, timeout=5).raise_for_status()
 
 
-def chez_le_fournisseur(client, sub, *, action=None, nonce=None):
+def chez_le_fournisseur(client, sub, *, action=None, nonce=None, suivant=None):
     """Click the FranceConnect button, approve at the provider as `sub` (or decline), and
     come back: the URL the provider sends the browser back to (path and query)."""
-    depart = client.get("/portail/franceconnect/")
+    depart = client.get("/portail/franceconnect/", {"suivant": suivant} if suivant else {})
     assert depart.status_code == 302
     autorisation = depart["Location"]
     if nonce is not None:
@@ -270,6 +270,25 @@ def test_la_page_de_liaison_sans_identite_en_attente_dit_de_recommencer(client):
     assert reponse.status_code == 400
     assert "Votre connexion a expiré" in texte(reponse)
     assert lier(client, "093112600012393BA1").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("suivant", "arrivee"),
+    [
+        ("/portail/demande-en-ligne/", "/portail/demande-en-ligne/"),
+        ("https://ailleurs.example/portail/", "/portail/ma-demande/"),
+        ("//ailleurs.example/portail/", "/portail/ma-demande/"),
+        ("/demandes/", "/portail/ma-demande/"),
+        ("/portail/\\ailleurs.example", "/portail/ma-demande/"),
+    ],
+)
+def test_apres_la_connexion_le_demandeur_arrive_sur_la_page_du_portail_demandee(
+    client, demande, code, fournisseur, suivant, arrivee
+):
+    personne(fournisseur, "fc-suivant")
+    retour = client.get(chez_le_fournisseur(client, "fc-suivant", suivant=suivant))
+    assert retour["Location"] == "/portail/franceconnect/lier-ma-demande/"
+    assert lier(client, demande.numero_unique)["Location"] == arrivee
 
 
 # --- What is refused: forged or replayed answers, provider errors ------------------------------
@@ -479,5 +498,8 @@ def test_aucune_saisie_hostile_ne_provoque_d_erreur_500(client, demande, code, f
             reponse = client.get("/portail/franceconnect/retour/", parametres)
             if reponse.status_code >= 500:
                 erreurs.append(f"GET retour/ {parametres!r:.60} → {reponse.status_code}")
+        reponse = client.get("/portail/franceconnect/", {"suivant": hostile})
+        if reponse.status_code >= 500:
+            erreurs.append(f"GET /portail/franceconnect/?suivant={hostile[:20]!r}")
     assert not erreurs, "\n".join(erreurs)
     assert not LienFranceConnect.objects.exists()
