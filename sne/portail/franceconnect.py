@@ -145,7 +145,13 @@ def url_autorisation(request) -> str:
 
 
 def _meme_valeur(a, b) -> bool:
-    return isinstance(a, str) and isinstance(b, str) and hmac.compare_digest(a, b)
+    """Compared in constant time, as bytes: `compare_digest` refuses non-ASCII text, which
+    anyone can put in the callback's `state`."""
+    return (
+        isinstance(a, str)
+        and isinstance(b, str)
+        and hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8"))
+    )
 
 
 def terminer_autorisation(request) -> tuple[IdentiteFranceConnect, str]:

@@ -306,6 +306,13 @@ def test_un_state_forge_est_refuse(client, demande, code, fournisseur):
     assert not connecte_sur(client)
 
 
+def test_un_state_hors_ascii_est_refuse_sans_erreur(client, fournisseur):
+    client.get("/portail/franceconnect/")  # a flow started: its state waits in the session
+    reponse = client.get("/portail/franceconnect/retour/", {"code": "x", "state": "état🏠"})
+    assert reponse.status_code == 400
+    assert "Cette connexion n'est plus valable" in texte(reponse)
+
+
 def test_une_reponse_rejouee_est_refusee(client, demande, code, fournisseur):
     personne(fournisseur, "fc-rejeu")
     client.get(chez_le_fournisseur(client, "fc-rejeu"))
