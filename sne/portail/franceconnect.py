@@ -12,8 +12,9 @@ FranceConnect's partners' documentation asks:
   (`request.portail`, never the agents' `request.session`), for one use only;
 - `terminer_autorisation` checks the state, exchanges the code at the token endpoint,
   validates the ID token (signature against the provider's published keys, `iss`, `aud`,
-  `exp`, `nonce`, OIDC Core § 3.1.3.7) and reads the identity at the userinfo endpoint (a
-  JSON document, or a signed JWT as FranceConnect v2 sends it, verified the same way);
+  `exp`, `nonce`, OIDC Core § 3.1.3.7; its eIDAS level `acr`) and reads the identity at the
+  userinfo endpoint (a JSON document, or a signed JWT as FranceConnect v2 sends it, verified
+  the same way);
 - `url_deconnexion` is the provider's logout (OIDC RP-Initiated Logout 1.0): FranceConnect
   requires the partner to end the person's FranceConnect session too.
 
@@ -40,6 +41,8 @@ CLE_FLUX = "franceconnect_flux"
 # The ID token of a session opened through FranceConnect: the logout's `id_token_hint`.
 CLE_ID_TOKEN = "franceconnect_id_token"
 ALGORITHMES = ["RS256", "ES256"]
+# FranceConnect's guarantee levels (eIDAS), lowest first.
+NIVEAUX_EIDAS = ("eidas1", "eidas2", "eidas3")
 
 
 class ErreurFranceConnect(Exception):
@@ -184,6 +187,9 @@ def terminer_autorisation(request) -> tuple[IdentiteFranceConnect, str]:
     if not isinstance(id_token, str) or not isinstance(access_token, str):
         raise ErreurFranceConnect("Réponse du point de jeton incomplète.")
     revendications = _valider_jwt(id_token, cles, nonce=flux.get("nonce"))
+    if not _niveau_suffisant(revendications.get("acr")):
+        logger.warning("FranceConnect : niveau de garantie insuffisant.")
+        raise ErreurFranceConnect("Niveau de garantie insuffisant.")
     identite = _informations(document, access_token, cles, sub=revendications["sub"])
     return identite, id_token
 
@@ -231,6 +237,17 @@ def _valider_jwt(valeur: str, cles: KeySet, *, nonce: str | None = None) -> dict
     if not isinstance(jeton.claims.get("sub"), str) or not jeton.claims["sub"]:
         raise ErreurFranceConnect("Jeton sans sub.")
     return jeton.claims
+
+
+def _niveau_suffisant(acr) -> bool:
+    """The ID token's `acr` is at least the level asked for (`SNE_FRANCECONNECT_ACR`), as
+    FranceConnect asks its partners to check. A token without `acr` (OIDC Core makes it
+    optional when `acr_values` is only requested) is accepted, and so is any level when the
+    level asked for is not one of eIDAS's (another provider's vocabulary)."""
+    demande = settings.SNE_FRANCECONNECT_ACR
+    if acr is None or demande not in NIVEAUX_EIDAS:
+        return True
+    return acr in NIVEAUX_EIDAS and NIVEAUX_EIDAS.index(acr) >= NIVEAUX_EIDAS.index(demande)
 
 
 def _informations(document: dict, access_token: str, cles: KeySet, *, sub: str):

@@ -7,8 +7,10 @@ follows the provider's redirection back to our callback. Our server talks to the
 HTTP for the discovery document, the keys, the token and the userinfo.
 """
 
+import threading
 import time
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -37,6 +39,7 @@ SAMIA = {
     "family_name": "Benali",
     "birthdate": "1990-06-15",  # the demandeur's date of birth (tests/portail/conftest.py)
     "email": "samia.benali@example.fr",
+    "acr": "eidas1",  # the mock puts the person's claims in the ID token too
 }
 
 
@@ -336,6 +339,28 @@ def test_un_id_token_d_un_autre_nonce_est_refuse(client, demande, code, fourniss
     assert client.get("/portail/franceconnect/lier-ma-demande/").status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("demande_", "obtenu", "accepte"),
+    [
+        ("eidas1", "eidas2", True),
+        ("eidas2", "eidas1", False),
+        ("eidas1", "autre", False),
+    ],
+)
+def test_le_niveau_de_garantie_est_verifie(
+    client, settings, fournisseur, demande_, obtenu, accepte
+):
+    settings.SNE_FRANCECONNECT_ACR = demande_
+    sub = f"fc-acr-{demande_}-{obtenu}"
+    personne(fournisseur, sub, {**SAMIA, "acr": obtenu})
+    reponse = client.get(chez_le_fournisseur(client, sub))
+    if accepte:
+        assert reponse["Location"] == "/portail/franceconnect/lier-ma-demande/"
+    else:
+        assert reponse.status_code == 400
+        assert "FranceConnect n'a pas pu vous identifier" in texte(reponse)
+
+
 def test_une_connexion_annulee_chez_le_fournisseur(client, fournisseur):
     reponse = client.get(chez_le_fournisseur(client, "", action="deny"))
     assert reponse.status_code == 200
@@ -415,6 +440,49 @@ def test_un_id_token_signe_par_une_autre_cle_est_refuse(settings, cle):
     autre = RSAKey.generate_key(2048, parameters={"kid": "cle-1"})
     with pytest.raises(franceconnect.ErreurFranceConnect):
         franceconnect._valider_jwt(jeton(autre), KeySet([cle]), nonce="n-1")
+
+
+@pytest.fixture
+def point_userinfo():
+    """A userinfo endpoint answering as FranceConnect v2 does: a signed JWT
+    (`application/jwt`). `point_userinfo.corps` is what it sends."""
+
+    class Point(BaseHTTPRequestHandler):
+        corps = b""
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/jwt")
+            self.end_headers()
+            self.wfile.write(Point.corps)
+
+        def log_message(self, *args):
+            pass
+
+    serveur = HTTPServer(("localhost", 0), Point)
+    fil = threading.Thread(target=serveur.serve_forever, daemon=True)
+    fil.start()
+    Point.adresse = f"http://localhost:{serveur.server_port}/userinfo"
+    yield Point
+    serveur.shutdown()
+    serveur.server_close()
+
+
+def test_les_informations_signees_de_franceconnect_v2_sont_verifiees(settings, cle, point_userinfo):
+    settings.SNE_FRANCECONNECT_ISSUER = "http://localhost:1234"
+    document = {"userinfo_endpoint": point_userinfo.adresse}
+    cles = KeySet([cle])
+    point_userinfo.corps = jeton(cle, given_name="Samia", birthdate="1990-06-15").encode()
+    identite = franceconnect._informations(document, "jeton-d-acces", cles, sub="fc-1")
+    assert (identite.prenoms, identite.date_naissance) == ("Samia", "1990-06-15")
+    # Signed by another key, or for another person: refused.
+    autre = RSAKey.generate_key(2048, parameters={"kid": "cle-1"})
+    point_userinfo.corps = jeton(autre).encode()
+    with pytest.raises(franceconnect.ErreurFranceConnect):
+        franceconnect._informations(document, "jeton-d-acces", cles, sub="fc-1")
+    point_userinfo.corps = jeton(cle, sub="fc-2").encode()
+    with pytest.raises(franceconnect.ErreurFranceConnect):
+        franceconnect._informations(document, "jeton-d-acces", cles, sub="fc-1")
 
 
 # --- Logging out --------------------------------------------------------------------------------
