@@ -37,3 +37,19 @@ def connecter(client, utilisateur):
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = appareil.persistent_id
     session.save()
+
+
+def connecter_demandeur(client, demande):
+    """The applicant of `demande` signed in on the portal (its own session and cookie,
+    sne/portail/session.py), without typing a code."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from sne.portail.session import CLE_DEMANDE, PREFIXE
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[CLE_DEMANDE] = demande.pk
+    session.save()
+    client.cookies[settings.SNE_PORTAIL_COOKIE] = session.session_key
+    client.cookies[settings.SNE_PORTAIL_COOKIE]["path"] = PREFIXE

@@ -1,11 +1,19 @@
 """The demo data of `make run` is part of the API contract (API-CONTRACT.md « Demo data »)."""
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 
 from sne.comptes.droits import droits_de
 from sne.comptes.models import Utilisateur
 from sne.demandes.models import Demande
-from sne.demo.donnees import COMPTES, creer_demandes_demo, creer_donnees_demo
+from sne.demandes.regles import PREAVIS_RENOUVELLEMENT_MOIS
+from sne.demo.donnees import (
+    COMPTES,
+    creer_demandes_demo,
+    creer_demandeur_portail_demo,
+    creer_donnees_demo,
+)
 from sne.organisations.models import Guichet
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +88,12 @@ def test_la_demonstration_a_une_creation_forcee_a_examiner_dans_le_75(demo):
     [forcage] = CreationForcee.objects.filter(demande__reference_externe="DEMO-DOUBLON-1")
     assert forcage.departement_id == "75"
     assert forcage.paires.get().statut == "a_examiner"
+
+
+def test_la_demandeuse_du_portail_peut_renouveler_en_ligne_des_make_run(demo):
+    infos = creer_demandeur_portail_demo()
+    assert creer_demandeur_portail_demo() == infos  # idempotent
+    demande = Demande.objects.get(numero_unique=infos["numero_unique"])
+    assert demande.est_active and demande.demandeur.email == infos["email"]
+    ouverture = demande.date_expiration - relativedelta(months=PREAVIS_RENOUVELLEMENT_MOIS)
+    assert ouverture <= timezone.localdate() < demande.date_expiration

@@ -8,6 +8,7 @@ public (README): these accounts exist only in demo databases.
 import random
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -392,3 +393,66 @@ def _creer_doublon_demo() -> int:
         "Le demandeur affirme ne jamais avoir déposé de demande (démonstration)",
     )
     return 1
+
+
+# The demo applicant of the Portail Grand Public (issue 13), printed by `make run`: their
+# demande expires in three weeks, so that it can be renewed online at once (the renewal opens
+# one month before the expiry).
+DEMANDEUR_PORTAIL_DEMO = {
+    "reference": "DEMO-PORTAIL",
+    "nom": "Moreau",
+    "prenom": "Inès",
+    "date_naissance": date(1991, 5, 14),
+    "email": "ines.moreau@exemple.fr",
+    "telephone": "06 21 43 65 87",
+}
+
+
+def creer_demandeur_portail_demo() -> dict:
+    """The portal's demo applicant: registered at the mairie de Saint-Denis (93CO1), with an
+    e-mail address and a mobile, expiring in three weeks. Idempotent: created once; returns
+    what `make run` prints (numéro unique, date of birth, e-mail)."""
+    guichet = Guichet.objects.get(code="93CO1")
+    d = DEMANDEUR_PORTAIL_DEMO
+    demande = Demande.objects.filter(
+        guichet_enregistreur=guichet, reference_externe=d["reference"]
+    ).first()
+    if demande is None:
+        aujourd_hui = timezone.localdate()
+        with transaction.atomic():
+            demande = services.enregistrer_demande(
+                guichet,
+                Utilisateur.objects.get(email=f"agent.93co1@{DOMAINE}"),
+                {
+                    "reference_externe": d["reference"],
+                    "departement": "93",
+                    "demandeur": {
+                        "civilite": "MME",
+                        "nom": d["nom"],
+                        "prenom": d["prenom"],
+                        "date_naissance": d["date_naissance"].isoformat(),
+                        "email": d["email"],
+                        "telephone": d["telephone"],
+                        "piece_identite": {"type": "carte_identite"},
+                        "adresse": {"ligne1": "14 rue Gabriel Péri", "commune": "93066"},
+                        "situation_familiale": "celibataire",
+                        "situation_professionnelle": "cdi",
+                        "revenus_mensuels": "1650",
+                    },
+                    "deja_locataire_hlm": False,
+                    "motifs": ["logement_trop_petit"],
+                    "souhaits": {"communes": ["93066", "93001"], "typologies": ["T2", "T3"]},
+                },
+                "Données de démonstration",
+            )
+            depot = aujourd_hui + timedelta(days=21) - relativedelta(years=1)
+            Demande.objects.filter(pk=demande.pk).update(
+                date_depot=depot, date_expiration=regles.un_an_apres(depot)
+            )
+            demande.refresh_from_db()
+    return {
+        "numero_unique": demande.numero_unique,
+        "date_naissance": d["date_naissance"].strftime("%d/%m/%Y"),
+        "email": d["email"],
+        "date_expiration": demande.date_expiration.strftime("%d/%m/%Y"),
+    }

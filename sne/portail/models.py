@@ -147,3 +147,24 @@ class DemandeEnLigne(models.Model):
 
     def __str__(self):
         return f"Demande en ligne {self.uuid}"
+
+
+class LienFranceConnect(models.Model):
+    """A FranceConnect identity (`sub`, the provider's stable pseudonymous identifier of the
+    person for this site) linked to a demande, once the applicant has proved with their code
+    télédemandeur that the demande is theirs (docs/franceconnect.md). Their next FranceConnect
+    login opens the portal on it at once. Nothing else of the identity is kept."""
+
+    demande = models.ForeignKey(
+        Demande, on_delete=models.CASCADE, related_name="liens_franceconnect"
+    )
+    sub = models.CharField("identifiant FranceConnect (sub)", max_length=255, unique=True)
+    cree_le = models.DateTimeField("lié le", auto_now_add=True)
+    derniere_connexion_le = models.DateTimeField("dernière connexion le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lien FranceConnect"
+        verbose_name_plural = "liens FranceConnect"
+
+    def __str__(self):
+        return f"Lien FranceConnect de la demande {self.demande_id}"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("sne.portail.urls_compte")),
     # Applying online: the draft, its steps, the identity document, the registration.
     path("demande-en-ligne/", include("sne.portail.urls_demande_en_ligne")),
+    path("franceconnect/", include("sne.portail.urls_franceconnect")),
 ]

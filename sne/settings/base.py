@@ -354,7 +354,10 @@ SNE_SMS_AVIS = os.environ.get("SNE_SMS_AVIS", "1") == "1"
 # --- The register --------------------------------------------------------------------------
 # Where applicants follow their demande (printed on the attestation).
 # The project's own portal (sne.portail) by default; another address when it is served elsewhere.
-SNE_URL_PORTAIL = os.environ.get("SNE_URL_PORTAIL", f"{SNE_URL_SITE}/portail/")
+SNE_URL_PORTAIL = os.environ.get(
+    "SNE_URL_PORTAIL",
+    f"{SNE_URL_SITE}/portail/" if SNE_URL_SITE else "https://www.demande-logement-social.gouv.fr",
+)
 
 # --- Portail grand public (sne.portail, docs/portail.md) ------------------------------------
 # The portal's desk: its code (5 characters) ends the numéro unique of a demande registered online.
@@ -375,6 +378,43 @@ SNE_PORTAIL_VALIDITE_LIEN_HEURES = 48
 # SNE_PORTAIL_PREAVIS_PURGE_JOURS days before.
 SNE_PORTAIL_PURGE_BROUILLON_JOURS = int(os.environ.get("SNE_PORTAIL_PURGE_BROUILLON_JOURS", 90))
 SNE_PORTAIL_PREAVIS_PURGE_JOURS = int(os.environ.get("SNE_PORTAIL_PREAVIS_PURGE_JOURS", 14))
+
+# --- FranceConnect on the portal (sne.portail.franceconnect, docs/franceconnect.md) ------------
+# An optional way in, off by default: SNE_FRANCECONNECT=1 shows the button and opens
+# /portail/franceconnect/. The applicant still links their demande once with their code.
+SNE_FRANCECONNECT = _env_bool("SNE_FRANCECONNECT", False)
+# The provider's issuer (its discovery document is at <issuer>/.well-known/openid-configuration):
+# FranceConnect v2's integration platform is https://fcp-low.sbx.dev-franceconnect.fr/api/v2,
+# production https://oidc.franceconnect.gouv.fr/api/v2.
+SNE_FRANCECONNECT_ISSUER = os.environ.get("SNE_FRANCECONNECT_ISSUER", "").rstrip("/")
+# The client registered with FranceConnect (its partners' space): never committed.
+SNE_FRANCECONNECT_CLIENT_ID = os.environ.get("SNE_FRANCECONNECT_CLIENT_ID", "")
+SNE_FRANCECONNECT_CLIENT_SECRET = os.environ.get("SNE_FRANCECONNECT_CLIENT_SECRET", "")
+# Where the provider sends the applicant back, after login and after logout: built from the
+# site's one URL (never the request's Host), to be declared as such in the partners' space.
+SNE_FRANCECONNECT_REDIRECT_URI = f"{SNE_URL_SITE}/portail/franceconnect/retour/"
+SNE_FRANCECONNECT_POST_LOGOUT_REDIRECT_URI = f"{SNE_URL_SITE}/portail/franceconnect/deconnecte/"
+# The identity asked for (FranceConnect names a scope after each claim) and the eIDAS level.
+SNE_FRANCECONNECT_SCOPES = os.environ.get(
+    "SNE_FRANCECONNECT_SCOPES", "openid given_name family_name birthdate email"
+)
+SNE_FRANCECONNECT_ACR = os.environ.get("SNE_FRANCECONNECT_ACR", "eidas1")
+# Seconds allowed to each call to the provider before the applicant is told it is unavailable.
+SNE_FRANCECONNECT_DELAI = float(os.environ.get("SNE_FRANCECONNECT_DELAI", 10))
+if (
+    SNE_FRANCECONNECT
+    and SNE_PRODUCTION
+    and not (
+        SNE_FRANCECONNECT_ISSUER.startswith("https://")
+        and SNE_FRANCECONNECT_CLIENT_ID
+        and SNE_FRANCECONNECT_CLIENT_SECRET
+    )
+):
+    raise ImproperlyConfigured(
+        "SNE_FRANCECONNECT=1 demande en production SNE_FRANCECONNECT_ISSUER (en https://), "
+        "SNE_FRANCECONNECT_CLIENT_ID et SNE_FRANCECONNECT_CLIENT_SECRET : voir "
+        "docs/franceconnect.md."
+    )
 # « Délai anormalement long » (DALO) when the département's arrêté is not entered yet.
 SNE_DELAI_ANORMALEMENT_LONG_MOIS_DEFAUT = int(os.environ.get("SNE_DELAI_DALO_MOIS_DEFAUT", 36))
 

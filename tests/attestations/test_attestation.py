@@ -7,6 +7,7 @@ from copy import deepcopy
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -239,7 +240,7 @@ def test_les_donnees_suffisent_a_un_systeme_connecte_et_ne_contiennent_pas_le_ni
     assert {"date_expiration", "renouvellement", "actualisation", "radiation"} <= donnees[
         "validite"
     ].keys()
-    assert donnees["suivi"]["url_portail"] == "https://www.demande-logement-social.gouv.fr"
+    assert donnees["suivi"]["url_portail"] == settings.SNE_URL_PORTAIL
     resume = donnees["annexes"]["resume"]
     assert [c["code_insee"] for c in resume["communes_souhaitees"]] == ["75120"]
     assert resume["typologies"] == ["T3"]

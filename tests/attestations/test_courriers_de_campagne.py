@@ -8,6 +8,7 @@ import json
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from pypdf import PdfReader
 
@@ -75,7 +76,7 @@ def test_le_preavis_dit_quand_la_demande_expire_et_sera_radiee_et_comment_la_ren
     assert demande.numero_unique in texte
     assert "expire le 05/01/2027" in texte
     assert "radiée à partir du 05/02/2027" in texte
-    assert "https://www.demande-logement-social.gouv.fr" in texte
+    assert settings.SNE_URL_PORTAIL in texte
     assert "guichet enregistreur du département (Paris)" in texte
     assert "ressources de l'année 2026" in texte
     assert "composition de votre ménage" in texte
@@ -102,7 +103,7 @@ def test_l_avis_de_radiation_dit_jusqu_a_quand_la_demande_peut_etre_reactivee(de
     assert "radiée le 08/02/2027" in texte
     assert f"Réactivation possible jusqu'au {fin:%d/%m/%Y}" in texte
     assert "même numéro unique et la même ancienneté" in texte
-    assert "https://www.demande-logement-social.gouv.fr" in texte
+    assert settings.SNE_URL_PORTAIL in texte
     assert "75020 PARIS" in texte
 
 
@@ -136,7 +137,7 @@ def test_l_e_mail_et_le_sms_du_preavis_et_de_la_radiation(demande, horloge):
         f"Avis de renouvellement de votre demande de logement social — n° {demande.numero_unique}"
     )
     assert "expire le 05/01/2027" in corps and "05/02/2027" in corps
-    assert "https://www.demande-logement-social.gouv.fr" in corps
+    assert settings.SNE_URL_PORTAIL in corps
     assert "ancienneté" in corps
 
     objet, corps = attestations.message_email(radiation)

@@ -7,8 +7,8 @@ from sne.demandes import services as demandes
 from sne.demandes.models import HistoriqueDemande
 from sne.exceptions import NonAutorise
 from sne.portail.commun import guichet_du_portail, le_demandeur
-from sne.portail.session import CLE_DEMANDE
 from tests.factories import UtilisateurFactory
+from tests.outils import connecter_demandeur
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +59,7 @@ def test_la_session_du_portail_n_est_pas_celle_des_agents(client, demande):
     reponse = client.get("/portail/ma-demande/")
     assert reponse.status_code == 302 and "/portail/connexion/" in reponse["Location"]
     # The portal's session lives in its own cookie, under /portail/ only.
-    session = client.get("/portail/").wsgi_request.portail
-    session[CLE_DEMANDE] = demande.pk
-    session.save()
-    client.cookies["sne_portail"] = session.session_key
+    connecter_demandeur(client, demande)
     assert client.get("/portail/ma-demande/").status_code == 200
     client.logout()
     assert client.get("/demandes/").status_code == 302  # the portal opens no agent page
@@ -72,3 +69,19 @@ def demande_donnees():
     from tests.portail.conftest import DONNEES
 
     return __import__("copy").deepcopy(DONNEES)
+
+
+@pytest.mark.aujourd_hui(__import__("datetime").date(2026, 11, 30))
+def test_le_guichet_lit_dans_l_historique_ce_que_le_demandeur_a_fait_en_ligne(
+    client, demande, agent_saisie
+):
+    moi, guichet_portail = le_demandeur(demande)
+    demandes.modifier_demande(
+        demande,
+        moi,
+        guichet_portail,
+        personnes={demande.demandeur.pk: {"telephone": "06 98 76 54 32"}},
+    )
+    client.force_login(agent_saisie)
+    page = client.get(f"/demandes/{demande.numero_unique}/?onglet=historique").content.decode()
+    assert "Le demandeur, en ligne (portail grand public)" in page

@@ -4,6 +4,7 @@ the actions the person may take on it. Every opening is written to the audit log
 import re
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -163,12 +164,16 @@ def lignes_historique(entrees) -> list[dict]:
     personnes = _personnes_citees(entrees)
     lignes = []
     for h in entrees:
+        if h.utilisateur:
+            qui = h.utilisateur.nom_complet or h.utilisateur.email
+        elif h.guichet and h.guichet.code == settings.SNE_GUICHET_PORTAIL:
+            qui = "Le demandeur, en ligne (portail grand public)"
+        else:
+            qui = "Système (traitement automatique ou système connecté)"
         lignes.append(
             {
                 "entree": h,
-                "qui": (h.utilisateur.nom_complet or h.utilisateur.email)
-                if h.utilisateur
-                else "Système (traitement automatique ou système connecté)",
+                "qui": qui,
                 "changements": [
                     _texte_changement(c, personnes)
                     for c in (h.changements or [])

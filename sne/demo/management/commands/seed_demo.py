@@ -1,6 +1,12 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from sne.demo.donnees import MOT_DE_PASSE_DEMO, creer_demandes_demo, creer_donnees_demo
+from sne.demo.donnees import (
+    MOT_DE_PASSE_DEMO,
+    creer_demandes_demo,
+    creer_demandeur_portail_demo,
+    creer_donnees_demo,
+)
 
 
 class Command(BaseCommand):
@@ -20,4 +26,12 @@ class Command(BaseCommand):
         self.stdout.write(
             "Gestionnaires et administratrice (double authentification obligatoire) : "
             "code de secours sne-demo-1 … sne-demo-10 (chacun une fois, remis à chaque make run)."
+        )
+        portail = creer_demandeur_portail_demo()
+        self.stdout.write(
+            f"Portail des demandeurs : {settings.SNE_URL_SITE}/portail/ — demandeuse de "
+            f"démonstration : numéro unique {portail['numero_unique']}, née le "
+            f"{portail['date_naissance']}, e-mail {portail['email']} (demande à renouveler avant "
+            f"le {portail['date_expiration']}). Son code télédemandeur arrive dans var/mails/ "
+            "(ou var/sms/)."
         )
