@@ -118,7 +118,9 @@ def connexion(request):
             request.portail[CLE_LIEN_ENVOYE] = resultat.email
             return redirect("portail:lien_envoye")
         form.add_error(None, resultat.message)
-    return _page(request, "connexion.html", {"form": form}, form)
+    # `suivant`: where the FranceConnect button leads back too (portail/franceconnect/).
+    suivant = request.portail.get(CLE_SUIVANT, "")
+    return _page(request, "connexion.html", {"form": form, "suivant": suivant}, form)
 
 
 def _a_confirmer(request):

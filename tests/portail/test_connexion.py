@@ -18,10 +18,17 @@ from sne.notifications.models import Message
 from sne.notifications.sms import MemoireSms
 from sne.portail import services_compte as services
 from sne.portail.commun import guichet_du_portail
+from sne.portail.franceconnect import CLE_ID_TOKEN
 from sne.portail.models import AdresseVerifiee, CodeTeledemandeur, LienActivation
 from sne.portail.vues_compte import suivant_sur
 from tests.factories import UtilisateurFactory
-from tests.portail.conftest import EMAIL, NAISSANCE, code_recu, jeton_recu
+from tests.portail.conftest import (
+    EMAIL,
+    NAISSANCE,
+    code_recu,
+    jeton_recu,
+    ouvrir_session_portail,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -373,3 +380,25 @@ def test_le_guichet_reimprime_le_code_masque(
     monkeypatch.setattr(documents, "rendre_pdf", lambda donnees: rendus.append(donnees) or b"")
     notifications.reimprimer(message, agent_saisie)
     assert rendus[0]["code"] == documents.MASQUE != message.donnees["code"]
+
+
+def test_la_page_de_connexion_propose_franceconnect_quand_il_est_active(client, settings):
+    settings.SNE_FRANCECONNECT = False
+    assert "FranceConnect" not in client.get("/portail/connexion/").content.decode()
+    settings.SNE_FRANCECONNECT = True
+    page = client.get("/portail/connexion/?suivant=/portail/ma-demande/renouveler/")
+    assert 'action="/portail/franceconnect/"' in page.content.decode()
+    assert 'name="suivant" value="/portail/ma-demande/renouveler/"' in page.content.decode()
+
+
+def test_une_session_ouverte_par_franceconnect_se_ferme_aussi_chez_franceconnect(
+    client, demande, settings
+):
+    settings.SNE_FRANCECONNECT = True
+    ouvrir_session_portail(client, demande)
+    assert 'action="/portail/deconnexion/"' in client.get("/portail/ma-demande/").content.decode()
+    session = client.get("/portail/").wsgi_request.portail
+    session[CLE_ID_TOKEN] = "jeton"
+    session.save()
+    page = client.get("/portail/ma-demande/").content.decode()
+    assert 'action="/portail/franceconnect/deconnexion/"' in page

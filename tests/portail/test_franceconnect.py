@@ -187,8 +187,10 @@ def test_premiere_connexion_puis_liaison_avec_le_bon_code(client, demande, code,
     assert connecte_sur(client)
     lien = LienFranceConnect.objects.get()
     assert (lien.demande, lien.sub) == (demande, "fc-samia")
-    evenement = EvenementAudit.objects.filter(objet_id=str(demande.pk)).latest("pk")
-    assert evenement.action == EvenementAudit.Action.CONNEXION
+    # (the page « Ma demande », opened since, is in the journal too: its consultation)
+    evenement = EvenementAudit.objects.filter(
+        objet_id=str(demande.pk), action=EvenementAudit.Action.CONNEXION
+    ).latest("pk")
     assert evenement.details == {"moyen": "franceconnect"}
     assert evenement.utilisateur is None and evenement.guichet.code == "PGP00"
 
