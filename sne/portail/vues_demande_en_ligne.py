@@ -38,7 +38,7 @@ from . import services_demande_en_ligne as services
 from .commun import cle_ip, guichet_du_portail, noter_tentative, trop_de_tentatives
 from .forms_demande_en_ligne import AdresseEmailForm, DepartementForm, PieceIdentiteForm
 from .models import DemandeEnLigne
-from .session import ouvrir_session
+from .session import CLE_DEMANDE, ouvrir_session
 
 CLE_BROUILLON = "demande_en_ligne"
 
@@ -554,16 +554,17 @@ def plus_tard(request, brouillon):
 @_brouillon_requis
 def envoyee(request, brouillon):
     """The numéro unique of the demande registered online (also when the link of a draft
-    already sent is opened again)."""
+    already sent is opened again: then the applicant is not signed in by that link)."""
     if brouillon.statut != DemandeEnLigne.Statut.ENREGISTREE:
         return redirect(EtatEnLigne(brouillon).url(EtatEnLigne(brouillon).premiere_a_faire()))
     demande = brouillon.demande
-    if request.portail.get("demande_id") != demande.pk:
-        ouvrir_session(request, demande)  # the link proved the address of this demande
+    # Signed in on the demande right after sending it only: a draft's link opened later shows
+    # the numéro, and following the demande goes through the FAQ's login (code télédemandeur).
+    connecte = request.portail.get(CLE_DEMANDE) == demande.pk
     return render(
         request,
         "portail/demande_en_ligne/envoyee.html",
-        _contexte(demande=demande, email=brouillon.email),
+        _contexte(demande=demande, email=brouillon.email, connecte=connecte),
     )
 
 

@@ -442,6 +442,8 @@ def test_un_brouillon_deja_enregistre_rouvert_montre_son_numero(
     reponse = ouvrir(autre, lien_du_dernier_mail())
     assert reponse.url == reverse("portail:demande_en_ligne_envoyee")
     assert numero in texte(autre.get(reponse.url))
+    # The draft's link does not sign in on the demande: the FAQ's login does.
+    assert CLE_DEMANDE not in autre.get(reponse.url).wsgi_request.portail
     assert autre.get(etape("souhaits")).url == reverse("portail:demande_en_ligne_envoyee")
 
 
