@@ -168,7 +168,6 @@ def ouvrir_par_lien(jeton: str) -> DemandeEnLigne:
         )
     maintenant = timezone.now()
     if brouillon.jeton_expire_le is None or brouillon.jeton_expire_le < maintenant:
-        DemandeEnLigne.objects.filter(pk=brouillon.pk).update(jeton_hache="")
         raise LienInvalide(
             "Ce lien a expiré. Demandez un nouveau lien : votre saisie est gardée.",
             code="lien_expire",
