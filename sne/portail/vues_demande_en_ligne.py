@@ -301,7 +301,9 @@ def _etape_departement(request, etat: EtatEnLigne):
             code = form.cleaned_data["departement"]
             guichet = guichet_du_portail(code)
             if code != etat.departement:
-                etat.etapes.pop("souhaits", None)  # its communes depend on the département
+                # The wished communes depend on the département.
+                etat.etapes.pop("souhaits", None)
+                etat.en_cours.pop("souhaits", None)
             # The desk's first step, filled for the applicant: the portal's desk, a household,
             # today as the date of deposit.
             etat.etapes["guichet"] = {
