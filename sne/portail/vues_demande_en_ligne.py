@@ -9,7 +9,6 @@ a desk's `BrouillonDemande` (`EtatEnLigne`). The draft is found from the portal'
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
@@ -544,6 +543,9 @@ def _rendre(request, etat: EtatEnLigne, etape: str, formulaires: dict, generales
 @_brouillon_requis
 def plus_tard(request, brouillon):
     """« Enregistrer et continuer plus tard »: saved; how to come back, and until when."""
+    sortie = _selon_statut(brouillon)
+    if sortie is not None:
+        return sortie
     etat = EtatEnLigne(brouillon)
     return render(
         request,
@@ -576,7 +578,8 @@ def guichet(request, brouillon):
     """A demande may already exist for the applicant: a desk decides. Nothing of the other
     demande is shown: only the desks of the département and how to reach them."""
     if brouillon.statut != DemandeEnLigne.Statut.A_VOIR_AU_GUICHET:
-        raise Http404
+        etat = EtatEnLigne(brouillon)
+        return _selon_statut(brouillon) or redirect(etat.url(etat.premiere_a_faire()))
     departement = EtatEnLigne(brouillon).departement
     return render(
         request,

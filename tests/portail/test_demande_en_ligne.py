@@ -303,6 +303,22 @@ def test_l_etape_precedente_garde_ce_qui_a_ete_tape(client, django_capture_on_co
     assert re.search(r'<input[^>]*value="T3"[^>]*checked', page)
 
 
+def test_changer_de_departement_fait_rechoisir_les_communes(
+    client, django_capture_on_commit_callbacks
+):
+    commencer(client, django_capture_on_commit_callbacks)
+    remplir(client)
+    assert client.post(etape("departement"), {"departement": "75"}).url == etape("souhaits")
+    # The draft's other answers are kept.
+    assert 'value="Awa"' in client.get(etape("demandeur")).content.decode()
+
+
+def test_les_pages_d_issue_suivent_l_etat_du_brouillon(client, django_capture_on_commit_callbacks):
+    commencer(client, django_capture_on_commit_callbacks)
+    assert client.get(reverse("portail:demande_en_ligne_guichet")).url == etape("departement")
+    assert client.get(reverse("portail:demande_en_ligne_envoyee")).url == etape("departement")
+
+
 def test_une_etape_inventee_dans_l_adresse_a_un_message_clair(
     client, django_capture_on_commit_callbacks
 ):
