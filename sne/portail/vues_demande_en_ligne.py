@@ -23,6 +23,7 @@ from sne.demandes.services import SuspicionDoublon
 from sne.demandes.views.commun import entier, sans_erreurs
 from sne.demandes.views.entree import construire_entree, erreurs_schema, localiser_erreur
 from sne.demandes.views.etat_assistant import (
+    SUFFIXES_DES_WIDGETS,
     EtatAssistant,
     formulaires_etape,
     noms_des_champs,
@@ -44,7 +45,8 @@ CLE_BROUILLON = "demande_en_ligne"
 # (address slug, key of the desk's wizard's data, title for the applicant)
 ETAPES = [
     ("departement", "guichet", "Votre département"),
-    ("demandeur", "demandeur", "Vous"),
+    ("demandeur", "demandeur", "Qui êtes-vous ?"),
+    ("coordonnees", "demandeur", "Votre adresse et votre situation"),
     ("menage", "menage", "Les personnes qui vivront avec vous"),
     ("ressources", "ressources", "Votre logement et vos ressources"),
     ("souhaits", "souhaits", "Le logement que vous cherchez"),
@@ -53,7 +55,39 @@ ETAPES = [
 ]
 SLUGS = [slug for slug, _, _ in ETAPES]
 CLES = {slug: cle for slug, cle, _ in ETAPES}
-SLUG_DE = {cle: slug for slug, cle, _ in ETAPES if cle}
+SLUG_DE = {}  # the first screen of each key of the desk's data
+for _slug, _cle, _ in ETAPES:
+    if _cle:
+        SLUG_DE.setdefault(_cle, _slug)
+# The desk's demandeur step, on two screens (one topic each): the fields each one shows; the
+# whole form is validated once both are typed.
+ECRANS_DEMANDEUR = {
+    "demandeur": (
+        "civilite",
+        "nom",
+        "nom_naissance",
+        "prenom",
+        "date_naissance",
+        "nationalite",
+        "piece_identite_type",
+        "piece_identite_numero",
+        "piece_identite_expiration",
+        "nir",
+    ),
+    "coordonnees": (
+        "adresse_ligne1",
+        "adresse_ligne2",
+        "code_postal",
+        "commune",
+        "email",
+        "telephone",
+        "situation_familiale",
+        "situation_professionnelle",
+        "employeur",
+        "revenus_mensuels",
+        "__all__",  # the address's consistency
+    ),
+}
 TITRES = {slug: titre for slug, _, titre in ETAPES}
 
 # The desk's labels and help, as the applicant reads them (the validation is the forms').
@@ -130,6 +164,8 @@ class EtatEnLigne(EtatAssistant):
     def faite(self, slug: str) -> bool:
         if slug == "piece":
             return bool(self.brouillon.piece_identite)
+        if slug == "demandeur" and slug in self.donnees.get("ecrans_faits", []):
+            return True
         return CLES[slug] in self.etapes
 
     def premiere_a_faire(self) -> str:
@@ -277,6 +313,8 @@ def etape(request, brouillon, etape):
         return _etape_departement(request, etat)
     if etape == "piece":
         return _etape_piece(request, etat)
+    if etape in ECRANS_DEMANDEUR:
+        return _etape_demandeur(request, etat, etape)
     if etape == "recapitulatif":
         return _etape_recapitulatif(request, etat)
     return _etape_formulaire(request, etat, etape)
@@ -334,7 +372,7 @@ def _libelles(formulaires: dict) -> dict:
 
 def _formulaires(etat: EtatEnLigne, etape: str, data) -> dict:
     formulaires = _libelles(formulaires_etape(etat, CLES[etape], data))
-    if etape == "demandeur" and data is None:
+    if CLES[etape] == "demandeur" and data is None:
         # The proved address, where the attestation will be sent.
         formulaires["form"].initial.setdefault("email", etat.brouillon.email)
     return formulaires
@@ -395,6 +433,80 @@ def _etape_formulaire(request, etat: EtatEnLigne, etape: str):
                 "informations à corriger ou à compléter à cette étape.",
             )
         return _apres(request, etat, etape, action)
+    return _rendre(request, etat, etape, formulaires)
+
+
+def _ecran_de(champ: str | None) -> str:
+    return "coordonnees" if champ in ECRANS_DEMANDEUR["coordonnees"] else "demandeur"
+
+
+def _seulement(form, ecran: str) -> None:
+    """The errors of this screen's fields only (the other screen shows its own)."""
+    for nom in list(form.errors):
+        if nom not in ECRANS_DEMANDEUR[ecran] and not (nom == "__all__" and ecran == "coordonnees"):
+            del form.errors[nom]
+
+
+def _etape_demandeur(request, etat: EtatEnLigne, etape: str):
+    """One of the two screens of the desk's demandeur step: what it posts is merged with what
+    the other screen keeps, and the desk's form validates the whole."""
+    ici = ECRANS_DEMANDEUR[etape]
+    base = etat.en_cours.get("demandeur") or etat.etapes.get("demandeur") or {}
+    if request.method == "GET":
+        data = MultiValueDict(base) if base else None
+        if data is not None and "email" not in data:
+            data["email"] = etat.brouillon.email  # the proved address, for the attestation
+        formulaires = _formulaires(etat, etape, data)
+        generales = []
+        if data is not None:
+            formulaires["form"].is_valid()
+            if "demandeur" in etat.etapes:
+                erreurs = [
+                    (champ, message)
+                    for champ, message in etat.erreurs.get("demandeur", [])
+                    if (champ and _ecran_de(champ) == etape) or (not champ and etape == "demandeur")
+                ]
+                generales = _appliquer_erreurs(formulaires, erreurs)
+                _seulement(formulaires["form"], etape)
+            else:
+                sans_erreurs(formulaires)  # typed, not validated yet
+        return _rendre(request, etat, etape, formulaires, generales=generales)
+
+    action = request.POST.get("action", "suivant")
+    data = MultiValueDict(base)
+    if "email" not in data:
+        data["email"] = etat.brouillon.email
+    for nom in ici:
+        for cle in (nom, *(nom + s for s in SUFFIXES_DES_WIDGETS)):
+            data.setlist(cle, request.POST.getlist(cle))
+    if etape == "demandeur" and not request.POST.get("nir") and etat.valeur("demandeur", "nir"):
+        data["nir"] = etat.valeur("demandeur", "nir")  # kept, never displayed again
+    formulaires = _formulaires(etat, etape, data)
+    form = formulaires["form"]
+    form.is_valid()
+    retenues = _retenues(data, formulaires)
+    if not any(nom in ici for nom in form.errors) or action in ("plus_tard", "precedente"):
+        if not form.errors:
+            etat.etapes["demandeur"] = retenues
+            etat.erreurs.pop("demandeur", None)
+            etat.en_cours.pop("demandeur", None)
+        else:
+            etat.en_cours["demandeur"] = retenues
+            etat.etapes.pop("demandeur", None)
+            faits = etat.donnees.setdefault("ecrans_faits", [])
+            if not any(nom in ici for nom in form.errors) and etape not in faits:
+                faits.append(etape)
+            elif any(nom in ici for nom in form.errors) and etape in faits:
+                faits.remove(etape)
+        etat.sauver(etape)
+        if action == "precedente" and any(nom in ici for nom in form.errors):
+            messages.info(
+                request,
+                f"Ce que vous avez écrit à l'étape « {TITRES[etape]} » est gardé. Il reste des "
+                "informations à corriger ou à compléter à cette étape.",
+            )
+        return _apres(request, etat, etape, action)
+    _seulement(form, etape)
     return _rendre(request, etat, etape, formulaires)
 
 
@@ -496,6 +608,10 @@ def _renvoyer_aux_etapes(request, etat: EtatEnLigne, donnees, erreurs: list[dict
         etat.erreurs.setdefault(cle, []).append([champ, erreur["message"]])
     etat.sauver("recapitulatif")
     premiere = min((SLUG_DE.get(c, "recapitulatif") for c in etat.erreurs), key=SLUGS.index)
+    if premiere == "demandeur":
+        premiere = min(
+            (_ecran_de(champ) for champ, _ in etat.erreurs["demandeur"]), key=SLUGS.index
+        )
     messages.error(
         request,
         "Votre demande n'est pas encore envoyée : "

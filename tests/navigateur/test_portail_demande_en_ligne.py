@@ -49,7 +49,7 @@ def test_un_demandeur_fait_sa_demande_en_ligne_de_zero_au_numero_unique(
     page.keyboard.press("Enter")
 
     # 1. The département: a native list, chosen by typing, then Tab to « Continuer ».
-    expect(page.get_by_text("Étape 1 sur 7")).to_be_visible()
+    expect(page.get_by_text("Étape 1 sur 8")).to_be_visible()
     page.get_by_label("Dans quel département cherchez-vous un logement ?").focus()
     page.keyboard.type("93", delay=50)
     expect(page.get_by_label("Dans quel département cherchez-vous un logement ?")).to_have_value(
@@ -59,8 +59,7 @@ def test_un_demandeur_fait_sa_demande_en_ligne_de_zero_au_numero_unique(
     page.keyboard.press("Enter")
 
     # 2. The applicant, keyboard only; sent first with a forgotten field: the error is linked.
-    expect(page.get_by_text("Étape 2 sur 7")).to_be_visible()
-    expect(page.get_by_label("Votre adresse e-mail")).to_have_value(EMAIL)  # the proved one
+    expect(page.get_by_text("Étape 2 sur 8")).to_be_visible()
     nom = page.get_by_label(re.compile(r"Votre nom(?! de naissance)"))
     nom.focus()
     page.keyboard.type("Diallo")
@@ -73,6 +72,12 @@ def test_un_demandeur_fait_sa_demande_en_ligne_de_zero_au_numero_unique(
     page.keyboard.press("Space")
     page.get_by_label("Votre date de naissance").focus()
     page.keyboard.type("11021987")
+    page.get_by_role("button", name="Continuer", exact=True).focus()
+    page.keyboard.press("Enter")
+
+    # 3. The address, keyboard only (the commune picked from the suggestions).
+    expect(page.get_by_text("Étape 3 sur 8")).to_be_visible()
+    expect(page.get_by_label("Votre adresse e-mail")).to_have_value(EMAIL)  # the proved one
     taper(page, "Votre adresse (numéro et rue)", "8 rue Gabriel Péri")
     champ = page.get_by_label("Votre commune")
     champ.focus()
@@ -84,20 +89,20 @@ def test_un_demandeur_fait_sa_demande_en_ligne_de_zero_au_numero_unique(
     page.get_by_role("button", name="Continuer", exact=True).focus()
     page.keyboard.press("Enter")
 
-    # 3. Who will live there: alone; saved by leaving and coming back (« continuer plus tard »).
-    expect(page.get_by_text("Étape 3 sur 7")).to_be_visible()
+    # 4. Who will live there: alone; saved by leaving and coming back (« continuer plus tard »).
+    expect(page.get_by_text("Étape 4 sur 8")).to_be_visible()
     page.get_by_role("button", name="Enregistrer et continuer plus tard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre demande est enregistrée")
     # Nothing to add was a complete answer: back where the applicant goes on.
     page.get_by_role("link", name="continuer ma demande").click()
 
-    # 4. Housing and resources.
-    expect(page.get_by_text("Étape 4 sur 7")).to_be_visible()
+    # 5. Housing and resources.
+    expect(page.get_by_text("Étape 5 sur 8")).to_be_visible()
     page.get_by_label("Non", exact=True).check(force=True)
     page.get_by_role("button", name="Continuer", exact=True).click()
 
-    # 5. The wished commune, picked with the keyboard.
-    expect(page.get_by_text("Étape 5 sur 7")).to_be_visible()
+    # 6. The wished commune, picked with the keyboard.
+    expect(page.get_by_text("Étape 6 sur 8")).to_be_visible()
     champ = page.get_by_label("Commune souhaitée n° 1")
     champ.press_sequentially("montreuil", delay=30)
     expect(page.get_by_role("button", name="Montreuil — 93")).to_be_visible()
@@ -106,8 +111,8 @@ def test_un_demandeur_fait_sa_demande_en_ligne_de_zero_au_numero_unique(
     expect(champ).to_have_value("Montreuil (93100)")
     page.get_by_role("button", name="Continuer", exact=True).click()
 
-    # 6. The identity document: a file that lies about its type first, then the real one.
-    expect(page.get_by_text("Étape 6 sur 7")).to_be_visible()
+    # 7. The identity document: a file that lies about its type first, then the real one.
+    expect(page.get_by_text("Étape 7 sur 8")).to_be_visible()
     page.get_by_label("Photo ou scan de votre pièce d'identité").set_input_files(
         {"name": "passeport.pdf", "mimeType": "application/pdf", "buffer": b"MZ pas un PDF"}
     )
@@ -118,8 +123,8 @@ def test_un_demandeur_fait_sa_demande_en_ligne_de_zero_au_numero_unique(
     )
     page.get_by_role("button", name="Continuer", exact=True).click()
 
-    # 7. The summary, then « Envoyer ma demande ».
-    expect(page.get_by_text("Étape 7 sur 7")).to_be_visible()
+    # 8. The summary, then « Envoyer ma demande ».
+    expect(page.get_by_text("Étape 8 sur 8")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Montreuil (93048)")
     expect(page.get_by_role("main")).to_contain_text("passeport.png")
     page.get_by_role("button", name="Envoyer ma demande").click()

@@ -51,6 +51,8 @@ ETAPES = {
         "date_naissance": "1987-02-11",
         "piece_identite_type": "passeport",
         "piece_identite_numero": "19AB12345",
+    },
+    "coordonnees": {
         "adresse_ligne1": "8 rue Gabriel Péri",
         "commune": "Saint-Denis (93200)",
         "commune_code": "93066",
@@ -273,7 +275,7 @@ def test_le_brouillon_se_reprend_la_ou_il_en_etait_avec_ce_qui_a_ete_tape(
     client, django_capture_on_commit_callbacks
 ):
     commencer(client, django_capture_on_commit_callbacks)
-    remplir(client, jusqu_a="demandeur")
+    remplir(client, jusqu_a="coordonnees")
     # Half of the ménage step typed, then « Enregistrer et continuer plus tard ».
     reponse = client.post(
         etape("menage"),
@@ -301,6 +303,28 @@ def test_l_etape_precedente_garde_ce_qui_a_ete_tape(client, django_capture_on_co
     assert DemandeEnLigne.objects.get().donnees["en_cours"]["souhaits"]["typologies"] == ["T3"]
     page = client.get(etape("souhaits")).content.decode()
     assert re.search(r'<input[^>]*value="T3"[^>]*checked', page)
+
+
+def test_le_demandeur_se_remplit_en_deux_ecrans_valides_ensemble_par_le_formulaire_du_guichet(
+    client, django_capture_on_commit_callbacks
+):
+    commencer(client, django_capture_on_commit_callbacks)
+    remplir(client, jusqu_a="demandeur")
+    page = client.get(etape("coordonnees")).content.decode()
+    assert f'value="{EMAIL}"' in page  # the proved address, for the attestation
+    assert "Une pièce d'identité est obligatoire" not in page  # the other screen's fields
+    # Back to the first screen with the address half typed: kept, the first screen unchanged.
+    reponse = client.post(
+        etape("coordonnees"), {"adresse_ligne1": "8 rue Gabriel Péri", "action": "precedente"}
+    )
+    assert reponse.url == etape("demandeur")
+    assert 'value="Awa"' in client.get(etape("demandeur")).content.decode()
+    assert 'value="8 rue Gabriel Péri"' in client.get(etape("coordonnees")).content.decode()
+    # Without the commune, the second screen says so; with it, the whole demandeur is kept.
+    page = texte(client.post(etape("coordonnees"), {"adresse_ligne1": "8 rue Gabriel Péri"}))
+    assert 'href="#id_commune"' in page
+    assert client.post(etape("coordonnees"), ETAPES["coordonnees"]).url == etape("menage")
+    assert DemandeEnLigne.objects.get().donnees["etapes"]["demandeur"]["prenom"] == ["Awa"]
 
 
 def test_changer_de_departement_fait_rechoisir_les_communes(

@@ -25,7 +25,7 @@ def test_aucune_saisie_hostile_de_la_demande_en_ligne_ne_provoque_d_erreur_500(
     remplir(client)
     deposer(client)
     depart = [etape(s) for s in ("recapitulatif", "piece", "souhaits", "ressources", "menage")]
-    depart += [etape("demandeur"), etape("departement"), DEBUT, REPRENDRE]
+    depart += [etape("coordonnees"), etape("demandeur"), etape("departement"), DEBUT, REPRENDRE]
     with django_capture_on_commit_callbacks(execute=True):
         erreurs = marche._parcourir(client, depart)
     assert not erreurs, "\n".join(erreurs)
