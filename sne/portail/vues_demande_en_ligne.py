@@ -107,7 +107,8 @@ LIBELLES = {
     "piece_identite_expiration": ("Date de fin de validité (facultatif)", None),
     "nir": (
         "Numéro de sécurité sociale (facultatif)",
-        "15 caractères, sur votre carte Vitale. Il reste caché à l'écran.",
+        "15 caractères, sur votre carte Vitale. Il reste caché à l'écran : laissez vide "
+        "pour garder celui déjà donné.",
     ),
     "adresse_ligne1": ("Votre adresse (numéro et rue)", None),
     "adresse_ligne2": ("Complément d'adresse (facultatif)", "Bâtiment, étage, chez…"),
