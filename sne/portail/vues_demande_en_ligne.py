@@ -7,6 +7,8 @@ the same conversion to `DemandeEntree`, on a draft kept in `DemandeEnLigne.donne
 a desk's `BrouillonDemande` (`EtatEnLigne`). The draft is found from the portal's session only
 (the link put it there): an address never names it."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -189,6 +191,7 @@ def _brouillon(request) -> DemandeEnLigne | None:
 def _brouillon_requis(vue):
     """The draft of the session; else back to the start, saying how to come back."""
 
+    @wraps(vue)
     def _vue(request, *args, **kwargs):
         brouillon = _brouillon(request)
         if brouillon is None:
@@ -201,8 +204,6 @@ def _brouillon_requis(vue):
         request.portail.modified = True  # activity extends the session
         return vue(request, brouillon, *args, **kwargs)
 
-    _vue.__name__ = vue.__name__
-    _vue.__doc__ = vue.__doc__
     return _vue
 
 
