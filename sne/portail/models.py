@@ -115,6 +115,10 @@ class DemandeEnLigne(models.Model):
     statut = models.CharField(
         "statut", max_length=20, choices=Statut.choices, default=Statut.BROUILLON
     )
+    # The link that proves the address (and opens the draft): only its hash is kept; single
+    # use (emptied when opened), replaced by the next one asked for, expires.
+    jeton_hache = models.CharField("lien (haché)", max_length=64, blank=True, db_index=True)
+    jeton_expire_le = models.DateTimeField("lien valable jusqu'au", null=True, blank=True)
     etape = models.CharField("dernière étape", max_length=40, blank=True)
     donnees = models.JSONField("saisie", default=dict, blank=True)
     piece_identite = models.FileField(
@@ -123,6 +127,7 @@ class DemandeEnLigne(models.Model):
     piece_identite_type_contenu = models.CharField(
         "type réel du fichier", max_length=40, blank=True
     )
+    piece_identite_nom = models.CharField("nom du fichier envoyé", max_length=200, blank=True)
     demande = models.OneToOneField(
         Demande,
         on_delete=models.CASCADE,
