@@ -1,17 +1,23 @@
 """What every part of the portal shares: its desk, the applicant as an actor of the demande's
 services, and the rate limits of its attempts."""
 
+import secrets
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
 from sne.audit.services import adresse_ip
 from sne.comptes.droits import DemandeurEnLigne
+from sne.demandes.numero import normaliser
 from sne.organisations.models import Guichet, Organisation
 
-from .models import Tentative
+from .models import CodeTeledemandeur, Tentative
+
+CHIFFRES_DU_CODE = 8
 
 
 def guichet_du_portail(code_departement: str | None = None) -> Guichet:
@@ -52,6 +58,37 @@ def le_demandeur(demande=None, code_departement: str | None = None) -> tuple:
 def cle_ip(request) -> str:
     """The client's address (behind the trusted proxies only), as a rate-limit key."""
     return f"ip:{adresse_ip(request) or 'inconnue'}"
+
+
+def cle_numero(numero: str) -> str:
+    """A numéro unique as a rate-limit key, as typed or not (spaces, dashes, case)."""
+    return f"numero:{normaliser(numero)}"
+
+
+@cache
+def _hache_factice() -> str:
+    return make_password(secrets.token_hex(8))
+
+
+def code_valide(demande, code: str) -> bool:
+    """The code télédemandeur typed is the demande's current one: the latest code, neither
+    replaced nor expired (`CodeTeledemandeur`). Every way in checks it here — the FAQ's login
+    and the linking of a FranceConnect identity. Without a demande or a current code, a hash is
+    checked all the same, so that the answer's delay does not tell whether the numéro exists."""
+    code = (code or "").strip().replace(" ", "")
+    actuel = None
+    if demande is not None:
+        actuel = (
+            CodeTeledemandeur.objects.filter(
+                demande=demande, remplace_le__isnull=True, expire_le__gt=timezone.now()
+            )
+            .order_by("-cree_le", "-pk")
+            .first()
+        )
+    if actuel is None or not code.isdigit() or len(code) != CHIFFRES_DU_CODE:
+        check_password(code, _hache_factice())
+        return False
+    return check_password(code, actuel.code_hache)
 
 
 def trop_de_tentatives(type_: str, *cles: str) -> bool:

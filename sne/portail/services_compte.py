@@ -42,7 +42,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -61,12 +61,19 @@ from sne.exceptions import ErreurMetier, Introuvable
 from sne.notifications import services as notifications
 from sne.notifications.models import Message
 
-from .commun import guichet_du_portail, le_demandeur, noter_tentative, trop_de_tentatives
+from .commun import (
+    CHIFFRES_DU_CODE,
+    cle_numero,
+    code_valide,
+    guichet_du_portail,
+    le_demandeur,
+    noter_tentative,
+    trop_de_tentatives,
+)
 from .models import AdresseVerifiee, CodeTeledemandeur, LienActivation, Tentative
 
 Canal = CodeTeledemandeur.Canal
 
-CHIFFRES_DU_CODE = 8
 LIENS_PAR_HEURE = 5  # activation links one demande may send in an hour
 # A second request for a code by the same channel within this delay is the first one sent
 # twice: it sends nothing (else the first code, maybe the one read, would be replaced).
@@ -98,10 +105,6 @@ def message_code_envoye(canal: str) -> str:
 
 
 # --- Shared helpers --------------------------------------------------------------------------
-
-
-def _cle_numero(numero: str) -> str:
-    return f"numero:{numero}"
 
 
 def _cle_ip(ip: str | None) -> str:
@@ -184,7 +187,7 @@ def demander_code(numero: str, date_naissance: date | None, canal: str, ip: str 
     applicant sees what happened. Rate-limited per numéro and per IP (`TropDeTentatives`,
     saying when to try again)."""
     numero = normaliser(numero)
-    cles = (_cle_numero(numero), _cle_ip(ip))
+    cles = (cle_numero(numero), _cle_ip(ip))
     if trop_de_tentatives(Tentative.Type.CODE, *cles):
         raise TropDeTentatives(reessayer_a_partir_de(Tentative.Type.CODE, *cles))
     if canal not in Canal.values:
@@ -291,14 +294,12 @@ def verifier_connexion(
     numero = normaliser(numero)
     email = _normaliser_email(email)
     code = (code or "").strip().replace(" ", "")
-    cles = (_cle_numero(numero), _cle_ip(ip))
+    cles = (cle_numero(numero), _cle_ip(ip))
     if trop_de_tentatives(Tentative.Type.CONNEXION, *cles):
         quand = reessayer_a_partir_de(Tentative.Type.CONNEXION, *cles)
         return Connexion(Connexion.BLOQUE, message=_message_bloque(quand), reessayer_a=quand)
     demande = _demande_du(numero, date_naissance) if email and code else None
-    if demande is None:
-        check_password(code, _hache_factice())  # as long as checking a real code
-    if demande is None or not _code_valide(demande, code):
+    if not code_valide(demande, code):
         noter_tentative(Tentative.Type.CONNEXION, *cles)
         if demande is not None:
             journaliser(
@@ -332,24 +333,6 @@ def verifier_connexion(
 
 
 @cache
-def _hache_factice() -> str:
-    """Checked when no demande matches, so that a wrong numéro takes as long as a wrong code."""
-    return make_password(secrets.token_hex(8))
-
-
-def _code_valide(demande: Demande, code: str) -> bool:
-    if not code.isdigit() or len(code) != CHIFFRES_DU_CODE:
-        return False
-    actuel = (
-        CodeTeledemandeur.objects.filter(
-            demande=demande, remplace_le__isnull=True, expire_le__gt=timezone.now()
-        )
-        .order_by("-cree_le", "-pk")
-        .first()
-    )
-    return actuel is not None and check_password(code, actuel.code_hache)
-
-
 # --- The activation link ----------------------------------------------------------------------
 
 

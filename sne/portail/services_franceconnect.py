@@ -10,18 +10,24 @@ portal's desk and no agent, like every action of the applicant online (ADR 0020)
 
 from datetime import date
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.demandes.models import Demande
+from sne.demandes.numero import normaliser
 from sne.exceptions import ErreurMetier
 
-from .commun import guichet_du_portail, noter_tentative, trop_de_tentatives
+from .commun import (
+    cle_numero,
+    code_valide,
+    guichet_du_portail,
+    noter_tentative,
+    trop_de_tentatives,
+)
 from .franceconnect import IdentiteFranceConnect
-from .models import CodeTeledemandeur, LienFranceConnect, Tentative
+from .models import LienFranceConnect, Tentative
 
 MOYEN = {"moyen": "franceconnect"}
 
@@ -49,11 +55,6 @@ class TropDeTentatives(ErreurMetier):
         )
 
 
-def normaliser_numero(numero: str) -> str:
-    """The numéro unique as typed on an attestation: spaces and case do not matter."""
-    return "".join(numero.split()).upper()[:40]
-
-
 def connexion_liee(sub: str, *, adresse_ip: str | None = None) -> Demande | None:
     """The demande this FranceConnect identity is linked to, its login recorded; None when it
     is linked to none yet."""
@@ -65,22 +66,6 @@ def connexion_liee(sub: str, *, adresse_ip: str | None = None) -> Demande | None
         lien.save(update_fields=["derniere_connexion_le"])
         _journaliser(EvenementAudit.Action.CONNEXION, lien.demande, adresse_ip)
     return lien.demande
-
-
-def _code_valide(demande: Demande, code: str) -> bool:
-    """The code matches the demande's current code: the latest one neither replaced nor
-    expired."""
-    courant = (
-        CodeTeledemandeur.objects.filter(
-            demande=demande, remplace_le__isnull=True, expire_le__gt=timezone.now()
-        )
-        .order_by("-cree_le", "-pk")
-        .first()
-    )
-    if courant is None:
-        make_password(code)  # the same work as a check: the answer's delay tells nothing
-        return False
-    return check_password(code, courant.code_hache)
 
 
 def _meme_date_de_naissance(demande: Demande, date_naissance: str) -> bool:
@@ -105,20 +90,15 @@ def lier_demande(
     its current one and FranceConnect's birth date is the demandeur's. Rate limited per numéro
     and per IP address (`SNE_PORTAIL_TENTATIVES_MAX["connexion"]`, the same count as the code
     login). Raises `LiaisonRefusee` (one message for every failure) or `TropDeTentatives`."""
-    numero = normaliser_numero(numero)
+    numero = normaliser(numero)
+    cles = (cle_numero(numero), cle_ip)
     type_ = Tentative.Type.CONNEXION
-    if trop_de_tentatives(type_, numero, cle_ip):
+    if trop_de_tentatives(type_, *cles):
         raise TropDeTentatives()
     demande = Demande.objects.prefetch_related("personnes").filter(numero_unique=numero).first()
-    bon = (
-        demande is not None
-        and _code_valide(demande, code)
-        and _meme_date_de_naissance(demande, identite.date_naissance)
-    )
-    if demande is None:
-        make_password(code)
+    bon = code_valide(demande, code) and _meme_date_de_naissance(demande, identite.date_naissance)
     if not bon:
-        noter_tentative(type_, numero, cle_ip)
+        noter_tentative(type_, *cles)
         if demande is not None:
             _journaliser(
                 EvenementAudit.Action.CONNEXION_ECHOUEE,
@@ -133,13 +113,13 @@ def lier_demande(
     except IntegrityError:
         # Linked meanwhile (a second tab, a double submission): fine if to this very demande.
         if not LienFranceConnect.objects.filter(sub=identite.sub, demande=demande).exists():
-            noter_tentative(type_, numero, cle_ip)
+            noter_tentative(type_, *cles)
             raise LiaisonRefusee() from None
     with transaction.atomic():
         LienFranceConnect.objects.filter(sub=identite.sub).update(
             derniere_connexion_le=timezone.now()
         )
-        noter_tentative(type_, numero, cle_ip, reussie=True)
+        noter_tentative(type_, *cles, reussie=True)
         _journaliser(
             EvenementAudit.Action.CONNEXION,
             demande,
