@@ -39,7 +39,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -332,7 +331,6 @@ def verifier_connexion(
     return Connexion(Connexion.LIEN_ENVOYE, demande=demande, email=email)
 
 
-@cache
 # --- The activation link ----------------------------------------------------------------------
 
 
@@ -562,23 +560,13 @@ CHAMPS_PERSONNE_EN_LIGNE = (
     "employeur",
     "revenus_mensuels",
 )
-CHAMPS_DEMANDE_EN_LIGNE = (
-    "deja_locataire_hlm",
-    "logement_actuel",
-    "loyer_actuel",
-    "nombre_pieces_actuel",
-    "bailleur_actuel",
-    "motifs",
-    "motif_precision",
-    "revenu_fiscal_reference",
-    "annee_revenus",
-    "typologies",
-    "categorie_logement",
-    "ascenseur_necessaire",
-    "rez_de_chaussee",
-    "logement_adapte_handicap",
-    "precisions_handicap",
-    "courrier_postal_souhaite",
+# The demande's fields the applicant changes online: those a desk changes, but the DALO status
+# (decided by the mediation commission, entered by a desk) and the association a demande is
+# made for (applicants apply for their own household).
+CHAMPS_DEMANDE_EN_LIGNE = tuple(
+    champ
+    for champ in demandes.CHAMPS_DEMANDE_MODIFIABLES
+    if champ != "statut_dalo" and not champ.startswith("association")
 )
 
 
