@@ -30,6 +30,8 @@ $(NODE_MODULES): package-lock.json package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Links in e-mails and the addresses printed lead to this very port (unless SNE_URL_SITE is set).
+run: export SNE_URL_SITE := $(or $(SNE_URL_SITE),http://localhost:$(PORT))
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py charger_referentiels
