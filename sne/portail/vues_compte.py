@@ -3,6 +3,7 @@
 nothing twice); every page that shows the demande is audited and never cached (the portal's
 session middleware); `?suivant=` only leads to a page of the portal."""
 
+import posixpath
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
@@ -52,8 +53,10 @@ def suivant_sur(valeur: str | None) -> str:
     defaut = reverse("portail:ma_demande")
     if not valeur or not url_has_allowed_host_and_scheme(valeur, allowed_hosts=None):
         return defaut
-    if not valeur.startswith(PREFIXE) or "//" in valeur or "\\" in valeur or ".." in valeur:
+    if not valeur.startswith(PREFIXE) or "//" in valeur or "\\" in valeur:
         return defaut
+    if posixpath.normpath(valeur).rstrip("/") != valeur.rstrip("/"):
+        return defaut  # a « parent » segment would climb out of the portal
     if valeur.startswith(reverse("portail:deconnexion")):
         return defaut
     return valeur
