@@ -1067,6 +1067,15 @@ def attestation_a_jour(demande: Demande) -> Attestation | None:
     return derniere if montre == actuel else None
 
 
+def contenu_pdf(attestation: Attestation) -> bytes:
+    """The attestation's PDF as stored (every download reads it here, after its rights)."""
+    attestation.fichier.open("rb")
+    try:
+        return attestation.fichier.read()
+    finally:
+        attestation.fichier.close()
+
+
 def pdf_pour_agent(attestation: Attestation, par, guichet=None) -> tuple[str, bytes]:
     """The PDF of an attestation for an agent who may see its demande (download): its file
     name and content. The download is written to the audit log like a consultation."""
@@ -1074,11 +1083,7 @@ def pdf_pour_agent(attestation: Attestation, par, guichet=None) -> tuple[str, by
         raise Introuvable("Cette attestation n'existe pas ou vous ne pouvez pas la voir.")
     if not attestation.fichier:
         raise Introuvable("Le PDF de cette attestation n'est pas disponible.")
-    attestation.fichier.open("rb")
-    try:
-        contenu = attestation.fichier.read()
-    finally:
-        attestation.fichier.close()
+    contenu = contenu_pdf(attestation)
     journaliser(
         EvenementAudit.Action.CONSULTATION,
         utilisateur=par,

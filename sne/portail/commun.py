@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
-from sne.audit.services import adresse_ip
+from sne.audit.services import adresse_ip, journaliser
 from sne.comptes.droits import DemandeurEnLigne
 from sne.demandes.numero import normaliser
 from sne.organisations.models import Guichet, Organisation
@@ -53,6 +53,18 @@ def le_demandeur(demande=None, code_departement: str | None = None) -> tuple:
     departement = demande.departement_id if demande is not None else code_departement
     guichet = guichet_du_portail(departement)
     return DemandeurEnLigne(guichet_id=guichet.pk, demande_id=getattr(demande, "pk", None)), guichet
+
+
+def journaliser_demandeur(action: str, demande, resume: str, **autres) -> None:
+    """What the applicant did or saw on the portal, in the audit log: the portal's desk, no
+    agent (ADR 0020). `autres`: `details`, `adresse_ip`."""
+    journaliser(
+        action,
+        guichet=guichet_du_portail(demande.departement_id),
+        objet=demande,
+        resume=resume,
+        **autres,
+    )
 
 
 def cle_ip(request) -> str:

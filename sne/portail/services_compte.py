@@ -49,7 +49,6 @@ from django.utils import timezone
 from sne.attestations import services as documents
 from sne.attestations.models import Attestation
 from sne.audit.models import EvenementAudit
-from sne.audit.services import journaliser
 from sne.demandes import nomenclatures as n
 from sne.demandes import services as demandes
 from sne.demandes.models import Demande
@@ -64,7 +63,7 @@ from .commun import (
     CHIFFRES_DU_CODE,
     cle_numero,
     code_valide,
-    guichet_du_portail,
+    journaliser_demandeur,
     le_demandeur,
     noter_tentative,
     trop_de_tentatives,
@@ -240,11 +239,10 @@ def _envoyer_code(demande: Demande, canal: str, ip: str | None) -> None:
             canaux_choisis=[canal],
             secret=True,
         )
-        journaliser(
+        journaliser_demandeur(
             EvenementAudit.Action.ACTIVATION_DEMANDEE,
-            guichet=guichet_du_portail(demande.departement_id),
-            objet=demande,
-            resume=f"Code télédemandeur envoyé ({LIBELLES_CANAL[canal]})",
+            demande,
+            f"Code télédemandeur envoyé ({LIBELLES_CANAL[canal]})",
             details={"canal": canal},
             adresse_ip=ip,
         )
@@ -301,11 +299,10 @@ def verifier_connexion(
     if not code_valide(demande, code):
         noter_tentative(Tentative.Type.CONNEXION, *cles)
         if demande is not None:
-            journaliser(
+            journaliser_demandeur(
                 EvenementAudit.Action.CONNEXION_ECHOUEE,
-                guichet=guichet_du_portail(demande.departement_id),
-                objet=demande,
-                resume="Connexion au portail refusée",
+                demande,
+                "Connexion au portail refusée",
                 adresse_ip=ip,
             )
         return Connexion(Connexion.REFUSE, message=MESSAGE_REFUS)
@@ -315,11 +312,10 @@ def verifier_connexion(
     # A radiée demande cannot take a new e-mail: its activated address is enough to read it.
     if adresse_verifiee == email and (email == connue or not demande.est_active):
         noter_tentative(Tentative.Type.CONNEXION, *cles, reussie=True)
-        journaliser(
+        journaliser_demandeur(
             EvenementAudit.Action.CONNEXION,
-            guichet=guichet_du_portail(demande.departement_id),
-            objet=demande,
-            resume="Connexion du demandeur au portail",
+            demande,
+            "Connexion du demandeur au portail",
             adresse_ip=ip,
         )
         return Connexion(Connexion.CONNECTE, demande=demande)
@@ -377,11 +373,10 @@ def envoyer_lien_activation(demande: Demande, email: str) -> LienActivation:
             destinataire=email,
             secret=True,
         )
-        journaliser(
+        journaliser_demandeur(
             EvenementAudit.Action.ACTIVATION_DEMANDEE,
-            guichet=guichet_du_portail(demande.departement_id),
-            objet=demande,
-            resume="Lien d'activation d'une adresse électronique envoyé",
+            demande,
+            "Lien d'activation d'une adresse électronique envoyé",
         )
         transaction.on_commit(lambda: _envoyer_secrets(envoi.messages, reelles))
     return lien
@@ -427,27 +422,24 @@ def activer(jeton: str) -> Demande:
         LienActivation.objects.filter(demande=demande, utilise_le__isnull=True).update(
             expire_le=lien.utilise_le
         )
-        guichet = guichet_du_portail(demande.departement_id)
         demandeur = demande.demandeur
         if demande.est_active and _normaliser_email(demandeur.email) != lien.email:
             demandes.modifier_demande(
                 demande, *le_demandeur(demande), personnes={demandeur.pk: {"email": lien.email}}
             )
-            journaliser(
+            journaliser_demandeur(
                 EvenementAudit.Action.EMAIL_MODIFIE,
-                guichet=guichet,
-                objet=demande,
-                resume="Adresse électronique modifiée par le demandeur (lien d'activation)",
+                demande,
+                "Adresse électronique modifiée par le demandeur (lien d'activation)",
             )
         AdresseVerifiee.objects.update_or_create(
             demande=demande, defaults={"email": lien.email, "verifiee_le": lien.utilise_le}
         )
         _en_ligne(demande)
-        journaliser(
+        journaliser_demandeur(
             EvenementAudit.Action.COMPTE_ACTIVE,
-            guichet=guichet,
-            objet=demande,
-            resume="Adresse électronique activée sur le portail",
+            demande,
+            "Adresse électronique activée sur le portail",
         )
     return demande
 
@@ -477,11 +469,10 @@ def peut_renouveler(demande: Demande) -> bool:
 
 def lire_ma_demande(demande: Demande, resume: str = "Consultation de sa demande en ligne") -> None:
     """A page of the portal showed the demande to its applicant: in the audit log."""
-    journaliser(
+    journaliser_demandeur(
         EvenementAudit.Action.CONSULTATION,
-        guichet=guichet_du_portail(demande.departement_id),
-        objet=demande,
-        resume=resume,
+        demande,
+        resume,
     )
 
 
@@ -505,16 +496,11 @@ def telecharger_attestation(demande: Demande, attestation_id: int) -> tuple[str,
     attestation = attestations_de(demande).filter(pk=attestation_id).first()
     if attestation is None:
         raise Introuvable("Cette attestation n'existe pas.")
-    attestation.fichier.open("rb")
-    try:
-        contenu = attestation.fichier.read()
-    finally:
-        attestation.fichier.close()
-    journaliser(
+    contenu = documents.contenu_pdf(attestation)
+    journaliser_demandeur(
         EvenementAudit.Action.CONSULTATION,
-        guichet=guichet_du_portail(demande.departement_id),
-        objet=demande,
-        resume=f"Téléchargement de l'{attestation.get_type_display().lower()} par le demandeur",
+        demande,
+        f"Téléchargement de l'{attestation.get_type_display().lower()} par le demandeur",
         details={"attestation": attestation.pk},
     )
     return attestation.fichier.name.rsplit("/", 1)[-1], contenu

@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sne.audit.models import EvenementAudit
-from sne.audit.services import journaliser
 from sne.demandes.models import Demande
 from sne.demandes.numero import normaliser
 from sne.exceptions import ErreurMetier
@@ -22,7 +21,7 @@ from sne.exceptions import ErreurMetier
 from .commun import (
     cle_numero,
     code_valide,
-    guichet_du_portail,
+    journaliser_demandeur,
     noter_tentative,
     trop_de_tentatives,
 )
@@ -130,11 +129,4 @@ def lier_demande(
 
 
 def _journaliser(action, demande, adresse_ip, resume="Connexion au portail par FranceConnect"):
-    journaliser(
-        action,
-        guichet=guichet_du_portail(demande.departement_id),
-        objet=demande,
-        resume=resume,
-        details=MOYEN,
-        adresse_ip=adresse_ip,
-    )
+    journaliser_demandeur(action, demande, resume, details=MOYEN, adresse_ip=adresse_ip)

@@ -17,7 +17,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods
 from pydantic import ValidationError as ErreursSchema
 
-from sne.demandes.forms.assistant import MAX_PERSONNES_A_CHARGE
+from sne.demandes.forms.assistant import MAX_PERSONNES_A_CHARGE, EtapeDemandeurForm
 from sne.demandes.models import Demande
 from sne.demandes.regles import LIMITE_COMMUNES_SOUHAITEES
 from sne.demandes.schemas import DemandeEntree
@@ -61,32 +61,14 @@ SLUG_DE = {}  # the first screen of each key of the desk's data
 for _slug, _cle, _ in ETAPES:
     if _cle:
         SLUG_DE.setdefault(_cle, _slug)
-# The desk's demandeur step, on two screens (one topic each): the fields each one shows; the
-# whole form is validated once both are typed.
+# The desk's demandeur step, on two screens (one topic each), in the desk form's own order:
+# identity and identity document, then address, contact and situation; the whole form is
+# validated once both are typed.
+_ORDRE = EtapeDemandeurForm.field_order
 ECRANS_DEMANDEUR = {
-    "demandeur": (
-        "civilite",
-        "nom",
-        "nom_naissance",
-        "prenom",
-        "date_naissance",
-        "nationalite",
-        "piece_identite_type",
-        "piece_identite_numero",
-        "piece_identite_expiration",
-        "nir",
-    ),
+    "demandeur": tuple(_ORDRE[: _ORDRE.index("adresse_ligne1")]),
     "coordonnees": (
-        "adresse_ligne1",
-        "adresse_ligne2",
-        "code_postal",
-        "commune",
-        "email",
-        "telephone",
-        "situation_familiale",
-        "situation_professionnelle",
-        "employeur",
-        "revenus_mensuels",
+        *_ORDRE[_ORDRE.index("adresse_ligne1") :],
         "__all__",  # the address's consistency
     ),
 }
