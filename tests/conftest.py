@@ -83,6 +83,38 @@ def referentiels_charges(django_db_blocker):
     invalider_index()
 
 
+@pytest.fixture(scope="session")
+def clamd():
+    """A real ClamAV daemon (Debian's clamd) with the project's test signature (EICAR), started
+    once for the session on the socket of the test settings (`SNE_CLAMAV`)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from sne.pieces import antivirus
+
+    if not Path(antivirus.CLAMD).exists():
+        if os.environ.get("CI"):
+            pytest.fail("ClamAV introuvable (clamd) : .ci/run doit installer clamav-daemon.")
+        pytest.skip("ClamAV introuvable : apt-get install -y clamav-daemon")
+    processus = antivirus.demarrer_clamd(Path(settings.SNE_CLAMAV.partition(":")[2]).parent)
+    yield processus
+    processus.terminate()
+    processus.wait(10)
+
+
+@pytest.fixture
+def antivirus(clamd):
+    """The antivirus answers during this test (on the test settings' socket)."""
+    return clamd
+
+
+@pytest.fixture
+def antivirus_en_panne(settings, tmp_path):
+    """No antivirus answers: pièces wait « en attente d'analyse »."""
+    settings.SNE_CLAMAV = f"unix:{tmp_path / 'personne.sock'}"
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 

@@ -27,6 +27,8 @@ class EvenementAudit(models.Model):
         EXPORT = "export", "Export"
         JETON_API_CREE = "jeton_api_cree", "Jeton d'API créé"
         JETON_API_REVOQUE = "jeton_api_revoque", "Jeton d'API révoqué"
+        TELECHARGEMENT = "telechargement", "Ouverture d'une pièce justificative"
+        ACCES_REFUSE = "acces_refuse", "Accès refusé"
 
     horodatage = models.DateTimeField("date et heure", auto_now_add=True, db_index=True)
     utilisateur = models.ForeignKey(

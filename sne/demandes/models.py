@@ -543,6 +543,7 @@ class HistoriqueDemande(models.Model):
         RADIATION = "radiation", "Radiation"
         REACTIVATION = "reactivation", "Réactivation (déradiation)"
         DUPLICATION_SEPARATION = "duplication_separation", "Duplication pour séparation"
+        PIECE_AJOUTEE = "piece_ajoutee", "Pièce justificative ajoutée"
 
     CODES_FICHIER = {
         "creation": "CRE",

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "sne.attestations",
     "sne.notifications",
     "sne.lots",
+    "sne.pieces",
     "sne.portail",
     "anymail",
     "sne.demo",
@@ -313,6 +314,43 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# --- Pièces justificatives (sne/pieces, docs/pieces.md) ----------------------------------------
+# Their files: the filesystem under SNE_DATA_DIR/pieces/ by default, never under MEDIA_URL (no
+# public address: every download goes through a view that checks the rights); S3-compatible
+# object storage (django-storages) in production when SNE_PIECES_S3_BUCKET is set.
+SNE_PIECES_DOSSIER = Path(os.environ.get("SNE_PIECES_DOSSIER", DATA_DIR / "pieces"))
+if os.environ.get("SNE_PIECES_S3_BUCKET"):
+    STORAGES["pieces"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["SNE_PIECES_S3_BUCKET"],
+            "endpoint_url": os.environ.get("SNE_PIECES_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("SNE_PIECES_S3_REGION") or None,
+            "access_key": os.environ.get("SNE_PIECES_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("SNE_PIECES_S3_SECRET_KEY") or None,
+            "location": os.environ.get("SNE_PIECES_S3_PREFIXE", "pieces"),
+            # Private objects, never a public or pre-signed address handed out.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+else:
+    STORAGES["pieces"] = {
+        "BACKEND": "sne.pieces.stockage.StockagePrive",
+        "OPTIONS": {"location": SNE_PIECES_DOSSIER},
+    }
+# What a file may be (sne/pieces/controles.py).
+SNE_PIECES_TAILLE_MAX = int(os.environ.get("SNE_PIECES_TAILLE_MAX", 10 * 1024 * 1024))
+SNE_PIECES_PAGES_MAX = int(os.environ.get("SNE_PIECES_PAGES_MAX", 50))
+# The antivirus: a ClamAV daemon (clamd) on a Unix socket (`unix:/chemin`) or TCP
+# (`tcp:hote:port`). `make run` starts one with the project's test signatures
+# (`manage.py antivirus`); production points to Debian's clamav-daemon kept up to date by
+# freshclam. Unreachable, pièces wait « en attente d'analyse » and are analysed again later.
+SNE_CLAMAV = os.environ.get("SNE_CLAMAV", f"unix:{DATA_DIR / 'clamav' / 'clamd.sock'}")
+SNE_CLAMAV_DELAI = float(os.environ.get("SNE_CLAMAV_DELAI", 30))
 WHITENOISE_USE_FINDERS = True
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -43,3 +43,10 @@ ANYMAIL = {"WEBHOOK_SECRET": "sne-test:secret-du-webhook"}
 # Argon2 costs ~50 ms a hash by design; tests that create many users need not pay for it
 # (tests/comptes/test_securite.py checks that production hashes with Argon2).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+
+# The pièces and the antivirus under the temporary directory too: tests that need the daemon
+# start one there (tests/conftest.py, fixture `antivirus`); without it, nothing listens there
+# and pièces wait « en attente d'analyse », as in production when ClamAV is down.
+SNE_PIECES_DOSSIER = DATA_DIR / "pieces"
+STORAGES["pieces"] = {**STORAGES["pieces"], "OPTIONS": {"location": SNE_PIECES_DOSSIER}}
+SNE_CLAMAV = f"unix:{DATA_DIR / 'clamav' / 'clamd.sock'}"
