@@ -49,6 +49,10 @@ ACTIONS_INTERDITES = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecut
 # objects pypdf could not reach (a broken cross-reference table).
 NOMS_BRUTS_INTERDITS = re.compile(rb"/(JavaScript|JS|EmbeddedFiles?|Launch)(?![A-Za-z0-9])")
 ECHAPPEMENT = re.compile(rb"#([0-9A-Fa-f]{2})")
+MESSAGE_PDF_ACTIF = (
+    "Ce PDF contient un programme (JavaScript, lancement d'application) ou des fichiers "
+    "joints : il est refusé par sécurité. Imprimez-le en PDF simple ou numérisez-le."
+)
 
 
 class PieceRefusee(ErreurMetier):
@@ -83,17 +87,22 @@ def type_reel(contenu: bytes) -> tuple[str, str] | None:
     return None
 
 
-def examiner(contenu: bytes, nom: str = "") -> FichierExamine:
-    if not contenu:
-        raise PieceRefusee("Le fichier est vide (0 octet).", code="fichier_vide")
+def exiger_taille(taille: int) -> None:
+    """Refuse a file over `SNE_PIECES_TAILLE_MAX` (from its announced size, before reading)."""
     maximum = settings.SNE_PIECES_TAILLE_MAX
-    if len(contenu) > maximum:
+    if taille > maximum:
         raise PieceRefusee(
-            f"Le fichier pèse {len(contenu) / 1_048_576:.1f} Mo : le maximum est "
+            f"Le fichier pèse {taille / 1_048_576:.1f} Mo : le maximum est "
             f"{maximum / 1_048_576:.0f} Mo par pièce. Numérisez-la en noir et blanc ou en "
             "150 points par pouce.",
             code="fichier_trop_gros",
         )
+
+
+def examiner(contenu: bytes, nom: str = "") -> FichierExamine:
+    if not contenu:
+        raise PieceRefusee("Le fichier est vide (0 octet).", code="fichier_vide")
+    exiger_taille(len(contenu))
     reel = type_reel(contenu)
     if reel is None:
         annonce = f" (nommé « {nom[-80:]} »)" if nom else ""
@@ -109,6 +118,10 @@ def examiner(contenu: bytes, nom: str = "") -> FichierExamine:
 
 
 def _examiner_pdf(contenu: bytes) -> int:
+    if NOMS_BRUTS_INTERDITS.search(
+        ECHAPPEMENT.sub(lambda m: bytes([int(m.group(1), 16)]), contenu)
+    ):
+        raise PieceRefusee(MESSAGE_PDF_ACTIF, code="pdf_actif")
     try:
         lecteur = PdfReader(io.BytesIO(contenu), strict=False)
         if lecteur.is_encrypted and not lecteur.decrypt(""):
@@ -130,14 +143,8 @@ def _examiner_pdf(contenu: bytes) -> int:
             "Ce PDF est illisible (fichier abîmé ou incomplet) : numérisez la pièce à nouveau.",
             code="fichier_illisible",
         ) from e
-    if actif or NOMS_BRUTS_INTERDITS.search(
-        ECHAPPEMENT.sub(lambda m: bytes([int(m.group(1), 16)]), contenu)
-    ):
-        raise PieceRefusee(
-            "Ce PDF contient un programme (JavaScript, lancement d'application) ou des fichiers "
-            "joints : il est refusé par sécurité. Imprimez-le en PDF simple ou numérisez-le.",
-            code="pdf_actif",
-        )
+    if actif:
+        raise PieceRefusee(MESSAGE_PDF_ACTIF, code="pdf_actif")
     if pages < 1:
         raise PieceRefusee("Ce PDF n'a aucune page.", code="fichier_illisible")
     if pages > settings.SNE_PIECES_PAGES_MAX:

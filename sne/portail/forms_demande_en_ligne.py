@@ -63,4 +63,4 @@ class PieceIdentiteForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         # A file already kept: continuing without a new one keeps it.
         self.fields["fichier"].required = not deja_envoyee
-        # Its content is checked by the service (`services_demande_en_ligne.type_de_piece`).
+        # Its content is checked by the service (`sne.pieces.controles.examiner`).

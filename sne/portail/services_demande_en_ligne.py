@@ -6,10 +6,11 @@ address that opens it to the registration of the demande.
   a new link never tells whether a draft exists for an address. Rate-limited per address and
   per IP address (`Tentative` of type `demande_en_ligne`).
 - The identity document is uploaded before registration (CCH R441-2-3 and FAQ « Dossier
-  unique »: no numéro unique without it). It is checked by its content (PDF, JPEG, PNG; 10 Mo at
-  most; a PDF carrying JavaScript or embedded files is refused), stored by Django's storage under
-  MEDIA_ROOT, and never served from a public address. The antivirus and the documents of a
-  demande (the « pièces » app) are issue 14.
+  unique »: no numéro unique without it). It is checked as every pièce is
+  (`sne.pieces.controles.examiner`: content, size, pages, scripts; images normalised) and by the
+  antivirus as soon as it arrives, kept with the draft (never at a public address), then
+  becomes the first pièce of the dossier unique when the demande is registered
+  (`sne.pieces.services.deposer_piece`, origin « portail »).
 - The demande is registered by the desks' own service, `enregistrer_demande`, with the
   portal's desk and the applicant as the actor (`commun.le_demandeur`): the same checks, the
   same duplicate search. A suspicion of duplicate sends the applicant to a desk, showing
@@ -21,7 +22,6 @@ address that opens it to the registration of the demande.
 """
 
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 
@@ -33,26 +33,20 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from sne.comptes.droits import DemandeurEnLigne
 from sne.demandes import services as demandes
 from sne.demandes.schemas import DemandeEntree
 from sne.exceptions import ErreurMetier
 from sne.organisations.models import Guichet
+from sne.pieces import antivirus
+from sne.pieces.controles import PieceRefusee, examiner, exiger_taille
+from sne.pieces.nomenclatures import OriginePiece, TypePiece
+from sne.pieces.services import deposer_piece, lire_fichier_envoye
 
 from .commun import le_demandeur, noter_tentative, purger_tentatives, trop_de_tentatives
 from .models import AdresseVerifiee, DemandeEnLigne, Tentative
 
 TYPE_TENTATIVE = Tentative.Type.DEMANDE_EN_LIGNE
-TAILLE_MAX_PIECE = 10 * 1024 * 1024  # 10 Mo
-# The real type of a file, read from its first bytes (never its name or the browser's word).
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
-# What a PDF may not carry: scripts run by the reader, files embedded in it. A name may be
-# written with #xx escapes (« /J#61vaScript »): they are decoded before looking.
-NOMS_PDF_INTERDITS = re.compile(rb"/(JavaScript|JS|EmbeddedFiles?|Launch)(?![A-Za-z0-9])")
-ECHAPPEMENT_PDF = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 class LienInvalide(ErreurMetier):
@@ -195,73 +189,66 @@ def sauver_brouillon(brouillon: DemandeEnLigne, etape: str) -> None:
     brouillon.save(update_fields=["donnees", "etape", "avertie_purge_le", "modifie_le"])
 
 
-def type_de_piece(contenu: bytes) -> tuple[str, str]:
-    """`(content type, extension)` of an identity document, read from its content; raises
-    `ErreurMetier` for an empty file, one too big, one that is not a PDF, JPEG or PNG, or a
-    PDF carrying a script or embedded files."""
-    if not contenu:
-        raise ErreurMetier(
-            "Le fichier est vide. Choisissez la photo ou le scan de votre pièce d'identité.",
-            code="fichier_vide",
-            champ="fichier",
-        )
-    if len(contenu) > TAILLE_MAX_PIECE:
-        raise _trop_lourd()
-    reconnu = next(((t, e) for sig, t, e in SIGNATURES if contenu.startswith(sig)), None)
-    if reconnu is None:
-        raise ErreurMetier(
-            "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG (son contenu a été vérifié, "
-            "pas seulement son nom). Envoyez une photo ou un scan de votre pièce d'identité.",
-            code="fichier_type_refuse",
-            champ="fichier",
-        )
-    type_contenu, extension = reconnu
-    if type_contenu == "application/pdf":
-        decode = ECHAPPEMENT_PDF.sub(lambda m: bytes([int(m.group(1), 16)]), contenu)
-        if NOMS_PDF_INTERDITS.search(decode):
-            raise ErreurMetier(
-                "Ce PDF contient un programme ou des fichiers joints : il est refusé par "
-                "sécurité. Envoyez plutôt une photo ou un scan simple de votre pièce.",
-                code="pdf_actif",
-                champ="fichier",
-            )
-    return type_contenu, extension
-
-
-def _trop_lourd() -> ErreurMetier:
-    return ErreurMetier(
-        "Le fichier est trop lourd : 10 Mo au plus. Prenez une photo moins grande, ou "
-        "enregistrez le scan en qualité moindre.",
-        code="fichier_trop_lourd",
-        champ="fichier",
-    )
-
-
 @transaction.atomic
 def deposer_piece_identite(brouillon: DemandeEnLigne, fichier) -> None:
-    """Keep the identity document of the draft (replacing a previous one). Only what was
-    checked is stored, under a random name: never the name the browser sent."""
+    """Keep the identity document of the draft (replacing a previous one): checked as every
+    pièce (`examiner`), analysed by the antivirus at once (a virus is refused here; an
+    antivirus that does not answer leaves the analysis to the registration), stored under a
+    random name — never the name the browser sent."""
     if brouillon.statut != DemandeEnLigne.Statut.BROUILLON:
         raise ErreurMetier(
             "Cette demande en ligne a déjà été envoyée : elle ne se modifie plus ici.",
             code="demande_en_ligne_envoyee",
         )
-    if (fichier.size or 0) > TAILLE_MAX_PIECE:
-        raise _trop_lourd()  # without reading it
-    contenu = b"".join(fichier.chunks())
-    type_contenu, extension = type_de_piece(contenu)
+    nom = (getattr(fichier, "name", "") or "")[-200:]
+    try:
+        exiger_taille(fichier.size or 0)  # refused before reading
+        examine = examiner(lire_fichier_envoye(fichier, settings.SNE_PIECES_TAILLE_MAX), nom)
+    except PieceRefusee as e:
+        e.champ = "fichier"
+        raise
+    if antivirus.analyser(examine.contenu).verdict is antivirus.Verdict.INFECTE:
+        raise PieceRefusee(
+            "L'antivirus a détecté un virus dans ce fichier : il n'a pas été gardé. Envoyez une "
+            "autre photo ou un autre scan de votre pièce d'identité.",
+            code="virus",
+            champ="fichier",
+        )
     ancien = brouillon.piece_identite.name if brouillon.piece_identite else ""
     brouillon.piece_identite.save(
-        f"{secrets.token_hex(16)}.{extension}", ContentFile(contenu), save=False
+        f"{secrets.token_hex(16)}.{examine.extension}", ContentFile(examine.contenu), save=False
     )
-    brouillon.piece_identite_type_contenu = type_contenu
-    brouillon.piece_identite_nom = (getattr(fichier, "name", "") or "")[-200:]
+    brouillon.piece_identite_type_contenu = examine.type_contenu
+    brouillon.piece_identite_nom = nom
     brouillon.etape = "piece"
     brouillon.avertie_purge_le = None
     brouillon.save()
     if ancien:
         stockage = brouillon.piece_identite.storage
         transaction.on_commit(lambda: stockage.delete(ancien))
+
+
+def _verser_au_dossier(brouillon: DemandeEnLigne, demande, guichet) -> None:
+    """The draft's identity document becomes the demande's first pièce (dossier unique), with
+    the applicant as its sender; the draft's copy is erased once committed. (Already done
+    when the draft was sent before, from another tab: nothing to add.)"""
+    if not brouillon.piece_identite:
+        return
+    with brouillon.piece_identite.open("rb") as f:
+        contenu = f.read()
+    deposer_piece(
+        demande,
+        contenu,
+        type=TypePiece.IDENTITE,
+        par=DemandeurEnLigne(guichet_id=guichet.pk, demande_id=demande.pk),
+        guichet=guichet,
+        origine=OriginePiece.PORTAIL,
+        personne=demande.demandeur,
+        nom=brouillon.piece_identite_nom,
+    )
+    ancien, stockage = brouillon.piece_identite.name, brouillon.piece_identite.storage
+    brouillon.piece_identite = ""
+    transaction.on_commit(lambda: stockage.delete(ancien))
 
 
 # --- Registration --------------------------------------------------------------------------
@@ -305,6 +292,7 @@ def envoyer_demande(brouillon: DemandeEnLigne, entree: DemandeEntree):
                     "verifiee_le": brouillon.email_verifie_le or timezone.now(),
                 },
             )
+            _verser_au_dossier(brouillon, demande, guichet)
             brouillon.statut = DemandeEnLigne.Statut.ENREGISTREE
             brouillon.demande = demande
             brouillon.etape = "enregistree"

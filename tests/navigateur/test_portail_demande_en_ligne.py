@@ -11,11 +11,12 @@ from playwright.sync_api import expect
 from sne.demandes.models import Demande
 from sne.portail.models import DemandeEnLigne
 from tests.navigateur.conftest import pages_verifiees
+from tests.pieces import fichiers
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "awa.diallo.demandeuse@fournisseur-courriel.example"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 256
+PNG = fichiers.png()
 
 
 def taper(page, libelle: str, texte: str) -> None:

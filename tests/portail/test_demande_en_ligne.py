@@ -27,6 +27,7 @@ from sne.portail.session import CLE_DEMANDE
 from sne.portail.tasks import purger_demandes_en_ligne_abandonnees
 from sne.portail.vues_demande_en_ligne import EtatEnLigne
 from tests.outils import texte
+from tests.pieces import fichiers
 from tests.portail.conftest import DONNEES
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,8 @@ pytestmark = pytest.mark.django_db
 EMAIL = "awa.diallo@example.fr"
 DEBUT = reverse("portail:demande_en_ligne")
 REPRENDRE = reverse("portail:demande_en_ligne_reprendre")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PDF = fichiers.pdf()
+PNG = fichiers.png()
 
 
 def etape(slug: str) -> str:
@@ -158,8 +159,14 @@ def test_un_demandeur_fait_sa_demande_en_ligne_jusqu_au_numero_unique_et_a_l_att
     assert AdresseVerifiee.objects.get(demande=demande).email == EMAIL
     brouillon.refresh_from_db()
     assert brouillon.statut == "enregistree" and brouillon.demande == demande
-    entree = HistoriqueDemande.objects.get(demande=demande)
+    entree = HistoriqueDemande.objects.get(demande=demande, action="creation")
     assert entree.utilisateur is None and entree.guichet.code == settings.SNE_GUICHET_PORTAIL
+    # The identity document is the first pièce of the dossier unique, sent by the applicant.
+    piece = demande.pieces.get()
+    assert piece.type == "identite" and piece.origine == "portail"
+    assert piece.personne == demande.demandeur and piece.nom_fichier == "passeport.pdf"
+    assert piece.guichet.code == settings.SNE_GUICHET_PORTAIL and piece.utilisateur is None
+    assert not brouillon.piece_identite  # the draft's copy is gone
     # The attestation, produced after commit by the existing signals, is sent by e-mail.
     assert Attestation.objects.filter(demande=demande).exists()
     assert any(EMAIL in m.to for m in mail.outbox)
@@ -402,11 +409,12 @@ def test_une_piece_d_identite_est_verifiee_par_son_contenu(
     assert not DemandeEnLigne.objects.get().piece_identite
 
 
-def test_une_piece_trop_lourde_est_refusee(client, django_capture_on_commit_callbacks):
+def test_une_piece_trop_lourde_est_refusee(client, django_capture_on_commit_callbacks, settings):
     commencer(client, django_capture_on_commit_callbacks)
     remplir(client)
-    reponse = deposer(client, PNG + b"\0" * services.TAILLE_MAX_PIECE, "photo.png", "image/png")
-    assert "trop lourd" in texte(reponse)
+    trop = PNG + b"\0" * settings.SNE_PIECES_TAILLE_MAX
+    reponse = deposer(client, trop, "photo.png", "image/png")
+    assert "le maximum est 10 Mo" in texte(reponse)
 
 
 def test_une_piece_est_gardee_hors_des_adresses_publiques_sous_un_nom_aleatoire(
