@@ -29,6 +29,8 @@ urlpatterns = [
     path("referentiels/", include("sne.referentiels.urls")),
     path("demandes/", include((pages_demandes, "demandes"))),
     path("lots/", include("sne.lots.urls")),
+    # The pièces of the dossier unique: the desks' pages, a pièce's file behind its rights.
+    path("pieces/", include("sne.pieces.urls")),
     # The applicants' own pages, with their own session (sne/portail/session.py).
     path("portail/", include("sne.portail.urls")),
     path("api/v1/", api.urls),

@@ -25,10 +25,12 @@ from sne.lots import services as lots
 from sne.notifications import services as notifications
 from sne.notifications.campagne import lancer_campagne
 from sne.organisations.models import PointContact
+from sne.pieces import services as pieces
 from sne.referentiels.models import Departement
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import GuichetFactory, agent, gestionnaire, national
 from tests.outils import connecter
+from tests.pieces import fichiers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(date(2026, 11, 30))]
 
@@ -131,6 +133,11 @@ def registre():
     PointContact.objects.create(guichet=paris, libelle="Accueil", telephone="0102030405")
     saisie = agent(paris)
     active = services.enregistrer_demande(paris, saisie, donnees_minimales())
+    # A pièce of the dossier unique (issue 14): its refusal and replacement forms. Analysed
+    # when the test antivirus runs, waiting for it otherwise: both are walked without a 500.
+    pieces.deposer_piece(
+        active, fichiers.pdf(), type="identite", par=saisie, guichet=paris, nom="carte.pdf"
+    )
     couple = donnees_minimales()
     couple["demandeur"] = {
         **couple["demandeur"],

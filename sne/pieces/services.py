@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
+from sne.comptes.droits import guichet_de_consultation
 from sne.demandes.models import Demande, HistoriqueDemande
 from sne.demandes.regles import exiger_modifiable, exiger_saisie_sur
 from sne.demandes.services.historique import publier_evenement
@@ -350,7 +351,8 @@ def pieces_visibles(demande: Demande, *, par):
 def trouver_piece(uid, *, par, guichet=None, adresse_ip=None) -> Piece:
     """The pièce of that identifier if `par` may consult its demande. Unknown: `Introuvable`;
     known but out of scope: `NonAutorise`, with an audit entry « accès refusé » (an attempt to
-    open someone else's document is worth knowing)."""
+    open someone else's document is worth knowing), written for `guichet`, by default the
+    agent's consultation desk (`guichet_de_consultation`)."""
     piece = (
         Piece.objects.select_related("demande", "personne", "guichet").filter(uid=str(uid)).first()
         if _uuid_valide(uid)
@@ -359,6 +361,8 @@ def trouver_piece(uid, *, par, guichet=None, adresse_ip=None) -> Piece:
     if piece is None:
         raise Introuvable("Aucune pièce ne porte cet identifiant.", code="piece_introuvable")
     if not peut_consulter(par, piece.demande):
+        if guichet is None and _agent(par) is not None and not getattr(par, "est_demandeur", False):
+            guichet = guichet_de_consultation(par, piece.demande)
         journaliser(
             EvenementAudit.Action.ACCES_REFUSE,
             utilisateur=_agent(par),
@@ -371,6 +375,28 @@ def trouver_piece(uid, *, par, guichet=None, adresse_ip=None) -> Piece:
             "Cette pièce appartient à une demande hors de votre périmètre de consultation."
         )
     return piece
+
+
+TYPES_IDENTITE = (TypePiece.IDENTITE, TypePiece.TITRE_SEJOUR)
+
+
+def pieces_obligatoires_manquantes(demande: Demande, pieces) -> list[str]:
+    """What the dossier still lacks among the pièces the arrêté du 22 décembre 2020 requires
+    (I-A: the demandeur's identity or lawful residence; I-B: the tax notice), given the
+    demande's pièces (`pieces_visibles`): labels, empty when nothing is missing. A refused or
+    replaced pièce does not count; one waiting for the antivirus does."""
+    en_vigueur = [p for p in pieces if p.en_vigueur]
+    demandeur = demande.demandeur
+    manquantes = []
+    if not any(
+        p.type in TYPES_IDENTITE
+        and (p.personne_id is None or (demandeur is not None and p.personne_id == demandeur.pk))
+        for p in en_vigueur
+    ):
+        manquantes.append("Pièce d'identité ou titre de séjour du demandeur")
+    if not any(p.type == TypePiece.AVIS_IMPOSITION for p in en_vigueur):
+        manquantes.append(str(TypePiece.AVIS_IMPOSITION.label))
+    return manquantes
 
 
 def _uuid_valide(uid) -> bool:

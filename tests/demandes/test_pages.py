@@ -339,10 +339,17 @@ def test_ouvrir_une_demande_ecrit_une_entree_d_audit(client, guichet, agent_sais
 
     assert reponse.status_code == 200
     page = texte(reponse)
-    for onglet in ("Demandeur", "Ménage", "Ressources", "Souhaits", "Pièces", "Historique"):
+    for onglet in (
+        "Demandeur",
+        "Ménage",
+        "Ressources",
+        "Souhaits",
+        "Pièces justificatives",
+        "Historique",
+    ):
         assert f'role="tab" aria-selected="{"true" if onglet == "Demandeur" else "false"}"' in page
         assert f">{onglet}</button>" in page
-    assert "Le dossier unique arrive avec la gestion des pièces justificatives" in page
+    assert "Aucune pièce pour l'instant" in page
     assert EvenementAudit.objects.filter(
         action=EvenementAudit.Action.CONSULTATION,
         objet_id=str(demande.pk),

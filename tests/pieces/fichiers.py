@@ -28,7 +28,14 @@ def pdf_avec_javascript(compresse: bool = True) -> bytes:
     the raw bytes do not show the name /JavaScript."""
     ecrivain = PdfWriter()
     ecrivain.add_blank_page(width=595, height=842)
-    ecrivain.add_js("app.alert('bonjour');")
+    # `PdfWriter.add_js` is gone from pypdf 7: the same open action, written by hand.
+    action = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('bonjour');"),
+        }
+    )
+    ecrivain._root_object[NameObject("/OpenAction")] = ecrivain._add_object(action)
     sortie = io.BytesIO()
     if compresse:
         ecrivain.compress_identical_objects()

@@ -1,5 +1,6 @@
-"""The demande page: its tabs (demandeur, ménage, ressources, souhaits, pièces, historique) and
-the actions the person may take on it. Every opening is written to the audit log."""
+"""The demande page: its tabs (demandeur, ménage, ressources, souhaits, historique, and those
+of the apps above: pièces, messages) and the actions the person may take on it. Every opening
+is written to the audit log."""
 
 import re
 from datetime import date
@@ -18,7 +19,7 @@ from .. import nomenclatures as n
 from .. import services
 from ..forms.champs import libelle_commune
 from ..models import Demande, Personne
-from ..onglets import ONGLETS_SUPPLEMENTAIRES
+from ..onglets import ONGLETS_SUPPLEMENTAIRES, ranger_onglets
 from .commun import demande_complete
 
 ONGLETS = [
@@ -26,7 +27,6 @@ ONGLETS = [
     ("menage", "Ménage"),
     ("ressources", "Ressources"),
     ("souhaits", "Souhaits"),
-    ("pieces", "Pièces"),
     ("historique", "Historique"),
 ]
 
@@ -238,7 +238,7 @@ def demande(request, numero):
     services.consulter(
         d, request.user, actions["guichet_action"] or guichet_de_consultation(request.user, d)
     )
-    onglets = ONGLETS + [(o.code, o.libelle) for o in ONGLETS_SUPPLEMENTAIRES]
+    onglets = ranger_onglets(ONGLETS)
     onglet = request.GET.get("onglet", "demandeur")
     if onglet not in dict(onglets):
         onglet = "demandeur"
