@@ -70,6 +70,7 @@ class PieceSortie(Schema):
     )
     libelle: str = Field(
         title="Libellé du type",
+        description="Le type en clair, comme l'arrêté du 22 décembre 2020 le nomme",
         examples=["Pièce d'identité (carte nationale d'identité, passeport)"],
     )
     personne: PersonneConcernee | None = Field(
@@ -87,21 +88,32 @@ class PieceSortie(Schema):
         description="Pour une pièce refusée : son motif (`virus` si l'antivirus l'a effacée)",
         examples=[""],
     )
-    precision_refus: str = Field("", title="Précision du refus", examples=[""])
+    precision_refus: str = Field(
+        "",
+        title="Précision du refus",
+        description="Ce que le guichet a écrit pour expliquer le refus",
+        examples=[""],
+    )
     origine: str = Field(
         title="Origine",
         description="L'un de : " + _libelles(OriginePiece.choices),
         examples=["api"],
     )
-    guichet: str = Field(title="Guichet qui l'a ajoutée", examples=["75BA1"])
-    ajoutee_le: datetime = Field(title="Ajoutée le", examples=["2026-11-30T09:12:44+01:00"])
+    guichet: str = Field(
+        title="Guichet", description="Le code du guichet qui l'a ajoutée", examples=["75BA1"]
+    )
+    ajoutee_le: datetime = Field(
+        title="Ajoutée le",
+        description="Date et heure de l'ajout",
+        examples=["2026-11-30T09:12:44+01:00"],
+    )
     type_contenu: str = Field(
         title="Type de contenu",
         description="application/pdf, image/jpeg ou image/png, lu dans le contenu",
         examples=["application/pdf"],
     )
-    taille: int = Field(title="Taille (octets)", examples=[48213])
-    pages: int = Field(title="Nombre de pages", examples=[2])
+    taille: int = Field(title="Taille", description="Du fichier gardé, en octets", examples=[48213])
+    pages: int = Field(title="Nombre de pages", description="1 pour une image", examples=[2])
     empreinte: str = Field(
         title="Empreinte SHA-256",
         description="Du fichier gardé (une image est normalisée : ce n'est pas toujours celle "
@@ -113,7 +125,11 @@ class PieceSortie(Schema):
         description="Le fichier peut être lu à `fichier_url` (analysé, pas effacé)",
         examples=[True],
     )
-    fichier_url: str = Field(title="Fichier", examples=[f"/api/v1/pieces/{EXEMPLE_UID}/fichier"])
+    fichier_url: str = Field(
+        title="Fichier",
+        description="L'adresse du fichier (jeton exigé, lecture journalisée)",
+        examples=[f"/api/v1/pieces/{EXEMPLE_UID}/fichier"],
+    )
     remplacee_par: UUID | None = Field(
         None,
         title="Remplacée par",
@@ -123,7 +139,9 @@ class PieceSortie(Schema):
 
 
 class ListePieces(Schema):
-    numero_unique: str = Field(title="Numéro unique", examples=[EXEMPLE_NUMERO])
+    numero_unique: str = Field(
+        title="Numéro unique", description="Celui de la demande", examples=[EXEMPLE_NUMERO]
+    )
     pieces: list[PieceSortie] = Field(
         title="Pièces", description="De la plus récente à la plus ancienne"
     )
@@ -269,7 +287,8 @@ def deposer(
     response: HttpResponse,
     fichier: File[UploadedFile],
     type: Annotated[TypePiece, CHAMP_TYPE],
-    personne: Annotated[int | None, CHAMP_PERSONNE] = None,
+    # Not `int | None`: the form has no null, a field left out is the whole household.
+    personne: Annotated[int, CHAMP_PERSONNE] = None,  # noqa: RUF013
     numero_unique: str = Path(..., description=NUMERO, examples=[EXEMPLE_NUMERO]),
 ):
     demande = demande_de(request, numero_unique)

@@ -216,7 +216,20 @@ def test_piece_ajoutee_passe_sur_le_flux_sans_donnee_personnelle(
     evenement = reponse.json()["evenements"][-1]
     assert evenement["type"] == "piece_ajoutee"
     assert evenement["champs"] == ["pieces"]
+    assert evenement["code_fichier"] is None
     assert evenement["numero_unique"] == demande.numero_unique
     texte = str(evenement)
     demandeur = demande.personnes.get(role="demandeur")
     assert demandeur.nom not in texte and "carte.pdf" not in texte
+
+
+def test_la_copie_numerique_se_lit_encore_apres_l_ajout_d_une_piece(
+    antivirus, client, entete, demande
+):
+    envoyer(client, entete, demande.numero_unique)
+
+    reponse = client.get(f"/api/v1/demandes/{demande.numero_unique}", **entete)
+
+    assert reponse.status_code == 200, reponse.content
+    derniere = reponse.json()["historique"][-1]
+    assert derniere["action"] == "piece_ajoutee" and derniere["code_fichier"] == ""
