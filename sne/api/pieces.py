@@ -223,6 +223,29 @@ def lister(
     }
 
 
+CHAMPS_DU_FORMULAIRE = {"type", "personne"}
+
+
+def _refuser_les_champs_inconnus(request) -> None:
+    """A field the form does not know is refused, never silently ignored: the sending system
+    would believe it said something (a misspelt `personne`, a second file)."""
+    inconnus = sorted(
+        {*request.POST.keys()} - CHAMPS_DU_FORMULAIRE | {*request.FILES.keys()} - {"fichier"}
+    )
+    if inconnus or len(request.FILES.getlist("fichier")) > 1:
+        erreurs = [
+            {"champ": nom[:100], "code": "champ_inconnu", "message": "Ce champ est inconnu."}
+            for nom in inconnus
+        ] or [
+            {"champ": "fichier", "code": "un_seul_fichier", "message": "Un seul fichier par appel."}
+        ]
+        raise ErreurMetier(
+            "Le formulaire ne contient que fichier, type et personne.",
+            code="donnees_invalides",
+            details={"erreurs": erreurs},
+        )
+
+
 CHAMP_TYPE = Form(
     ...,
     title="Type de pièce",
@@ -253,6 +276,10 @@ CHAMP_PERSONNE = Form(
     "l'antivirus ne répond pas, la pièce est gardée `en_attente_analyse` et analysée plus "
     "tard. L'événement `piece_ajoutee` part sur le flux.",
     openapi_extra={
+        # Exactly the three fields: another one is refused (`champ_inconnu`), as a PATCH does.
+        "requestBody": {
+            "content": {"multipart/form-data": {"schema": {"additionalProperties": False}}}
+        },
         "responses": {
             "403": {
                 "description": "Le guichet peut lire la demande mais n'est pas habilité sur son "
@@ -279,7 +306,7 @@ CHAMP_PERSONNE = Form(
                 "hors du ménage (`personne_hors_menage`) ; demande radiée (`demande_radiee`) ; "
                 "champ manquant ou type inconnu (`donnees_invalides`)"
             },
-        }
+        },
     },
 )
 def deposer(
@@ -292,6 +319,7 @@ def deposer(
     numero_unique: str = Path(..., description=NUMERO, examples=[EXEMPLE_NUMERO]),
 ):
     demande = demande_de(request, numero_unique)
+    _refuser_les_champs_inconnus(request)
     concernee = None
     if personne is not None:
         # Another demande's person is refused by the service itself; an unknown one here,

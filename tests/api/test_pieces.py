@@ -233,3 +233,17 @@ def test_la_copie_numerique_se_lit_encore_apres_l_ajout_d_une_piece(
     assert reponse.status_code == 200, reponse.content
     derniere = reponse.json()["historique"][-1]
     assert derniere["action"] == "piece_ajoutee" and derniere["code_fichier"] == ""
+
+
+def test_un_caractere_nul_dans_un_champ_du_formulaire_est_refuse(client, entete, demande):
+    reponse = envoyer(client, entete, demande.numero_unique, type="iden\x00tite")
+    # Refused by `sne.middleware` or already by Django's form parser: a 400 either way.
+    assert probleme(reponse, 400)["code"] in ("caractere_nul", "requete_invalide")
+    assert not Piece.objects.exists()
+
+
+def test_un_champ_inconnu_est_refuse_et_non_ignore(client, entete, demande):
+    reponse = envoyer(client, entete, demande.numero_unique, persone="12")
+    corps = probleme(reponse, 422)
+    assert corps["erreurs"][0]["champ"] == "persone"
+    assert corps["erreurs"][0]["code"] == "champ_inconnu"
