@@ -278,7 +278,20 @@ CHAMP_PERSONNE = Form(
     openapi_extra={
         # Exactly the three fields: another one is refused (`champ_inconnu`), as a PATCH does.
         "requestBody": {
-            "content": {"multipart/form-data": {"schema": {"additionalProperties": False}}}
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "additionalProperties": False,
+                        # An empty part is not a file (Django drops it; `fichier_vide` else).
+                        "properties": {
+                            "fichier": {
+                                "minLength": 1,
+                                "description": "Le fichier : PDF, JPEG ou PNG, 10 Mo au plus",
+                            }
+                        },
+                    }
+                }
+            }
         },
         "responses": {
             "403": {
