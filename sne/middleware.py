@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from sne.api.erreurs import probleme
+from sne.api.middleware import depot_de_piece
 
 MESSAGE_NUL = "La requête contient un caractère nul, qui n'est accepté dans aucun champ."
 
@@ -25,12 +26,13 @@ def _contient_un_nul(request) -> bool:
         if type_contenu == "application/json" or type_contenu.endswith("+json"):
             return b"\\u0000" in request.body or b"\x00" in request.body
         if type_contenu in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            if request.path.startswith("/api/"):
+            if request.path.startswith("/api/") and not depot_de_piece(request):
                 # ninja reads the raw body of an endpoint that takes JSON, whatever the content
                 # type sent: read it before the form is parsed, which would consume the stream
                 # (RawPostDataException, a 500); the form is then parsed from the kept body.
                 # The API bounds its bodies (`SNE_API_TAILLE_MAX_CORPS`), the pages' uploads
-                # are not read whole.
+                # are not read whole, nor is a pièce sent to the API (its file may be
+                # larger than a body Django keeps in memory).
                 request.body  # noqa: B018
             return any("\x00" in v for _, valeurs in request.POST.lists() for v in valeurs)
     return False
@@ -42,7 +44,7 @@ class CaracteresNulsMiddleware:
 
     def __call__(self, request):
         if _contient_un_nul(request):
-            if request.path.startswith("/api/"):
+            if request.path.startswith("/api/") and not depot_de_piece(request):
                 return probleme(400, "caractere_nul", MESSAGE_NUL)
             return render(request, "erreurs/400.html", {"message": MESSAGE_NUL}, status=400)
         return self.get_response(request)

@@ -16,6 +16,7 @@ from .evenements import router as evenements
 from .limites import DebitParJeton
 from .lots import router as lots
 from .moi import router as moi
+from .pieces import router as pieces
 from .sante import router as sante
 
 
@@ -104,7 +105,8 @@ DESCRIPTIONS_REPONSES = {
     422: "Données invalides : `erreurs` dit quels champs et pourquoi",
     413: "Corps de la requête trop volumineux (`corps_trop_volumineux`)",
     415: "Type de contenu non accepté (`type_de_contenu_non_accepte`) : un corps JSON se "
-    "déclare `Content-Type: application/json`, un lot `application/x-ndjson`",
+    "déclare `Content-Type: application/json`, un lot `application/x-ndjson`, une pièce "
+    "`multipart/form-data`",
     429: "Trop de requêtes avec ce jeton : réessayer après `Retry-After` secondes",
     500: "Erreur inattendue : rien n'a été enregistré",
     503: "Service indisponible",
@@ -138,6 +140,11 @@ api = ApiSne(
                 "une séparation, lire sa dernière attestation.",
             },
             {
+                "name": "Pièces justificatives",
+                "description": "Le dossier unique : lister les pièces d'une demande, en "
+                "ajouter une (`multipart/form-data`), lire leur fichier.",
+            },
+            {
                 "name": "Référentiels",
                 "description": "Communes et codes postaux : retrouver une commune comme une "
                 "personne l'a saisie.",
@@ -161,5 +168,6 @@ api.add_router("", demandes)
 api.add_router("", evenements)
 api.add_router("", actions)
 api.add_router("", lots)
+api.add_router("", pieces)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

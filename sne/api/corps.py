@@ -14,8 +14,11 @@ cannot read with the English « Cannot parse request body ». Here:
   with 400 `json_invalide` and where it stopped.
 
 Only the endpoints that declare a JSON body call this parser; an upload (multipart) or a batch
-(JSON Lines) reads its own body. ninja wraps what `parse_body` raises in an `HttpError(400)`:
-`erreurs.py` answers the `ErreurMetier` it carries.
+(JSON Lines) reads its own body. The one upload, a pièce
+(`POST /api/v1/demandes/{numero}/pieces`), takes only `multipart/form-data` (else
+`multipart_attendu`, refused by the middleware before the body is read); ninja reads its fields
+from the parsed form, never through `parse_body`. ninja wraps what `parse_body` raises in an
+`HttpError(400)`: `erreurs.py` answers the `ErreurMetier` it carries.
 """
 
 import json
@@ -45,6 +48,13 @@ def type_non_accepte(type_contenu: str) -> TypeDeContenuNonAccepte:
     return TypeDeContenuNonAccepte(
         "Cet appel attend un corps JSON, envoyé avec l'en-tête « Content-Type: "
         f"application/json » (reçu : « {type_contenu or 'aucun'} »)."
+    )
+
+
+def multipart_attendu(type_contenu: str) -> TypeDeContenuNonAccepte:
+    return TypeDeContenuNonAccepte(
+        "Cet appel attend un fichier envoyé en « multipart/form-data » (curl -F "
+        f"fichier=@piece.pdf -F type=identite) (reçu : « {type_contenu or 'aucun'} »)."
     )
 
 

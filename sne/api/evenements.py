@@ -26,7 +26,8 @@ class Evenement(Schema):
     type: str = Field(
         title="Type",
         description="creation, creation_suite_separation, modification, renouvellement, "
-        "radiation, reactivation, duplication_separation ; d'autres peuvent s'ajouter",
+        "radiation, reactivation, duplication_separation, piece_ajoutee ; d'autres peuvent "
+        "s'ajouter",
         examples=["renouvellement"],
     )
     code_fichier: str | None = Field(

@@ -39,9 +39,26 @@ def _jeton(request):
 def _empreinte(request) -> str:
     empreinte = hashlib.sha256()
     empreinte.update(f"{request.method} {request.get_full_path()}\n".encode())
-    if not request.path.startswith(CHEMINS_SANS_CORPS):
+    if request.path.startswith(CHEMINS_SANS_CORPS):
+        pass
+    elif (request.content_type or "") == "multipart/form-data":
+        _empreinte_du_formulaire(request, empreinte)
+    else:
         empreinte.update(request.body)
     return empreinte.hexdigest()
+
+
+def _empreinte_du_formulaire(request, empreinte) -> None:
+    """A form with files (a pièce, `pieces.py`) is already parsed (`sne.middleware`), its raw
+    body gone: its fields and the content of its files, in a stable order."""
+    for nom, valeurs in sorted(request.POST.lists()):
+        empreinte.update(repr((nom, valeurs)).encode())
+    for nom, fichiers in sorted(request.FILES.lists()):
+        for fichier in fichiers:
+            empreinte.update(repr((nom, fichier.name)).encode())
+            for morceau in fichier.chunks():
+                empreinte.update(morceau)
+            fichier.seek(0)
 
 
 def _rejouer(ligne: ReponseIdempotente):

@@ -7,6 +7,9 @@
   A lot whose content type is not JSON Lines is refused here (415), before any body is read, and
   one sent by chunks without a length (411).
   A `Content-Length` that is not a size is refused with 400.
+- A pièce (`POST /api/v1/demandes/{numero}/pieces`) is the one body that is not JSON: only
+  `multipart/form-data` (415 otherwise, unread), up to `SNE_PIECES_TAILLE_MAX` plus the
+  form's own bytes (`MARGE_MULTIPART`), refused from its `Content-Length` beyond.
 - A response Django or ninja makes without the API's error handlers — an unknown address
   (404 of the URL resolver), a method the endpoint does not accept (405), a malformed request
   (400), the 500 page — becomes an RFC 9457 problem document, as every other API error:
@@ -14,11 +17,14 @@
   `/sante` is its own schema).
 """
 
+import re
+
 from django.conf import settings
 
 from sne.exceptions import ErreurMetier
 from sne.lots.services import exiger_type_de_contenu
 
+from .corps import multipart_attendu
 from .erreurs import corps_trop_volumineux, probleme
 
 PREFIXE_API = "/api/"
@@ -29,13 +35,30 @@ def _envoi_de_lot(request) -> bool:
     return request.method == "POST" and request.path.rstrip("/") == ROUTE_LOTS
 
 
+# A pièce's upload (`pieces.py`): the file, its two fields and the multipart boundaries.
+ROUTE_DEPOT_DE_PIECE = re.compile(r"^/api/v1/demandes/[^/]+/pieces/?$")
+MARGE_MULTIPART = 64 * 1024
+
+
+def depot_de_piece(request) -> bool:
+    return request.method == "POST" and ROUTE_DEPOT_DE_PIECE.match(request.path) is not None
+
+
+def _refus_du_depot_de_piece(request):
+    """A pièce sent otherwise than as a form with its file: refused before its body is read."""
+    if (request.content_type or "") != "multipart/form-data":
+        e = multipart_attendu(request.content_type or "")
+        return probleme(e.statut_http, e.code, e.message)
+    return None
+
+
 def taille_max(request) -> int:
     """The largest body this request may send."""
-    return (
-        settings.SNE_API_TAILLE_MAX_LOT
-        if _envoi_de_lot(request)
-        else settings.SNE_API_TAILLE_MAX_CORPS
-    )
+    if _envoi_de_lot(request):
+        return settings.SNE_API_TAILLE_MAX_LOT
+    if depot_de_piece(request):
+        return settings.SNE_PIECES_TAILLE_MAX + MARGE_MULTIPART
+    return settings.SNE_API_TAILLE_MAX_CORPS
 
 
 def _taille_annoncee(request) -> int | None:
@@ -103,6 +126,8 @@ class ApiMiddleware:
                     "le fait) : un lot envoyé par morceaux (Transfer-Encoding: chunked) n'est pas "
                     "accepté.",
                 )
+        if depot_de_piece(request) and (refus := _refus_du_depot_de_piece(request)):
+            return refus
         taille = _taille_annoncee(request)
         if taille is None:
             return probleme(

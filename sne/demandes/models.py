@@ -583,7 +583,8 @@ class HistoriqueDemande(models.Model):
 
     @property
     def code_fichier(self) -> str:
-        return self.CODES_FICHIER[self.action]
+        # An added pièce has no national file type (the interface knows no dossier unique).
+        return self.CODES_FICHIER.get(self.action, "")
 
 
 class EvenementDemande(models.Model):

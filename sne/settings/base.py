@@ -322,7 +322,7 @@ STORAGES = {
 SNE_PIECES_DOSSIER = Path(os.environ.get("SNE_PIECES_DOSSIER", DATA_DIR / "pieces"))
 if os.environ.get("SNE_PIECES_S3_BUCKET"):
     STORAGES["pieces"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "sne.pieces.stockage_s3.StockagePriveS3",
         "OPTIONS": {
             "bucket_name": os.environ["SNE_PIECES_S3_BUCKET"],
             "endpoint_url": os.environ.get("SNE_PIECES_S3_ENDPOINT") or None,
