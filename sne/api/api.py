@@ -16,6 +16,7 @@ from .evenements import router as evenements
 from .limites import DebitParJeton
 from .lots import router as lots
 from .moi import router as moi
+from .numeriseur import router as numeriseur
 from .pieces import router as pieces
 from .sante import router as sante
 
@@ -169,5 +170,6 @@ api.add_router("", evenements)
 api.add_router("", actions)
 api.add_router("", lots)
 api.add_router("", pieces)
+api.add_router("", numeriseur)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

@@ -6,6 +6,8 @@
   refused here as well; its endpoint streams the body and stops at that limit while reading.
   A lot whose content type is not JSON Lines is refused here (415), before any body is read, and
   one sent by chunks without a length (411).
+  The industrial scanner's ZIP (`POST /api/v1/numeriseur/lots`) likewise, with
+  `SNE_API_TAILLE_MAX_NUMERISEUR` and `application/zip`.
   A `Content-Length` that is not a size is refused with 400.
 - A pièce (`POST /api/v1/demandes/{numero}/pieces`) is the one body that is not JSON: only
   `multipart/form-data` (415 otherwise, unread), up to `SNE_PIECES_TAILLE_MAX` plus the
@@ -23,12 +25,14 @@ from django.conf import settings
 
 from sne.exceptions import ErreurMetier
 from sne.lots.services import exiger_type_de_contenu
+from sne.pieces import numeriseur
 
 from .corps import multipart_attendu
 from .erreurs import corps_trop_volumineux, probleme
 
 PREFIXE_API = "/api/"
 ROUTE_LOTS = "/api/v1/lots"
+ROUTE_NUMERISEUR = "/api/v1/numeriseur/lots"
 
 
 def _envoi_de_lot(request) -> bool:
@@ -52,12 +56,18 @@ def _refus_du_depot_de_piece(request):
     return None
 
 
+def _envoi_au_numeriseur(request) -> bool:
+    return request.method == "POST" and request.path.rstrip("/") == ROUTE_NUMERISEUR
+
+
 def taille_max(request) -> int:
     """The largest body this request may send."""
     if _envoi_de_lot(request):
         return settings.SNE_API_TAILLE_MAX_LOT
     if depot_de_piece(request):
         return settings.SNE_PIECES_TAILLE_MAX + MARGE_MULTIPART
+    if _envoi_au_numeriseur(request):
+        return settings.SNE_API_TAILLE_MAX_NUMERISEUR
     return settings.SNE_API_TAILLE_MAX_CORPS
 
 
@@ -109,11 +119,14 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path.startswith(PREFIXE_API):
             return self.get_response(request)
-        if _envoi_de_lot(request):
+        if _envoi_de_lot(request) or _envoi_au_numeriseur(request):
             # Checked before the NUL check reads a form body: a lot of the wrong type is
             # refused unread, whatever its size.
             try:
-                exiger_type_de_contenu(request.content_type)
+                if _envoi_de_lot(request):
+                    exiger_type_de_contenu(request.content_type)
+                else:
+                    numeriseur.exiger_type_de_contenu(request.content_type)
             except ErreurMetier as e:
                 return probleme(e.statut_http, e.code, e.message)
             if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
@@ -122,9 +135,9 @@ class ApiMiddleware:
                 return probleme(
                     411,
                     "longueur_requise",
-                    "Envoyez le lot avec l'en-tête Content-Length (curl --data-binary @lot.jsonl "
-                    "le fait) : un lot envoyé par morceaux (Transfer-Encoding: chunked) n'est pas "
-                    "accepté.",
+                    "Envoyez le lot avec l'en-tête Content-Length (curl --data-binary @lot.jsonl, "
+                    "ou @lot.zip, le fait) : un lot envoyé par morceaux (Transfer-Encoding: "
+                    "chunked) n'est pas accepté.",
                 )
         if depot_de_piece(request) and (refus := _refus_du_depot_de_piece(request)):
             return refus

@@ -191,3 +191,6 @@ class EvenementPiece(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} — {self.horodatage:%d/%m/%Y %H:%M}"
+
+
+from .models_numeriseur import LigneNumeriseur, LotNumeriseur  # noqa: E402, F401

@@ -469,6 +469,12 @@ SNE_API_TAILLE_MAX_LOT = int(os.environ.get("SNE_API_TAILLE_MAX_LOT", 200 * 1024
 # Where the lots' files wait for the worker (deleted once processed): the web and the worker
 # processes must both reach it (a shared volume when they run on different machines).
 SNE_DOSSIER_LOTS = Path(os.environ.get("SNE_DOSSIER_LOTS", DATA_DIR / "lots"))
+# The industrial scanner's lots (POST /api/v1/numeriseur/lots, a ZIP streamed to a file under
+# SNE_DOSSIER_LOTS/numeriseur/; 413 beyond) and the pièces a lot may list (422 beyond).
+SNE_API_TAILLE_MAX_NUMERISEUR = int(
+    os.environ.get("SNE_API_TAILLE_MAX_NUMERISEUR", 500 * 1024 * 1024)
+)
+SNE_NUMERISEUR_PIECES_MAX = int(os.environ.get("SNE_NUMERISEUR_PIECES_MAX", 5000))
 # Lines of a lot registered side by side by the worker (threads, each with its own database
 # connection; PostgreSQL only).
 SNE_LOTS_FILS = int(os.environ.get("SNE_LOTS_FILS", 4))
