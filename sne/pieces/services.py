@@ -273,23 +273,7 @@ def valider_piece(piece: Piece, *, par, guichet) -> Piece:
     piece = _exiger_decision(piece, par, guichet)
     if piece.statut == StatutPiece.VALIDEE:
         return piece
-    piece.statut = StatutPiece.VALIDEE
-    piece.motif_refus = ""
-    piece.precision_refus = ""
-    piece.decidee_le = timezone.now()
-    piece.decidee_par = _agent(par)
-    piece.save(
-        update_fields=["statut", "motif_refus", "precision_refus", "decidee_le", "decidee_par"]
-    )
-    _etape(piece, EvenementPiece.Action.VALIDATION, par, guichet)
-    journaliser(
-        EvenementAudit.Action.MODIFICATION,
-        utilisateur=_agent(par),
-        guichet=guichet,
-        objet=piece,
-        resume=f"Pièce validée ({piece.type}) de la demande {piece.demande.numero_unique}",
-    )
-    return piece
+    return _decider(piece, StatutPiece.VALIDEE, "", "", par=par, guichet=guichet)
 
 
 @transaction.atomic
@@ -308,7 +292,13 @@ def refuser_piece(piece: Piece, motif: str, precision: str = "", *, par, guichet
         raise ErreurMetier(
             "Précisez le motif du refus.", code="precision_requise", champ="precision"
         )
-    piece.statut = StatutPiece.REFUSEE
+    return _decider(piece, StatutPiece.REFUSEE, motif, precision, par=par, guichet=guichet)
+
+
+def _decider(piece: Piece, statut: str, motif: str, precision: str, *, par, guichet) -> Piece:
+    """Records the desk's decision on the pièce: its status, the history step and the audit
+    entry (one place for `valider_piece` and `refuser_piece`)."""
+    piece.statut = statut
     piece.motif_refus = motif
     piece.precision_refus = precision
     piece.decidee_le = timezone.now()
@@ -316,13 +306,19 @@ def refuser_piece(piece: Piece, motif: str, precision: str = "", *, par, guichet
     piece.save(
         update_fields=["statut", "motif_refus", "precision_refus", "decidee_le", "decidee_par"]
     )
-    _etape(piece, EvenementPiece.Action.REFUS, par, guichet, piece.get_motif_refus_display())
+    if statut == StatutPiece.VALIDEE:
+        action, commentaire = EvenementPiece.Action.VALIDATION, ""
+        resume = f"Pièce validée ({piece.type})"
+    else:
+        action, commentaire = EvenementPiece.Action.REFUS, piece.get_motif_refus_display()
+        resume = f"Pièce refusée ({piece.type}, {motif})"
+    _etape(piece, action, par, guichet, commentaire)
     journaliser(
         EvenementAudit.Action.MODIFICATION,
         utilisateur=_agent(par),
         guichet=guichet,
         objet=piece,
-        resume=f"Pièce refusée ({piece.type}, {motif}) de la demande {piece.demande.numero_unique}",
+        resume=f"{resume} de la demande {piece.demande.numero_unique}",
     )
     return piece
 
