@@ -1,16 +1,19 @@
 """The services of the dossier unique: adding, the antivirus, deciding, reading, retention."""
 
+from copy import deepcopy
 from datetime import date, timedelta
 
 import pytest
 
 from sne.audit.models import EvenementAudit
+from sne.demandes import services as demandes
 from sne.demandes.models import EvenementDemande, HistoriqueDemande
 from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
 from sne.pieces import services
 from sne.pieces.controles import PieceRefusee
 from sne.pieces.models import EvenementPiece, Piece
 from tests.pieces import fichiers
+from tests.pieces.conftest import DONNEES
 
 pytestmark = pytest.mark.django_db
 
@@ -150,13 +153,13 @@ def test_chaque_ouverture_est_tracee(antivirus, demande, agent_saisie, guichet):
 
 
 def test_personne_d_un_autre_menage_refusee(antivirus, demande, agent_saisie, guichet):
-    from sne.demandes.models import Personne
+    donnees = deepcopy(DONNEES)
+    donnees["demandeur"].update(nom="Morel", prenom="Lucien", date_naissance="1961-02-03")
+    autre = demandes.enregistrer_demande(guichet, agent_saisie, donnees).demandeur
 
-    autre = Personne.objects.exclude(demande=demande).first()
-    if autre is None:
-        pytest.skip("une seule demande")
     with pytest.raises(ErreurMetier):
         deposer(demande, agent_saisie, guichet, personne=autre)
+    assert not Piece.objects.exists()
 
 
 @pytest.mark.aujourd_hui(date(2026, 3, 2))
