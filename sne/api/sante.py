@@ -14,7 +14,9 @@ class Sante(Schema):
     composants: dict[str, str] = Field(
         title="Composants",
         description="L'état de chaque partie : `base_de_donnees`, `referentiels`, "
-        "`file_de_taches`, `stockage` (`ok`, `indisponible`, `non_charges`)",
+        "`file_de_taches`, `stockage`, `antivirus` (`ok`, `indisponible`, `non_charges` ; "
+        "`en_retard` pour l'antivirus quand des pièces attendent leur analyse depuis plus de "
+        "30 minutes)",
     )
 
 
@@ -59,6 +61,18 @@ def _stockage() -> str:
         return "indisponible"
 
 
+def _antivirus() -> str:
+    """ClamAV answers, and no pièce has been waiting for it for more than 30 minutes."""
+    from sne.pieces import antivirus, services
+
+    if not antivirus.disponible():
+        return "indisponible"
+    try:
+        return "en_retard" if services.pieces_en_attente_depuis(minutes=30) else "ok"
+    except Exception:
+        return "indisponible"
+
+
 @router.get(
     "/sante",
     response={200: Sante, 503: Sante},
@@ -74,5 +88,6 @@ def sante(request):
     composants["referentiels"] = _referentiels()
     composants["file_de_taches"] = _file_de_taches()
     composants["stockage"] = _stockage()
+    composants["antivirus"] = _antivirus()
     statut = "ok" if all(v == "ok" for v in composants.values()) else "degrade"
     return Status(200, {"statut": statut, "composants": composants})
