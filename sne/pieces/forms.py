@@ -66,6 +66,9 @@ class AjoutPieceForm(DsfrBaseForm):
         self.demande = demande
         self.fields["type"].choices = choix_des_types()
         self.fields["personne"].choices = choix_des_personnes(demande)
+        # Most pièces are the demandeur's (identity, tax notice): chosen unless changed.
+        if demande.demandeur is not None:
+            self.fields["personne"].initial = str(demande.demandeur.pk)
         self.fields["fichiers"].help_text = (
             f"Un ou plusieurs fichiers PDF, JPEG ou PNG de {taille_max // 1_048_576} Mo au plus "
             "chacun : chaque fichier devient une pièce."

@@ -58,6 +58,8 @@ def test_sans_piece_l_onglet_dit_quoi_ajouter_et_ce_qui_manque(client_agent, dem
     assert "Pièces obligatoires pour l'enregistrement" in page  # the national list's headings
     assert reverse("pieces:aide") in page
     assert 'enctype="multipart/form-data"' in page and "pieces/depot.js" in page
+    # Most pièces are the demandeur's: the form chooses her unless the agent changes it.
+    assert f'<option value="{demande.demandeur.pk}" selected>' in page
 
 
 def test_la_page_de_la_liste_nationale_s_affiche(client_agent):
