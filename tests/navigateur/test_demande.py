@@ -22,7 +22,9 @@ def choisir_commune(page, libelle: str, saisie: str, suggestion: str) -> None:
     champ = page.get_by_label(libelle)
     champ.press_sequentially(saisie, delay=30)
     bouton = page.get_by_role("button", name=suggestion)
-    expect(bouton).to_be_visible()
+    # The first search of the live server's process builds the communes' index in memory
+    # (about 1.5 s, more on a loaded machine): more than the 5 s default is allowed here.
+    expect(bouton).to_be_visible(timeout=20_000)
     bouton.click()
 
 
