@@ -1,6 +1,8 @@
 """The industrial scanner's lots: only the defective pièce is rejected, its desk is told."""
 
+import hashlib
 import io
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -55,6 +57,65 @@ def test_seule_la_piece_defectueuse_est_rejetee_et_le_guichet_prevenu(
     assert Piece.objects.filter(demande=demande, origine="numeriseur").count() == 2
     assert len(mail.outbox) == 1
     assert "ligne 5" in mail.outbox[0].body and "absent.pdf" not in mail.outbox[0].body
+
+
+def test_la_piece_infectee_de_test_est_celle_de_la_base_de_signatures():
+    """`fichiers.pdf_infecte()` gives always the same bytes, those listed in sne-test.hdb."""
+    contenu = fichiers.pdf_infecte()
+    assert contenu == fichiers.pdf_infecte()
+    base = Path(numeriseur.__file__).parent / "clamav" / "sne-test.hdb"
+    signature = f"{hashlib.md5(contenu).hexdigest()}:{len(contenu)}:SNE.Test.PieceInfectee"
+    assert signature in base.read_text(encoding="ascii").splitlines()
+
+
+def test_un_lot_dont_une_piece_a_un_virus_attache_les_autres_et_previent_le_guichet(
+    antivirus, demande, agent_saisie, guichet, django_capture_on_commit_callbacks
+):
+    """Issue 14, « Done when »: the real ClamAV daemon finds the virus in one pièce of the lot;
+    the others are attached, that one is rejected (« virus ») and the registering desk gets an
+    e-mail listing it."""
+    n = demande.numero_unique
+    manifeste = (
+        "numero_unique;type;fichier;personne\n"
+        f"{n};identite;identite.pdf;demandeur\n"
+        f"{n};avis_imposition;avis.pdf;\n"
+        f"{n};ressources;bulletin.jpg;\n"
+        f"{n};logement_actuel;quittance.pdf;\n"
+        f"{n};autre;attestation.png;\n"
+    )
+    contenu = fichiers.zip_de(
+        {
+            "manifeste.csv": manifeste.encode(),
+            "identite.pdf": fichiers.pdf(),
+            "avis.pdf": fichiers.pdf(pages=2),
+            "bulletin.jpg": fichiers.jpeg(),
+            "quittance.pdf": fichiers.pdf_infecte(),
+            "attestation.png": fichiers.png(),
+        }
+    )
+
+    lot = envoyer(guichet, agent_saisie, contenu, django_capture_on_commit_callbacks)
+
+    lot.refresh_from_db()
+    assert (lot.etat, lot.total, lot.attachees, lot.rejetees) == ("termine", 5, 4, 1)
+    rejetee = LigneNumeriseur.objects.get(lot=lot, resultat="rejetee")
+    assert (rejetee.ligne, rejetee.code, rejetee.piece_uid) == (5, "virus", None)
+    assert "virus" in rejetee.message and "SNE.Test.PieceInfectee" in rejetee.message
+    pieces = Piece.objects.filter(demande=demande, origine="numeriseur")
+    assert sorted(pieces.values_list("type", flat=True)) == [
+        "autre",
+        "avis_imposition",
+        "identite",
+        "ressources",
+    ]
+    assert not pieces.filter(empreinte=hashlib.sha256(fichiers.pdf_infecte()).hexdigest())
+    assert len(mail.outbox) == 1
+    courriel = mail.outbox[0]
+    assert courriel.to == guichet.destinataires()
+    assert "1 pièce(s) rejetée(s)" in courriel.subject
+    assert f"ligne 5 du manifeste : demande {n}" in courriel.body
+    assert "virus détecté par l'antivirus" in courriel.body
+    assert "quittance.pdf" not in courriel.body and "ligne 2 " not in courriel.body
 
 
 @pytest.mark.parametrize(
