@@ -9,8 +9,10 @@ informera le guichet via un mail de notification. » So:
 
 - `recevoir_lot_numeriseur` streams the body to a file under a limit, then reads the ZIP's
   directory and its manifest only. The lot as a whole is refused (nothing kept) in three cases
-  alone: the ZIP cannot be read, the manifest is missing or unreadable (no header, unknown
-  columns, too large), or it lists more than `SNE_NUMERISEUR_PIECES_MAX` pièces. Each line of
+  alone: the ZIP cannot be read or holds far more members than a lot may have pièces (checked
+  from its end record, before its directory is read), the manifest is missing or unreadable
+  (no header, unknown columns, too large), or it lists more than `SNE_NUMERISEUR_PIECES_MAX`
+  pièces. Each line of
   the manifest becomes a `LigneNumeriseur`; a line that cannot be read (not UTF-8, wrong
   number of columns, unknown type) is rejected at once, the others wait for the worker.
 - `traiter_lot_numeriseur` (Huey) takes each waiting line in its own transaction: the
@@ -70,6 +72,10 @@ TAILLE_BLOC = 64 * 1024
 # when inflated, beyond a megabyte, is taken for a decompression bomb.
 RATIO_MAX = 100
 RATIO_SEUIL = 1024 * 1024
+# Folders and the manifest beside the pièces; an entry of the ZIP's central directory takes
+# 46 bytes, its name (255 at most here) and its extra fields.
+MARGE_ENTREES = 1000
+OCTETS_PAR_ENTREE = 1024
 REPRISE_APRES = timedelta(hours=1)
 FIN_DE_LOT = "Traité : chaque pièce a son résultat."
 
@@ -196,15 +202,47 @@ def _refus(message: str, code: str) -> LotNumeriseurRefuse:
     return LotNumeriseurRefuse(message, code=code)
 
 
+def entrees_max() -> int:
+    """The members a lot's ZIP may hold: its pièces, the manifest, and folders."""
+    return pieces_max() + MARGE_ENTREES
+
+
+def _exiger_peu_d_entrees(chemin: Path) -> None:
+    """Refuse a ZIP with too many members from its end record alone, before `ZipFile` reads
+    its whole central directory into memory (one object per member: millions of empty members
+    fit in a lot's size). The count announced is checked, and the directory's size too, since
+    `ZipFile` reads the directory by its size, whatever the count says."""
+    with open(chemin, "rb") as fichier:
+        fin = zipfile._EndRecData(fichier)  # the standard library's own reader of that record
+    if fin is None:
+        return  # no end record: `ZipFile` refuses it as unreadable
+    entrees, taille = fin[zipfile._ECD_ENTRIES_TOTAL], fin[zipfile._ECD_SIZE]
+    if entrees > entrees_max() or taille > entrees_max() * OCTETS_PAR_ENTREE:
+        raise _refus(
+            f"Le ZIP contient trop de fichiers : un lot compte au plus {pieces_max()} pièces "
+            "et son manifeste. Découpez-le en plusieurs lots.",
+            "trop_de_fichiers",
+        )
+
+
 def _ouvrir(chemin: Path) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(chemin)
+        _exiger_peu_d_entrees(chemin)
+        archive = zipfile.ZipFile(chemin)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise _refus(
             "Le corps de la requête n'est pas un fichier ZIP lisible : envoyez l'archive produite "
             "par le numériseur, sans la modifier.",
             "zip_illisible",
         ) from e
+    if len(archive.infolist()) > entrees_max():
+        archive.close()
+        raise _refus(
+            f"Le ZIP contient {len(archive.infolist())} fichiers : un lot compte au plus "
+            f"{pieces_max()} pièces et son manifeste. Découpez-le en plusieurs lots.",
+            "trop_de_fichiers",
+        )
+    return archive
 
 
 def lire_manifeste(chemin: Path) -> list[LigneNumeriseur]:
