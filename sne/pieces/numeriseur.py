@@ -23,7 +23,8 @@ informera le guichet via un mail de notification. » So:
 - Once done, `prevenir_des_rejets` e-mails each desk concerned the list of its rejected
   pièces (the demande's registering desk; the sender for an unknown numéro or an unreadable
   line): one e-mail per desk and per lot, with the numéro unique, the type and the reason
-  only — no name, no file name.
+  only — no name, no file name. Each line notified is marked (`prevenu_le`): the task
+  replayed after a failure does not e-mail a desk twice.
 """
 
 import csv
@@ -661,33 +662,45 @@ def lignes_du_lot(lot, *, apres_ligne: int = 0, limite: int = 100, resultat: str
 def prevenir_des_rejets(lot_id) -> int:
     """E-mail each desk concerned the rejected pièces of the lot: the demande's registering
     desk, or the sender when the numéro is unknown to it (or the line unreadable). Returns how
-    many e-mails were sent."""
+    many e-mails were sent.
+
+    Replayed (a Huey retry after one desk's e-mail failed), it e-mails only the desks not yet
+    told: each desk's lines are marked `prevenu_le` in the transaction that sends its e-mail,
+    under a row lock, so that a desk already told never gets the list twice."""
     lot = LotNumeriseur.objects.select_related("guichet").get(pk=lot_id)
+    a_prevenir = LigneNumeriseur.objects.filter(
+        lot=lot, resultat=LigneNumeriseur.Resultat.REJETEE, prevenu_le__isnull=True
+    )
     par_guichet: dict = {}
-    for ligne in (
-        LigneNumeriseur.objects.filter(lot=lot, resultat=LigneNumeriseur.Resultat.REJETEE)
-        .select_related("demande__guichet_enregistreur")
-        .order_by("ligne")
-    ):
+    for ligne in a_prevenir.select_related("demande__guichet_enregistreur").order_by("ligne"):
         guichet = ligne.demande.guichet_enregistreur if ligne.demande_id else lot.guichet
-        par_guichet.setdefault(guichet.pk, (guichet, []))[1].append(ligne)
+        par_guichet.setdefault(guichet.pk, (guichet, []))[1].append(ligne.pk)
     envoyes = 0
-    for guichet, lignes in par_guichet.values():
+    for guichet, pks in par_guichet.values():
         adresses = guichet.destinataires()
         if not adresses:
             logger.warning(
                 "Lot du numériseur %s : le guichet %s n'a pas d'adresse, %s rejet(s) non signalés",
                 lot.pk,
                 guichet.code,
-                len(lignes),
+                len(pks),
             )
             continue
-        EmailMessage(
-            f"SNE — Numériseur industriel : {len(lignes)} pièce(s) rejetée(s) — lot du "
-            f"{timezone.localtime(lot.recu_le):%d/%m/%Y}",
-            texte_du_courriel(lot, guichet, lignes),
-            to=adresses,
-        ).send()
+        with transaction.atomic():
+            # Taken again under lock: a concurrent run that told this desk has marked them.
+            lignes = list(a_prevenir.select_for_update().filter(pk__in=pks).order_by("ligne"))
+            if not lignes:
+                continue
+            LigneNumeriseur.objects.filter(pk__in=[ligne.pk for ligne in lignes]).update(
+                prevenu_le=timezone.now()
+            )
+            # Sent last: if it fails, the marks are rolled back and the retry sends it.
+            EmailMessage(
+                f"SNE — Numériseur industriel : {len(lignes)} pièce(s) rejetée(s) — lot du "
+                f"{timezone.localtime(lot.recu_le):%d/%m/%Y}",
+                texte_du_courriel(lot, guichet, lignes),
+                to=adresses,
+            ).send()
         envoyes += 1
     return envoyes
 

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 
 from sne.pieces import numeriseur
 from sne.pieces.models import LigneNumeriseur, LotNumeriseur, Piece
+from sne.pieces.tasks import prevenir_rejets_numeriseur
+from tests.factories import GuichetFactory, PointContactFactory, agent
 from tests.pieces import fichiers
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +141,49 @@ def test_un_lot_illisible_est_refuse_entier(
         envoyer(guichet, agent_saisie, contenu, django_capture_on_commit_callbacks)
     assert erreur.value.code == code
     assert not LotNumeriseur.objects.exists()
+
+
+def test_la_tache_rejouee_ne_previent_pas_deux_fois_un_guichet(
+    antivirus, demande, guichet, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Two desks to tell: the sender (an unknown numéro) and the demande's registering desk.
+    The second e-mail fails: Huey retries the task, which must not e-mail the first desk
+    again; once both are told, a further run sends nothing."""
+    settings.SNE_DOSSIER_LOTS = str(tmp_path)
+    voisin = GuichetFactory(code="93BA2", departements=["93"])
+    PointContactFactory(guichet=voisin)
+    contenu = fichiers.zip_de(
+        {
+            "manifeste.csv": (
+                "numero_unique;type;fichier\n"
+                "093000000000000XX9;identite;a.pdf\n"
+                f"{demande.numero_unique};autre;absent.pdf\n"
+            ).encode(),
+            "a.pdf": fichiers.pdf(),
+        }
+    )
+    envoi = EmailMessage.send
+    en_panne = set(guichet.destinataires())
+
+    def envoyer_sauf_au_guichet(message, *args, **kwargs):
+        if set(message.to) == en_panne:
+            raise ConnectionRefusedError("serveur de courriel injoignable")
+        return envoi(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", envoyer_sauf_au_guichet)
+    # Huey catches the error and schedules a retry of the task.
+    envoyer(voisin, agent(voisin), contenu, django_capture_on_commit_callbacks)
+    lot = LotNumeriseur.objects.get()
+    assert [m.to for m in mail.outbox] == [voisin.destinataires()]
+    lignes = LigneNumeriseur.objects.filter(lot=lot).order_by("ligne")
+    assert [ligne.prevenu_le is not None for ligne in lignes] == [True, False]
+
+    monkeypatch.setattr(EmailMessage, "send", envoi)
+    assert prevenir_rejets_numeriseur.call_local(str(lot.pk)) == 1
+    assert [m.to for m in mail.outbox] == [voisin.destinataires(), guichet.destinataires()]
+    assert "ligne 3 du manifeste" in mail.outbox[1].body
+    assert "ligne 2 " not in mail.outbox[1].body
+
+    assert numeriseur.prevenir_des_rejets(lot.pk) == 0
+    assert len(mail.outbox) == 2
+    assert not LigneNumeriseur.objects.filter(lot=lot, prevenu_le__isnull=True).exists()
