@@ -28,6 +28,7 @@ informera le guichet via un mail de notification. » So:
 """
 
 import csv
+import io
 import logging
 import os
 import re
@@ -286,14 +287,17 @@ def lire_manifeste(chemin: Path) -> list[LigneNumeriseur]:
         raise _trop_de_lignes_ou_trop_gros()
     if brut.startswith(b"\xef\xbb\xbf"):
         brut = brut[3:]  # a byte order mark, as spreadsheets write
-    physiques = brut.split(b"\n")
-    non_vides = [(n, ligne) for n, ligne in enumerate(physiques, start=1) if ligne.strip()]
-    if len(non_vides) - 1 > pieces_max():
+    # Counted before anything is kept: millions of tiny lines fit in 10 Mio, and a list of
+    # them would take hundreds of megabytes.
+    pieces = sum(1 for ligne in io.BytesIO(brut) if ligne.strip()) - 1
+    if pieces > pieces_max():
         raise _refus(
-            f"Le manifeste liste {len(non_vides) - 1} pièces : un lot en compte au plus "
+            f"Le manifeste liste {pieces} pièces : un lot en compte au plus "
             f"{pieces_max()}. Découpez-le en plusieurs lots.",
             "trop_de_pieces",
         )
+    physiques = brut.split(b"\n")
+    non_vides = [(n, ligne) for n, ligne in enumerate(physiques, start=1) if ligne.strip()]
     if not non_vides:
         raise _refus("Le manifeste est vide : il manque l'en-tête et les pièces.", "manifeste_vide")
     colonnes = _entete(non_vides[0][1])

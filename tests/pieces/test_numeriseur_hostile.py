@@ -367,3 +367,10 @@ def test_un_lot_plus_gros_que_la_limite_est_refuse_en_cours_de_lecture(
         )
     assert not LotNumeriseur.objects.exists()
     assert not list(dossier_des_lots.iterdir())
+
+
+def test_un_manifeste_de_millions_de_lignes_courtes_est_refuse_sans_les_garder(demande, envoyer):
+    """10 Mio of two-byte lines: counted, never listed, and refused whole."""
+    contenu = zip_brut([("manifeste.csv", b"numero_unique;type;fichier\n" + b"x\n" * 5_000_000)])
+    message = refus_entier(envoyer, contenu, "trop_de_pieces")
+    assert "5000000 pièces" in message
