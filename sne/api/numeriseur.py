@@ -148,7 +148,7 @@ CORPS = {
             "422": {
                 "description": "Lot refusé entier : ZIP illisible (`zip_illisible`), manifeste "
                 "absent ou illisible (`manifeste_absent`, `manifeste_invalide`…), trop de pièces "
-                "(`trop_de_pieces`)"
+                "(`trop_de_pieces`) ou de fichiers dans le ZIP (`trop_de_fichiers`)"
             },
         },
     },

@@ -103,6 +103,9 @@ class LigneNumeriseur(models.Model):
         Demande, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     traitee_le = models.DateTimeField("traitée le", null=True, blank=True)
+    # Set once the desk concerned has been e-mailed about this rejected line: a replayed
+    # `prevenir_rejets_numeriseur` (Huey retry after a partial failure) skips it.
+    prevenu_le = models.DateTimeField("guichet prévenu le", null=True, blank=True)
 
     class Meta:
         verbose_name = "ligne d'un lot du numériseur"

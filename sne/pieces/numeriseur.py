@@ -9,8 +9,10 @@ informera le guichet via un mail de notification. » So:
 
 - `recevoir_lot_numeriseur` streams the body to a file under a limit, then reads the ZIP's
   directory and its manifest only. The lot as a whole is refused (nothing kept) in three cases
-  alone: the ZIP cannot be read, the manifest is missing or unreadable (no header, unknown
-  columns, too large), or it lists more than `SNE_NUMERISEUR_PIECES_MAX` pièces. Each line of
+  alone: the ZIP cannot be read or holds far more members than a lot may have pièces (checked
+  from its end record, before its directory is read), the manifest is missing or unreadable
+  (no header, unknown columns, too large), or it lists more than `SNE_NUMERISEUR_PIECES_MAX`
+  pièces. Each line of
   the manifest becomes a `LigneNumeriseur`; a line that cannot be read (not UTF-8, wrong
   number of columns, unknown type) is rejected at once, the others wait for the worker.
 - `traiter_lot_numeriseur` (Huey) takes each waiting line in its own transaction: the
@@ -21,10 +23,12 @@ informera le guichet via un mail de notification. » So:
 - Once done, `prevenir_des_rejets` e-mails each desk concerned the list of its rejected
   pièces (the demande's registering desk; the sender for an unknown numéro or an unreadable
   line): one e-mail per desk and per lot, with the numéro unique, the type and the reason
-  only — no name, no file name.
+  only — no name, no file name. Each line notified is marked (`prevenu_le`): the task
+  replayed after a failure does not e-mail a desk twice.
 """
 
 import csv
+import io
 import logging
 import os
 import re
@@ -70,6 +74,10 @@ TAILLE_BLOC = 64 * 1024
 # when inflated, beyond a megabyte, is taken for a decompression bomb.
 RATIO_MAX = 100
 RATIO_SEUIL = 1024 * 1024
+# Folders and the manifest beside the pièces; an entry of the ZIP's central directory takes
+# 46 bytes, its name (255 at most here) and its extra fields.
+MARGE_ENTREES = 1000
+OCTETS_PAR_ENTREE = 1024
 REPRISE_APRES = timedelta(hours=1)
 FIN_DE_LOT = "Traité : chaque pièce a son résultat."
 
@@ -196,15 +204,47 @@ def _refus(message: str, code: str) -> LotNumeriseurRefuse:
     return LotNumeriseurRefuse(message, code=code)
 
 
+def entrees_max() -> int:
+    """The members a lot's ZIP may hold: its pièces, the manifest, and folders."""
+    return pieces_max() + MARGE_ENTREES
+
+
+def _exiger_peu_d_entrees(chemin: Path) -> None:
+    """Refuse a ZIP with too many members from its end record alone, before `ZipFile` reads
+    its whole central directory into memory (one object per member: millions of empty members
+    fit in a lot's size). The count announced is checked, and the directory's size too, since
+    `ZipFile` reads the directory by its size, whatever the count says."""
+    with open(chemin, "rb") as fichier:
+        fin = zipfile._EndRecData(fichier)  # the standard library's own reader of that record
+    if fin is None:
+        return  # no end record: `ZipFile` refuses it as unreadable
+    entrees, taille = fin[zipfile._ECD_ENTRIES_TOTAL], fin[zipfile._ECD_SIZE]
+    if entrees > entrees_max() or taille > entrees_max() * OCTETS_PAR_ENTREE:
+        raise _refus(
+            f"Le ZIP contient trop de fichiers : un lot compte au plus {pieces_max()} pièces "
+            "et son manifeste. Découpez-le en plusieurs lots.",
+            "trop_de_fichiers",
+        )
+
+
 def _ouvrir(chemin: Path) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(chemin)
+        _exiger_peu_d_entrees(chemin)
+        archive = zipfile.ZipFile(chemin)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise _refus(
             "Le corps de la requête n'est pas un fichier ZIP lisible : envoyez l'archive produite "
             "par le numériseur, sans la modifier.",
             "zip_illisible",
         ) from e
+    if len(archive.infolist()) > entrees_max():
+        archive.close()
+        raise _refus(
+            f"Le ZIP contient {len(archive.infolist())} fichiers : un lot compte au plus "
+            f"{pieces_max()} pièces et son manifeste. Découpez-le en plusieurs lots.",
+            "trop_de_fichiers",
+        )
+    return archive
 
 
 def lire_manifeste(chemin: Path) -> list[LigneNumeriseur]:
@@ -247,14 +287,17 @@ def lire_manifeste(chemin: Path) -> list[LigneNumeriseur]:
         raise _trop_de_lignes_ou_trop_gros()
     if brut.startswith(b"\xef\xbb\xbf"):
         brut = brut[3:]  # a byte order mark, as spreadsheets write
-    physiques = brut.split(b"\n")
-    non_vides = [(n, ligne) for n, ligne in enumerate(physiques, start=1) if ligne.strip()]
-    if len(non_vides) - 1 > pieces_max():
+    # Counted before anything is kept: millions of tiny lines fit in 10 Mio, and a list of
+    # them would take hundreds of megabytes.
+    pieces = sum(1 for ligne in io.BytesIO(brut) if ligne.strip()) - 1
+    if pieces > pieces_max():
         raise _refus(
-            f"Le manifeste liste {len(non_vides) - 1} pièces : un lot en compte au plus "
+            f"Le manifeste liste {pieces} pièces : un lot en compte au plus "
             f"{pieces_max()}. Découpez-le en plusieurs lots.",
             "trop_de_pieces",
         )
+    physiques = brut.split(b"\n")
+    non_vides = [(n, ligne) for n, ligne in enumerate(physiques, start=1) if ligne.strip()]
     if not non_vides:
         raise _refus("Le manifeste est vide : il manque l'en-tête et les pièces.", "manifeste_vide")
     colonnes = _entete(non_vides[0][1])
@@ -623,33 +666,45 @@ def lignes_du_lot(lot, *, apres_ligne: int = 0, limite: int = 100, resultat: str
 def prevenir_des_rejets(lot_id) -> int:
     """E-mail each desk concerned the rejected pièces of the lot: the demande's registering
     desk, or the sender when the numéro is unknown to it (or the line unreadable). Returns how
-    many e-mails were sent."""
+    many e-mails were sent.
+
+    Replayed (a Huey retry after one desk's e-mail failed), it e-mails only the desks not yet
+    told: each desk's lines are marked `prevenu_le` in the transaction that sends its e-mail,
+    under a row lock, so that a desk already told never gets the list twice."""
     lot = LotNumeriseur.objects.select_related("guichet").get(pk=lot_id)
+    a_prevenir = LigneNumeriseur.objects.filter(
+        lot=lot, resultat=LigneNumeriseur.Resultat.REJETEE, prevenu_le__isnull=True
+    )
     par_guichet: dict = {}
-    for ligne in (
-        LigneNumeriseur.objects.filter(lot=lot, resultat=LigneNumeriseur.Resultat.REJETEE)
-        .select_related("demande__guichet_enregistreur")
-        .order_by("ligne")
-    ):
+    for ligne in a_prevenir.select_related("demande__guichet_enregistreur").order_by("ligne"):
         guichet = ligne.demande.guichet_enregistreur if ligne.demande_id else lot.guichet
-        par_guichet.setdefault(guichet.pk, (guichet, []))[1].append(ligne)
+        par_guichet.setdefault(guichet.pk, (guichet, []))[1].append(ligne.pk)
     envoyes = 0
-    for guichet, lignes in par_guichet.values():
+    for guichet, pks in par_guichet.values():
         adresses = guichet.destinataires()
         if not adresses:
             logger.warning(
                 "Lot du numériseur %s : le guichet %s n'a pas d'adresse, %s rejet(s) non signalés",
                 lot.pk,
                 guichet.code,
-                len(lignes),
+                len(pks),
             )
             continue
-        EmailMessage(
-            f"SNE — Numériseur industriel : {len(lignes)} pièce(s) rejetée(s) — lot du "
-            f"{timezone.localtime(lot.recu_le):%d/%m/%Y}",
-            texte_du_courriel(lot, guichet, lignes),
-            to=adresses,
-        ).send()
+        with transaction.atomic():
+            # Taken again under lock: a concurrent run that told this desk has marked them.
+            lignes = list(a_prevenir.select_for_update().filter(pk__in=pks).order_by("ligne"))
+            if not lignes:
+                continue
+            LigneNumeriseur.objects.filter(pk__in=[ligne.pk for ligne in lignes]).update(
+                prevenu_le=timezone.now()
+            )
+            # Sent last: if it fails, the marks are rolled back and the retry sends it.
+            EmailMessage(
+                f"SNE — Numériseur industriel : {len(lignes)} pièce(s) rejetée(s) — lot du "
+                f"{timezone.localtime(lot.recu_le):%d/%m/%Y}",
+                texte_du_courriel(lot, guichet, lignes),
+                to=adresses,
+            ).send()
         envoyes += 1
     return envoyes
 

@@ -12,6 +12,33 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
+def pdf_infecte() -> bytes:
+    """A valid one-page PDF whose exact bytes the test signature database lists as a virus
+    (`SNE.Test.PieceInfectee` in sne/pieces/clamav/sne-test.hdb): the EICAR file alone is no
+    PDF, so the content check refuses it before the antivirus sees it. Written by hand, byte
+    for byte (no date, no identifier, nothing from pypdf), so its MD5 never changes;
+    `test_numeriseur.py` checks it against the signature."""
+    objets = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    sortie = bytearray(b"%PDF-1.4\n% SNE piece infectee de test\n")
+    positions = []
+    for numero, objet in enumerate(objets, start=1):
+        positions.append(len(sortie))
+        sortie += b"%d 0 obj\n%s\nendobj\n" % (numero, objet)
+    xref = len(sortie)
+    sortie += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objets) + 1)
+    for position in positions:
+        sortie += b"%010d 00000 n \n" % position
+    sortie += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objets) + 1,
+        xref,
+    )
+    return bytes(sortie)
+
+
 def pdf(pages: int = 1, texte: str = "") -> bytes:
     ecrivain = PdfWriter()
     for _ in range(pages):
