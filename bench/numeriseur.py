@@ -40,6 +40,8 @@ clamd) dans un répertoire temporaire effacé à la fin.
 Lancement depuis la racine du projet :
 
     .venv/bin/python bench/numeriseur.py [--pieces 2000] [--defectueuses 0.02] [--graine N]
+    .venv/bin/python bench/numeriseur.py --clamd "ScanImageFuzzyHash no"   # une ligne de plus
+                                                                           # dans clamd.conf
 """
 
 import argparse
@@ -350,6 +352,22 @@ def preparer_registre(demandes: int, graine: int) -> tuple[str, str, list[str]]:
     return jeton, jeton_sans_droit, numeros
 
 
+def demarrer_clamd(antivirus, dossier: Path, lignes: list[str]):
+    """`antivirus.demarrer_clamd`, the configuration of the project with `lignes` added."""
+    configuration = antivirus.configuration
+
+    def configuration_du_banc(d, bases=antivirus.BASES_DE_TEST):
+        fichier = configuration(d, bases)
+        fichier.write_text(fichier.read_text() + "".join(f"{ligne}\n" for ligne in lignes))
+        return fichier
+
+    antivirus.configuration = configuration_du_banc
+    try:
+        return antivirus.demarrer_clamd(dossier)
+    finally:
+        antivirus.configuration = configuration
+
+
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
@@ -452,6 +470,13 @@ def main() -> None:
     parser.add_argument("--base", default="sne_bench_numeriseur")
     parser.add_argument("--sans-redis", action="store_true")
     parser.add_argument("--appels", type=int, default=300, help="lectures de chaque série")
+    parser.add_argument(
+        "--clamd",
+        action="append",
+        default=[],
+        metavar="LIGNE",
+        help="une ligne de plus dans clamd.conf, par ex. « ScanImageFuzzyHash no »",
+    )
     args = parser.parse_args()
 
     print(f"Banc du numériseur — code {decrire_code()} — {charge()} — {os.cpu_count()} cœurs")
@@ -491,9 +516,12 @@ def main() -> None:
         from sne.pieces import antivirus
 
         t0 = time.perf_counter()
-        clamd = antivirus.demarrer_clamd(dossier_clamd)
+        clamd = demarrer_clamd(antivirus, dossier_clamd, args.clamd)
         processus.append(clamd)
-        print(f"clamd prêt en {time.perf_counter() - t0:.1f} s (signatures : sne-test.hdb)")
+        print(
+            f"clamd prêt en {time.perf_counter() - t0:.1f} s (signatures : sne-test.hdb ; "
+            f"options ajoutées : {args.clamd or 'aucune'})"
+        )
 
         t0 = time.perf_counter()
         demandes = max(1, math.ceil(args.pieces / PIECES_PAR_DEMANDE))
