@@ -700,13 +700,17 @@ def prevenir_des_rejets(lot_id) -> int:
             )
             # Sent last: if it fails, the marks are rolled back and the retry sends it.
             EmailMessage(
-                f"SNE — Numériseur industriel : {len(lignes)} pièce(s) rejetée(s) — lot du "
+                f"SNE — Numériseur industriel : {_pieces_rejetees(len(lignes))} — lot du "
                 f"{timezone.localtime(lot.recu_le):%d/%m/%Y}",
                 texte_du_courriel(lot, guichet, lignes),
                 to=adresses,
             ).send()
         envoyes += 1
     return envoyes
+
+
+def _pieces_rejetees(nombre: int) -> str:
+    return "1 pièce rejetée" if nombre == 1 else f"{nombre} pièces rejetées"
 
 
 def _numero_affichable(saisi: str) -> str:

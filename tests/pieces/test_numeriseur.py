@@ -115,7 +115,7 @@ def test_un_lot_dont_une_piece_a_un_virus_attache_les_autres_et_previent_le_guic
     assert len(mail.outbox) == 1
     courriel = mail.outbox[0]
     assert courriel.to == guichet.destinataires()
-    assert "1 pièce(s) rejetée(s)" in courriel.subject
+    assert "1 pièce rejetée" in courriel.subject
     assert f"ligne 5 du manifeste : demande {n}" in courriel.body
     assert "virus détecté par l'antivirus" in courriel.body
     assert "quittance.pdf" not in courriel.body and "ligne 2 " not in courriel.body
