@@ -499,16 +499,20 @@ def resume_decision(candidature: Candidature) -> str:
         f"({logement.get_typologie_display()}, {logement.commune.nom}), rang {candidature.rang}"
     )
     if candidature.motif:
-        libelles = dict(MotifNonAttribution.choices) | dict(MotifIrrecevabilite.choices)
-        texte += f" — motif : {libelles.get(candidature.motif, candidature.motif).lower()}"
-        if candidature.precision:
-            texte += f" ({candidature.precision})"
+        texte += f" — motif : {libelle_du_motif(candidature).lower()}"
     if candidature.condition:
         texte += (
             f" — pièce attendue avant le {candidature.condition_avant:%d/%m/%Y} : "
             f"{candidature.condition}"
         )
     return texte
+
+
+def libelle_du_motif(candidature: Candidature) -> str:
+    """The motif of a non-attribution or an irrecevabilité in words, with its precision."""
+    libelles = dict(MotifNonAttribution.choices) | dict(MotifIrrecevabilite.choices)
+    texte = str(libelles.get(candidature.motif, candidature.motif))
+    return f"{texte} ({candidature.precision})" if candidature.precision else texte
 
 
 def _verifier_jour(le, apres: date, libelle: str, champ: str) -> date:

@@ -289,3 +289,39 @@ def test_la_base_refuse_ce_qui_ne_doit_pas_exister(
     for champs in interdits:
         with pytest.raises(IntegrityError), transaction.atomic():
             Candidature.objects.filter(pk=candidat.pk).update(**champs)
+
+
+def test_la_page_de_la_demande_montre_son_parcours_en_cal(
+    client, seance, logement, candidats, guichet, agent_bailleur
+):
+    from django.urls import reverse
+
+    from tests.outils import connecter, texte
+
+    premier, deuxieme, _ = trois_candidats(seance, logement, candidats, agent_bailleur, guichet)
+    services.decider(premier, "attribution", par=agent_bailleur, guichet=guichet)
+    services.decider(
+        deuxieme,
+        "non_attribution",
+        motif="autre",
+        precision="Ménage déjà relogé",
+        par=agent_bailleur,
+        guichet=guichet,
+    )
+    services.signer_bail(premier, le=AUJOURD_HUI, par=agent_bailleur, guichet=guichet)
+    connecter(client, agent_bailleur)
+
+    def onglet(demande):
+        url = reverse("demandes:demande", args=[demande.numero_unique]) + "?onglet=attributions"
+        return texte(client.get(url))
+
+    page = onglet(candidats[0])
+    assert "Passages en commission d'attribution" in page
+    assert "10/03/2027" in page and "12 rue de Tolbiac, Paris 13e Arrondissement" in page
+    assert "Bail signé le 15/03/2027" in page
+    assert "Radiation suite à attribution" in page or "Attribution d'un logement" in page
+    assert "motif : autre motif (précisé) (ménage déjà relogé)" in onglet(candidats[1])
+    assert "n'est encore passée devant aucune commission" not in page
+    assert "n'est encore passée devant aucune commission" in onglet(
+        nouvelle_demande(guichet, agent_bailleur, 7)
+    )
