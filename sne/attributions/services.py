@@ -40,7 +40,7 @@ from sne.demandes.regles import (
 )
 from sne.demandes.services import radier
 from sne.demandes.services.historique import publier_evenement
-from sne.exceptions import ErreurMetier, NonAutorise
+from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
 from sne.organisations.models import Organisation
 from sne.referentiels.models import Commune
 
@@ -662,6 +662,45 @@ def signer_bail(candidature: Candidature, *, le: date, par, guichet) -> Candidat
 
 # ---------------------------------------------------------------------------------------------
 # Reading
+
+
+def _du_bailleur(queryset, pk, guichet, quoi: str):
+    """The object of that id if it is the desk's landlord's; else `Introuvable` (another
+    landlord's session or dwelling is not revealed)."""
+    objet = queryset.filter(
+        pk=pk, **{_CHEMIN_DU_BAILLEUR[queryset.model]: guichet.organisation_id}
+    ).first()
+    if objet is None:
+        raise Introuvable(f"Aucun{quoi} de cet identifiant chez votre bailleur.")
+    return objet
+
+
+def trouver_logement(pk, *, guichet) -> Logement:
+    return _du_bailleur(
+        Logement.objects.select_related("commune", "bailleur"), pk, guichet, " logement"
+    )
+
+
+def trouver_seance(pk, *, guichet) -> SeanceCAL:
+    return _du_bailleur(SeanceCAL.objects.select_related("bailleur"), pk, guichet, "e séance")
+
+
+def trouver_candidature(pk, *, guichet) -> Candidature:
+    return _du_bailleur(
+        Candidature.objects.select_related(
+            "seance__bailleur", "logement__commune", "logement__bailleur", "demande"
+        ),
+        pk,
+        guichet,
+        "e candidature",
+    )
+
+
+_CHEMIN_DU_BAILLEUR = {
+    Logement: "bailleur_id",
+    SeanceCAL: "bailleur_id",
+    Candidature: "seance__bailleur_id",
+}
 
 
 def parcours(demande: Demande):

@@ -14,7 +14,7 @@ from sne.demandes.models import EvenementDemande, HistoriqueDemande
 from sne.exceptions import ErreurMetier, NonAutorise
 from tests.factories import GuichetFactory, OrganisationFactory, agent
 
-from .conftest import AUJOURD_HUI, LOGEMENT, nouvelle_demande
+from .fixtures import AUJOURD_HUI, LOGEMENT, nouvelle_demande
 
 pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(AUJOURD_HUI)]
 

@@ -1,3 +1,6 @@
+"""The fixtures of the attributions, shared by tests/attributions and tests/api (registered in
+tests/conftest.py: `pytest_plugins`)."""
+
 from copy import deepcopy
 from datetime import date
 
@@ -53,7 +56,7 @@ LOGEMENT = {
     "adresse": "12 rue de Tolbiac",
     "commune": "75113",
     "typologie": "T3",
-    "surface": "64,5",
+    "surface": "64.5",
     "loyer": "612.40",
     "charges": "85",
     "etage": "3",
