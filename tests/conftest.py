@@ -9,6 +9,9 @@ from tests.outils import nous_sommes_le
 # around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Fixtures shared across folders (the attributions: their pages, services and API).
+pytest_plugins = ["tests.attributions.fixtures"]
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):

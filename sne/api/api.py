@@ -9,6 +9,7 @@ from sne.referentiels.api import router as referentiels
 
 from . import descriptions, erreurs
 from .actions import router as actions
+from .attributions import router as attributions
 from .auth import JetonGuichet
 from .corps import CorpsJson
 from .demandes import router as demandes
@@ -171,5 +172,6 @@ api.add_router("", actions)
 api.add_router("", lots)
 api.add_router("", pieces)
 api.add_router("", numeriseur)
+api.add_router("", attributions)
 # Public data (the COG and La Poste's open files): no token, as the health check (ADR 0012).
 api.add_router("/referentiels", referentiels, auth=None)

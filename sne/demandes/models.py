@@ -544,6 +544,9 @@ class HistoriqueDemande(models.Model):
         REACTIVATION = "reactivation", "Réactivation (déradiation)"
         DUPLICATION_SEPARATION = "duplication_separation", "Duplication pour séparation"
         PIECE_AJOUTEE = "piece_ajoutee", "Pièce justificative ajoutée"
+        CANDIDATURE_CAL = "candidature_cal", "Présentée en commission d'attribution (CAL)"
+        DECISION_CAL = "decision_cal", "Décision de la commission d'attribution (CAL)"
+        REFUS_LOGEMENT = "refus_logement", "Logement attribué refusé par le demandeur"
 
     CODES_FICHIER = {
         "creation": "CRE",

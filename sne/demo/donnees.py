@@ -456,3 +456,108 @@ def creer_demandeur_portail_demo() -> dict:
         "email": d["email"],
         "date_expiration": demande.date_expiration.strftime("%d/%m/%Y"),
     }
+
+
+LOGEMENTS_DEMO = [
+    {
+        "reference": "HP-DEMO-0412",
+        "identifiant_rpls": "",
+        "adresse": "12 rue de Tolbiac",
+        "commune": "75113",
+        "typologie": "T3",
+        "surface": "64.50",
+        "loyer": "612.40",
+        "charges": "85",
+        "etage": "3",
+        "ascenseur": True,
+        "reservataire": "PPRIOR",
+    },
+    {
+        "reference": "HP-DEMO-0718",
+        "adresse": "7 rue des Pyrénées",
+        "commune": "75120",
+        "typologie": "T2",
+        "surface": "45",
+        "loyer": "468.10",
+        "charges": "62",
+        "etage": "0",
+        "accessible": True,
+        "reservataire": "AUCUN",
+    },
+    {
+        "reference": "HP-DEMO-1903",
+        "adresse": "19 avenue Secrétan",
+        "commune": "75119",
+        "typologie": "T4",
+        "surface": "81",
+        "loyer": "735",
+        "charges": "110",
+        "etage": "5",
+        "ascenseur": True,
+        "reservataire": "COLACT",
+    },
+]
+LIEU_CAL_DEMO = "Siège d'Habitat Parisien (démo), salle du conseil"
+
+
+def creer_attributions_demo() -> dict | None:
+    """Three dwellings of Habitat Parisien (démo) and a past session of its CAL where the T3
+    was examined: rank 1 given the dwelling by rank then refusing it, rank 2 given it and
+    waiting for the lease, rank 3 not given it. Recorded by the agent of 75BA1 through the
+    services, like any desk. Idempotent: created once."""
+    from sne.attributions import services as attributions
+    from sne.attributions.models import Logement, SeanceCAL
+
+    guichet = Guichet.objects.get(code="75BA1")
+    if SeanceCAL.objects.filter(bailleur=guichet.organisation, lieu=LIEU_CAL_DEMO).exists():
+        return None
+    agent = Utilisateur.objects.get(email=f"agent.75ba1@{DOMAINE}")
+    aujourd_hui = timezone.localdate()
+    date_seance = aujourd_hui - timedelta(days=14)
+    candidats = list(
+        Demande.objects.filter(
+            guichet_enregistreur=guichet,
+            departement_id="75",
+            statut=Demande.Statut.ACTIVE,
+            date_depot__lt=date_seance,
+        ).order_by("pk")[:3]
+    )
+    if len(candidats) < 3:
+        return None
+    with transaction.atomic():
+        logements = [
+            Logement.objects.filter(bailleur=guichet.organisation, reference=d["reference"]).first()
+            or attributions.enregistrer_logement(dict(d), par=agent, guichet=guichet)
+            for d in LOGEMENTS_DEMO
+        ]
+        seance = attributions.ouvrir_seance(
+            date_seance=date_seance,
+            lieu=LIEU_CAL_DEMO,
+            membres=[
+                ("bailleur", "Habitat Parisien (démo)"),
+                ("bailleur", "Habitat Parisien (démo)"),
+                ("maire", "Ville de Paris"),
+                ("prefet", "Préfecture de la région d'Île-de-France (DRIHL)"),
+                ("locataires", "Association des locataires (démo)"),
+            ],
+            par=agent,
+            guichet=guichet,
+        )
+        t3 = logements[0]
+        premier, deuxieme, troisieme = (
+            attributions.inscrire_candidat(seance, t3, d, par=agent, guichet=guichet)
+            for d in candidats
+        )
+        for c in (premier, deuxieme):
+            attributions.decider(c, "attribution_classement", par=agent, guichet=guichet)
+        attributions.decider(
+            troisieme, "non_attribution", motif="inadapte_composition", par=agent, guichet=guichet
+        )
+        attributions.enregistrer_refus(
+            premier,
+            "localisation",
+            le=date_seance + timedelta(days=5),
+            par=agent,
+            guichet=guichet,
+        )
+    return {"seance": seance, "candidats": [d.numero_unique for d in candidats]}

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "sne.notifications",
     "sne.lots",
     "sne.pieces",
+    "sne.attributions",
     "sne.portail",
     "anymail",
     "sne.demo",

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from sne.demo.donnees import (
     MOT_DE_PASSE_DEMO,
+    creer_attributions_demo,
     creer_demandes_demo,
     creer_demandeur_portail_demo,
     creer_donnees_demo,
@@ -27,6 +28,13 @@ class Command(BaseCommand):
             "Gestionnaires et administratrice (double authentification obligatoire) : "
             "code de secours sne-demo-1 … sne-demo-10 (chacun une fois, remis à chaque make run)."
         )
+        cal = creer_attributions_demo()
+        if cal:
+            self.stdout.write(
+                f"Attributions : une séance de CAL du {cal['seance'].date:%d/%m/%Y} (Habitat "
+                f"Parisien, démo) a examiné les demandes {', '.join(cal['candidats'])} pour un T3 "
+                "rue de Tolbiac : le deuxième attend son bail."
+            )
         portail = creer_demandeur_portail_demo()
         self.stdout.write(
             f"Portail des demandeurs : {settings.SNE_URL_SITE}/portail/ — demandeuse de "

@@ -1,0 +1,16 @@
+"""The « Attributions » tab of the demande page: the demande's whole journey from its CAL
+passages to the lease (each session, the dwelling, the rank, the decision and its motif, the
+applicant's refusal, the lease), read with the page (whose opening is already audited)."""
+
+from . import services
+
+
+def contexte_onglet(request, demande) -> dict:
+    passages = list(services.parcours(demande))
+    return {
+        "passages": [
+            {"candidature": c, "motif": services.libelle_du_motif(c) if c.motif else ""}
+            for c in passages
+        ],
+        "refus": sum(1 for c in passages if c.refusee_le),
+    }
