@@ -40,6 +40,7 @@ from sne.demandes.services.entree import champs_employeur, departements_souhaita
 from sne.notifications.services import messages_de
 
 from .commun import EtatDemande, demande_de, etat_de, guichet_de
+from .pieces import PieceCopie, pieces_de_la_copie
 
 router = Router(tags=["Demandes"])
 
@@ -350,11 +351,12 @@ class CopieNumerique(EtatDemande):
         title="Courriers et messages envoyés au demandeur",
         description="Du plus récent au plus ancien, avec la preuve de leur distribution",
     )
-    pieces: list[dict] = Field(
+    pieces: list[PieceCopie] = Field(
         default_factory=list,
         title="Pièces du dossier unique",
-        description="Vide tant que le dossier unique n'est pas ouvert aux systèmes connectés",
-        examples=[[]],
+        description="De la plus récente à la plus ancienne, remplacées et refusées comprises : "
+        "type, personne concernée, statut, dates, nom du fichier, motif du refus ; jamais le "
+        "contenu, qui se lit à `fichier_url` (lecture journalisée)",
     )
 
 
@@ -483,7 +485,7 @@ def copie_numerique(demande: Demande) -> dict:
             }
             for m in messages_de(demande)
         ],
-        "pieces": [],
+        "pieces": pieces_de_la_copie(demande),
     }
 
 

@@ -138,6 +138,36 @@ class PieceSortie(Schema):
     )
 
 
+class PieceCopie(PieceSortie):
+    """Une pièce dans la copie numérique de la demande : ce qu'elle est et ce qui lui est
+    arrivé (nom du fichier envoyé, analyse, décision, effacement), jamais son contenu."""
+
+    nom_fichier: str = Field(
+        "",
+        title="Nom du fichier envoyé",
+        description="Tel que l'expéditeur l'a nommé (sans son dossier)",
+        examples=["carte-identite.pdf"],
+    )
+    analysee_le: datetime | None = Field(
+        None,
+        title="Analysée le",
+        description="Quand l'antivirus l'a lue ; vide : en attente d'analyse",
+        examples=["2026-11-30T09:12:45+01:00"],
+    )
+    decidee_le: datetime | None = Field(
+        None,
+        title="Validée ou refusée le",
+        description="Quand un guichet l'a validée ou refusée ; vide : pas encore examinée",
+        examples=[None],
+    )
+    effacee_le: datetime | None = Field(
+        None,
+        title="Fichier effacé le",
+        description="Pour une pièce dont le fichier a été effacé (virus)",
+        examples=[None],
+    )
+
+
 class ListePieces(Schema):
     numero_unique: str = Field(
         title="Numéro unique", description="Celui de la demande", examples=[EXEMPLE_NUMERO]
@@ -180,6 +210,24 @@ def piece_en_dict(piece: Piece, rangs: dict[int, tuple[str, int]]) -> dict:
         "fichier_url": f"/api/v1/pieces/{piece.uid}/fichier",
         "remplacee_par": piece.remplacee_par.uid if piece.remplacee_par_id else None,
     }
+
+
+def pieces_de_la_copie(demande) -> list[dict]:
+    """The pièces of the copie numérique (`GET /demandes/{numero}`), newest first, replaced
+    and refused ones included: what each is and what happened to it, never its content. The
+    caller checked the right to consult the demande and audited the reading."""
+    rangs = _rangs(demande)
+    pieces = Piece.objects.filter(demande=demande).select_related("guichet", "remplacee_par")
+    return [
+        {
+            **piece_en_dict(p, rangs),
+            "nom_fichier": p.nom_fichier,
+            "analysee_le": p.analysee_le,
+            "decidee_le": p.decidee_le,
+            "effacee_le": p.effacee_le,
+        }
+        for p in pieces.order_by("-ajoutee_le", "-pk")
+    ]
 
 
 REPONSE_404 = {

@@ -4,6 +4,7 @@ applicant's pages (`vues_compte`)."""
 from django.urls import path
 
 from . import vues_compte as v
+from . import vues_pieces
 
 urlpatterns = [
     path("connexion/", v.connexion, name="connexion"),
@@ -21,4 +22,11 @@ urlpatterns = [
     path("ma-demande/modifier/adresse-electronique/", v.modifier_email, name="modifier_email"),
     path("ma-demande/modifier/<slug:section>/", v.modifier_section, name="modifier_section"),
     path("ma-demande/renoncer/", v.renoncer, name="renoncer"),
+    path("ma-demande/pieces/", vues_pieces.mes_pieces, name="mes_pieces"),
+    path("ma-demande/pieces/<str:uid>/", vues_pieces.ouvrir_piece, name="ouvrir_piece"),
+    path(
+        "ma-demande/pieces/<str:uid>/remplacer/",
+        vues_pieces.remplacer_piece,
+        name="remplacer_piece",
+    ),
 ]
