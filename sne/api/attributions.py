@@ -102,7 +102,10 @@ class LogementEntree(Schema):
         examples=["75113"],
     )
     typologie: Typologie = Field(
-        title="Typologie", description="L'un de : " + _libelles(Typologie.choices), examples=["T3"]
+        title="Typologie",
+        description="L'un de : " + _libelles(Typologie.choices),
+        examples=["T3"],
+        json_schema_extra={"title": "Typologie"},
     )
     surface: Surface | None = Field(
         None,
@@ -122,9 +125,14 @@ class LogementEntree(Schema):
     etage: entier(-3, 60) | None = Field(
         None, title="Étage", description="0 : rez-de-chaussée", examples=[3]
     )
-    ascenseur: StrictBool = Field(False, title="Ascenseur", examples=[True])
+    ascenseur: StrictBool = Field(
+        False, title="Ascenseur", description="L'immeuble a un ascenseur", examples=[True]
+    )
     accessible: StrictBool = Field(
-        False, title="Accessible à une personne en fauteuil roulant", examples=[False]
+        False,
+        title="Accessible",
+        description="Accessible à une personne en fauteuil roulant",
+        examples=[False],
     )
     reservataire: Reservataire = Field(
         Reservataire.AUCUN,
@@ -136,20 +144,41 @@ class LogementEntree(Schema):
 
 class LogementSortie(Schema):
     id: int = Field(title="Identifiant", examples=[1])
-    reference: str = Field(title="Référence", examples=["PE-0412-03"])
-    identifiant_rpls: str = Field(title="Identifiant RPLS", examples=["075123456789"])
+    reference: str = Field(
+        title="Référence", description="Son numéro chez le bailleur", examples=["PE-0412-03"]
+    )
+    identifiant_rpls: str = Field(
+        title="Identifiant RPLS", description="Vide s'il n'est pas connu", examples=["075123456789"]
+    )
     bailleur: str = Field(title="Bailleur", examples=["Habitat Parisien"])
     adresse: str = Field(title="Adresse", examples=["12 rue de Tolbiac"])
     commune: str = Field(title="Commune (code INSEE)", examples=["75113"])
-    commune_nom: str = Field(title="Commune", examples=["Paris 13e Arrondissement"])
-    typologie: str = Field(title="Typologie", examples=["T3"])
-    surface: Decimal | None = Field(None, title="Surface (m²)", examples=["64.50"])
+    commune_nom: str = Field(
+        title="Commune", description="Son nom officiel", examples=["Paris 13e Arrondissement"]
+    )
+    typologie: str = Field(
+        title="Typologie", description=_libelles(Typologie.choices), examples=["T3"]
+    )
+    surface: Decimal | None = Field(
+        None, title="Surface (m²)", description="Vide si elle n'est pas connue", examples=["64.50"]
+    )
     loyer: Decimal = Field(title="Loyer hors charges (€)", examples=["612.40"])
-    charges: Decimal = Field(title="Charges (€)", examples=["85.00"])
-    etage: int | None = Field(None, title="Étage", examples=[3])
-    ascenseur: bool = Field(title="Ascenseur", examples=[True])
-    accessible: bool = Field(title="Accessible", examples=[False])
-    reservataire: str = Field(title="Contingent", examples=["PPRIOR"])
+    charges: Decimal = Field(title="Charges (€)", description="Mensuelles", examples=["85.00"])
+    etage: int | None = Field(
+        None,
+        title="Étage",
+        description="0 : rez-de-chaussée ; vide s'il n'est pas connu",
+        examples=[3],
+    )
+    ascenseur: bool = Field(
+        title="Ascenseur", description="L'immeuble a un ascenseur", examples=[True]
+    )
+    accessible: bool = Field(
+        title="Accessible", description="En fauteuil roulant", examples=[False]
+    )
+    reservataire: str = Field(
+        title="Contingent", description=_libelles(Reservataire.choices), examples=["PPRIOR"]
+    )
 
 
 def logement_en_dict(logement: Logement) -> dict:
@@ -226,7 +255,11 @@ class Membre(Schema):
         title="Qualité", description="L'un de : " + _libelles(QualiteMembre.choices)
     )
     organisation: str = Field(
-        min_length=1, max_length=200, title="Organisation", examples=["Ville de Paris"]
+        min_length=1,
+        max_length=200,
+        title="Organisation",
+        description="Celle que le membre représente",
+        examples=["Ville de Paris"],
     )
 
 
@@ -239,7 +272,9 @@ class SeanceEntree(Schema):
         "ce jour",
         examples=["2026-11-24"],
     )
-    lieu: str = Field("", max_length=200, title="Lieu", examples=["Siège, salle 2"])
+    lieu: str = Field(
+        "", max_length=200, title="Lieu", description="Facultatif", examples=["Siège, salle 2"]
+    )
     membres: list[Membre] = Field(
         [],
         max_length=30,
@@ -250,12 +285,14 @@ class SeanceEntree(Schema):
 
 class CandidatureSortie(Schema):
     id: int = Field(title="Identifiant", examples=[1])
-    seance: int = Field(title="Séance", examples=[1])
-    date_seance: date = Field(title="Date de la séance", examples=["2026-11-24"])
+    seance: int = Field(title="Séance", description="Son `id`", examples=[1])
+    date_seance: date = Field(
+        title="Date de la séance", description="Le jour où la CAL a siégé", examples=["2026-11-24"]
+    )
     bailleur: str = Field(title="Bailleur", examples=["Habitat Parisien"])
-    logement: LogementSortie = Field(title="Logement")
+    logement: LogementSortie = Field(title="Logement", description="Le logement examiné")
     numero_unique: str = Field(title="Numéro unique", examples=[EXEMPLE_NUMERO])
-    rang: int = Field(title="Rang", examples=[1])
+    rang: int = Field(title="Rang", description="1 : le premier classé", examples=[1])
     decision: str = Field(
         title="Décision",
         description="Vide tant qu'elle n'est pas saisie ; sinon l'un de : "
@@ -263,25 +300,35 @@ class CandidatureSortie(Schema):
         examples=["attribution"],
     )
     motif: str = Field(title="Motif", description="D'une non-attribution ou d'une irrecevabilité")
-    precision: str = Field(title="Précision du motif")
+    precision: str = Field(title="Précision du motif", description="Écrite par le guichet")
     condition: str = Field(title="Pièce attendue", description="Attribution sous condition")
-    condition_avant: date | None = Field(None, title="À fournir avant le")
-    condition_levee_le: date | None = Field(None, title="Condition levée le")
+    condition_avant: date | None = Field(
+        None, title="À fournir avant le", description="Pour une attribution sous condition"
+    )
+    condition_levee_le: date | None = Field(
+        None, title="Condition levée le", description="Le jour où la pièce attendue est arrivée"
+    )
     resume: str = Field(
         title="Résumé",
         description="La décision en une ligne, telle que l'historique de la demande la garde",
     )
-    refusee_le: date | None = Field(None, title="Refusé par le demandeur le")
-    motif_refus: str = Field(title="Motif du refus du demandeur")
-    bail_signe_le: date | None = Field(None, title="Bail signé le")
+    refusee_le: date | None = Field(
+        None, title="Refusé le", description="Le jour où le demandeur a refusé le logement"
+    )
+    motif_refus: str = Field(
+        title="Motif du refus", description=_libelles(MotifRefusDemandeur.choices)
+    )
+    bail_signe_le: date | None = Field(
+        None, title="Bail signé le", description="La demande est alors radiée pour attribution"
+    )
 
 
 class SeanceSortie(Schema):
     id: int = Field(title="Identifiant", examples=[1])
     bailleur: str = Field(title="Bailleur", examples=["Habitat Parisien"])
     date: datetime.date = Field(title="Date", examples=["2026-11-24"])
-    lieu: str = Field(title="Lieu", examples=["Siège, salle 2"])
-    membres: list[Membre] = Field(title="Membres")
+    lieu: str = Field(title="Lieu", description="Vide s'il n'est pas dit", examples=["Siège"])
+    membres: list[Membre] = Field(title="Membres", description="Qui a siégé")
     candidatures: list[CandidatureSortie] = Field(
         title="Candidatures", description="Par logement puis par rang"
     )
@@ -452,7 +499,13 @@ class DecisionEntree(Schema):
         + ") ; interdit sinon",
         examples=[""],
     )
-    precision: str = Field("", max_length=500, title="Précision", examples=[""])
+    precision: str = Field(
+        "",
+        max_length=500,
+        title="Précision",
+        description="Obligatoire pour le motif `autre`",
+        examples=[""],
+    )
     condition: str = Field(
         "",
         max_length=300,
@@ -469,7 +522,9 @@ class DecisionEntree(Schema):
 
 
 class JourEntree(Schema):
-    le: DateEntree = Field(title="Date", examples=["2026-11-28"])
+    le: DateEntree = Field(
+        title="Date", description="Entre la séance et aujourd'hui", examples=["2026-11-28"]
+    )
 
 
 class RefusEntree(Schema):
@@ -479,12 +534,14 @@ class RefusEntree(Schema):
     precision: str = Field(
         "", max_length=500, title="Précision", description="Obligatoire pour `autre`"
     )
-    le: DateEntree = Field(title="Refusé le", examples=["2026-11-28"])
+    le: DateEntree = Field(
+        title="Refusé le", description="Entre la séance et aujourd'hui", examples=["2026-11-28"]
+    )
 
 
 class BailSortie(Schema):
-    candidature: CandidatureSortie
-    demande: EtatDemande
+    candidature: CandidatureSortie = Field(title="Candidature", description="Avec la date du bail")
+    demande: EtatDemande = Field(title="Demande", description="Radiée pour attribution")
 
 
 REPONSES_CANDIDATURE = {
@@ -647,6 +704,14 @@ def signer_bail(
 # --- A demande's journey ---------------------------------------------------------------------
 
 
+def passages_de_la_copie(demande) -> list[dict]:
+    """The CAL passages of a demande, for its copie numérique and its journey."""
+    return [
+        candidature_en_dict(c)
+        for c in services.parcours(demande).select_related("logement__bailleur", "demande")
+    ]
+
+
 class Parcours(Schema):
     numero_unique: str = Field(title="Numéro unique", examples=[EXEMPLE_NUMERO])
     refus: int = Field(title="Refus", description="Logements attribués refusés par le demandeur")
@@ -676,7 +741,7 @@ def parcours(
     numero_unique: str = Path(..., description=NUMERO, examples=[EXEMPLE_NUMERO]),
 ):
     demande = demande_de(request, numero_unique)
-    passages = list(services.parcours(demande).select_related("logement__bailleur", "demande"))
+    passages = passages_de_la_copie(demande)
     journaliser(
         EvenementAudit.Action.CONSULTATION,
         utilisateur=request.user,
@@ -687,6 +752,6 @@ def parcours(
     )
     return {
         "numero_unique": demande.numero_unique,
-        "refus": sum(1 for c in passages if c.refusee_le),
-        "passages": [candidature_en_dict(c) for c in passages],
+        "refus": sum(1 for c in passages if c["refusee_le"]),
+        "passages": passages,
     }

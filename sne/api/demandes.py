@@ -39,6 +39,7 @@ from sne.demandes.services.entree import adresse as adresse_resolue
 from sne.demandes.services.entree import champs_employeur, departements_souhaitables
 from sne.notifications.services import messages_de
 
+from .attributions import CandidatureSortie, passages_de_la_copie
 from .commun import EtatDemande, demande_de, etat_de, guichet_de
 from .pieces import PieceCopie, pieces_de_la_copie
 
@@ -358,6 +359,12 @@ class CopieNumerique(EtatDemande):
         "type, personne concernée, statut, dates, nom du fichier, motif du refus ; jamais le "
         "contenu, qui se lit à `fichier_url` (lecture journalisée)",
     )
+    attributions: list[CandidatureSortie] = Field(
+        default_factory=list,
+        title="Passages en commission d'attribution",
+        description="Du plus ancien au plus récent : la séance, le logement, le rang, la "
+        "décision et son motif, le refus du demandeur, le bail",
+    )
 
 
 def _adresse(ligne1, ligne2, code_postal, commune) -> dict | None:
@@ -486,6 +493,7 @@ def copie_numerique(demande: Demande) -> dict:
             for m in messages_de(demande)
         ],
         "pieces": pieces_de_la_copie(demande),
+        "attributions": passages_de_la_copie(demande),
     }
 
 

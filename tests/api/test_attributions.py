@@ -96,6 +96,8 @@ def test_une_cal_de_bout_en_bout(client, entete, guichet, agent_bailleur, candid
     assert EvenementAudit.objects.filter(
         action="consultation", resume__contains="parcours en CAL"
     ).exists()
+    copie = client.get(f"/api/v1/demandes/{candidats[0].numero_unique}", **entete).json()
+    assert copie["attributions"] == parcours["passages"]
     evenements = client.get("/api/v1/evenements", **entete).json()
     types = [e["type"] for e in evenements["evenements"]]
     assert {"candidature_cal", "decision_cal", "radiation"} <= set(types)
