@@ -95,6 +95,24 @@ def _trop_volumineux(taille_max: int) -> LotTropVolumineux:
     )
 
 
+def ecrire_en_flux(flux, chemin, taille_max: int, *, au_bloc=None, trop_volumineux=None) -> int:
+    """Copy the request body `flux` (`read(n)`) into the file `chemin` by blocks, never whole
+    in memory, and return its size; beyond `taille_max` bytes, raise `trop_volumineux(taille_max)`
+    (413, « découpez-le »). `au_bloc(bloc)` sees each block as it passes (a hash, a count).
+    The caller erases the file if anything fails. Shared by the lots and the scanner's lots."""
+    trop_volumineux = trop_volumineux or _trop_volumineux
+    taille = 0
+    with open(chemin, "wb") as fichier:
+        while bloc := flux.read(TAILLE_BLOC):
+            taille += len(bloc)
+            if taille > taille_max:
+                raise trop_volumineux(taille_max)
+            if au_bloc is not None:
+                au_bloc(bloc)
+            fichier.write(bloc)
+    return taille
+
+
 def recevoir_lot(guichet, par, flux, *, taille_max: int, jeton=None) -> tuple[Lot, bool]:
     """Keep a lot sent by `par` (the desk's technical account) for `guichet` and queue its
     processing. `flux` is read by blocks (`read(n)`) into a file under `SNE_DOSSIER_LOTS`,
@@ -109,21 +127,20 @@ def recevoir_lot(guichet, par, flux, *, taille_max: int, jeton=None) -> tuple[Lo
     dossier.mkdir(parents=True, exist_ok=True)
     identifiant = uuid.uuid4()
     partiel = dossier / f"{identifiant}.part"
-    empreinte, taille, total = hashlib.sha256(), 0, 0
+    empreinte, total = hashlib.sha256(), 0
     ligne_commencee = False  # the current line (across blocks) holds a non-blank character
+
+    def compter(bloc: bytes) -> None:
+        nonlocal total, ligne_commencee
+        empreinte.update(bloc)
+        *finies, debut = bloc.split(b"\n")
+        for morceau in finies:
+            total += ligne_commencee or bool(morceau.strip())
+            ligne_commencee = False
+        ligne_commencee = ligne_commencee or bool(debut.strip())
+
     try:
-        with open(partiel, "wb") as fichier:
-            while bloc := flux.read(TAILLE_BLOC):
-                taille += len(bloc)
-                if taille > taille_max:
-                    raise _trop_volumineux(taille_max)
-                empreinte.update(bloc)
-                fichier.write(bloc)
-                *finies, debut = bloc.split(b"\n")
-                for morceau in finies:
-                    total += ligne_commencee or bool(morceau.strip())
-                    ligne_commencee = False
-                ligne_commencee = ligne_commencee or bool(debut.strip())
+        taille = ecrire_en_flux(flux, partiel, taille_max, au_bloc=compter)
         total += ligne_commencee
         if total == 0:
             raise LotVide(

@@ -49,6 +49,7 @@ from sne.demandes import numero as numeros
 from sne.demandes.models import Demande, Personne
 from sne.demandes.regles import exiger_saisie, exiger_saisie_sur
 from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
+from sne.lots.services import ecrire_en_flux
 
 from . import services
 from .controles import examiner
@@ -69,7 +70,6 @@ PERSONNES = {
     "co_demandeur": Personne.Role.CO_DEMANDEUR,
 }
 MANIFESTE_TAILLE_MAX = 10 * 1024 * 1024  # ~5,000 lines of 2 Kio at the very most
-TAILLE_BLOC = 64 * 1024
 # A scanned page hardly compresses (JPEG inside): a member that grows more than this ratio
 # when inflated, beyond a megabyte, is taken for a decompression bomb.
 RATIO_MAX = 100
@@ -156,16 +156,8 @@ def recevoir_lot_numeriseur(guichet, par, flux, *, taille_max: int) -> LotNumeri
     dossier().mkdir(parents=True, exist_ok=True)
     identifiant = uuid.uuid4()
     partiel = dossier() / f"{identifiant}.part"
-    taille = 0
     try:
-        with open(partiel, "wb") as fichier:
-            while bloc := flux.read(TAILLE_BLOC):
-                taille += len(bloc)
-                if taille > taille_max:
-                    raise LotNumeriseurTropVolumineux(
-                        f"Le lot dépasse {taille_max // 2**20} Mio : découpez-le en plusieurs lots."
-                    )
-                fichier.write(bloc)
+        taille = ecrire_en_flux(flux, partiel, taille_max, trop_volumineux=_trop_volumineux)
         lignes = lire_manifeste(partiel)
         nom = f"{identifiant}.zip"
         maintenant = timezone.now()
@@ -192,6 +184,12 @@ def recevoir_lot_numeriseur(guichet, par, flux, *, taille_max: int) -> LotNumeri
         partiel.unlink(missing_ok=True)
         raise
     return lot
+
+
+def _trop_volumineux(taille_max: int) -> LotNumeriseurTropVolumineux:
+    return LotNumeriseurTropVolumineux(
+        f"Le lot dépasse {taille_max // 2**20} Mio : découpez-le en plusieurs lots."
+    )
 
 
 def _lancer(lot_id) -> None:
