@@ -548,6 +548,11 @@ class HistoriqueDemande(models.Model):
         DECISION_CAL = "decision_cal", "Décision de la commission d'attribution (CAL)"
         REFUS_LOGEMENT = "refus_logement", "Logement attribué refusé par le demandeur"
 
+    # What the national interface has no file type for (ListeTypeFichier): the dossier unique
+    # and the CAL's steps; the attribution itself reaches it as the radiation (RAD).
+    SANS_CODE_FICHIER = frozenset(
+        {"piece_ajoutee", "candidature_cal", "decision_cal", "refus_logement"}
+    )
     CODES_FICHIER = {
         "creation": "CRE",
         "creation_suite_separation": "CRS",

@@ -44,8 +44,8 @@ def _dernier(demande) -> EvenementDemande:
 def test_chaque_action_de_l_historique_a_son_type_d_evenement_et_son_code_national():
     for action in HistoriqueDemande.Action:
         assert action.value in EvenementDemande.Type.values
-        if action == HistoriqueDemande.Action.PIECE_AJOUTEE:
-            # The national interface has no file type for the dossier unique.
+        if action.value in HistoriqueDemande.SANS_CODE_FICHIER:
+            # The national interface has no file type for the dossier unique nor the CAL.
             assert action.value not in HistoriqueDemande.CODES_FICHIER
             continue
         assert HistoriqueDemande.CODES_FICHIER[action.value] in {"CRE", "CRS", "MOD", "REN", "RAD"}
