@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser_lecture
 from sne.comptes.decorateurs import habilite_requis
-from sne.demandes.models import Personne
+from sne.demandes.models import Demande, Personne
 from sne.demandes.recherche import trouver_demande
 from sne.exceptions import ErreurMetier, NonAutorise
 from sne.formulaires import erreur_sur_formulaire, resume_erreurs
@@ -61,6 +61,18 @@ def _journaliser_lecture(request, b, demandes, resume: str) -> None:
             resume=resume,
             action=EvenementAudit.Action.CONSULTATION,
         )
+
+
+def _visibles(request, demandes) -> set[int]:
+    """The demandes among these the person may consult today: their applicant's name and the
+    link to their page are shown only for those (a demande leaves a desk's scope when the
+    desk's scope or the demande's wishes change after the session)."""
+    ids = {d.pk for d in demandes}
+    if not ids:
+        return set()
+    return set(
+        Demande.objects.visibles_par(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,12 +169,14 @@ def seance(request, pk):
     b = acces.bureau(request.user)
     seance = acces.seance_du_bailleur(b, pk)
     candidatures = list(_candidats_de(seance))
+    visibles = _visibles(request, [c.demande for c in candidatures])
     logements = []
     for logement, groupe in groupby(candidatures, key=lambda c: c.logement):
         lignes = [
             {
                 "c": c,
-                "demandeur": c.demande.demandeur,
+                "visible": c.demande_id in visibles,
+                "demandeur": c.demande.demandeur if c.demande_id in visibles else None,
                 "resume": services.resume_decision(c) if c.decision else "",
                 "formulaires": _formulaires_de(c) if b.peut_saisir else {},
             }
@@ -267,6 +281,7 @@ def _agir_sur_candidature(request, pk, *, nom, formulaire, titre, appeler, succe
         else:
             messages.success(request, succes(candidature))
             return redirect(_vers_seance(candidature.seance_id, f"candidature-{candidature.pk}"))
+    visible = bool(_visibles(request, [candidature.demande]))
     _journaliser_lecture(request, b, [candidature.demande], f"Candidature en CAL ({titre.lower()})")
     return render(
         request,
@@ -275,7 +290,8 @@ def _agir_sur_candidature(request, pk, *, nom, formulaire, titre, appeler, succe
             "title": f"{titre} — demande {candidature.demande.numero_unique}",
             "b": b,
             "c": candidature,
-            "demandeur": candidature.demande.demandeur,
+            "visible": visible,
+            "demandeur": candidature.demande.demandeur if visible else None,
             "resume": services.resume_decision(candidature) if candidature.decision else "",
             "nom": nom,
             "form": form,
@@ -465,6 +481,9 @@ def logement(request, pk):
     _journaliser_lecture(
         request, b, [c.demande for c in passages], f"Candidats du logement {logement.reference}"
     )
+    visibles = _visibles(request, [c.demande for c in passages])
+    for c in passages:
+        c.visible = c.demande_id in visibles
     return render(
         request,
         "attributions/logement.html",

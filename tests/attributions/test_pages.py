@@ -462,6 +462,25 @@ def test_la_consultation_seule_lit_sans_formulaires(client, guichet, presentes, 
     assert c.decision == ""
 
 
+def test_hors_du_perimetre_du_guichet_ni_nom_ni_lien_vers_la_demande(
+    client, bailleur, presentes, logement
+):
+    """A desk of the same landlord consulting only Saint-Denis reads the session, not the
+    applicants of Paris: their numéro without their name nor the link to their page."""
+    restreint = GuichetFactory(
+        code="93BA2", organisation=bailleur, departements=["93"], communes=["93066"]
+    )
+    connecter(client, agent(restreint, role="consultation"))
+    demande = presentes[0].demande
+    page = texte(client.get(f"/attributions/seances/{presentes[0].seance_id}/"))
+    assert demande.numero_unique in page
+    assert "hors du périmètre de consultation de votre guichet" in page
+    assert f'href="/demandes/{demande.numero_unique}/"' not in page
+    assert demande.demandeur.nom.upper() not in page
+    page = texte(client.get(f"/attributions/logements/{logement.pk}/"))
+    assert f'href="/demandes/{demande.numero_unique}/"' not in page
+
+
 def test_un_visiteur_anonyme_est_renvoye_a_la_connexion(client):
     reponse = client.get("/attributions/")
     assert reponse.status_code == 302 and "/comptes/connexion/" in reponse["Location"]
