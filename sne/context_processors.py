@@ -56,11 +56,15 @@ def menu_gestion(request):
         return {}
     from django.urls import NoReverseMatch, reverse
 
+    from sne.attributions.acces import voit_les_attributions
     from sne.comptes.droits import droits_de
 
     droits = droits_de(request.user)
+    # Read by the main menu only when it asks (a callable): « Attributions » for a landlord's
+    # desks.
+    commun = {"droits": droits, "voit_attributions": lambda: voit_les_attributions(request.user)}
     if not request.path.startswith("/gestion/"):
-        return {"droits": droits}
+        return commun
 
     entrees = []
     for code, libelle, nom in MENU_GESTION:
@@ -71,4 +75,4 @@ def menu_gestion(request):
     if not droits.est_gestionnaire:
         # Desk agents reach only their requests to the gestionnaire in the back office.
         entrees = [e for e in entrees if e["code"] == "demandes"]
-    return {"menu_gestion": entrees, "droits": droits}
+    return {"menu_gestion": entrees, **commun}

@@ -33,6 +33,8 @@ urlpatterns = [
     path("pieces/", include("sne.pieces.urls")),
     # The applicants' own pages, with their own session (sne/portail/session.py).
     path("portail/", include("sne.portail.urls")),
+    # The landlords' CAL: their dwellings, sessions, candidates and decisions (issue 15).
+    path("attributions/", include("sne.attributions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

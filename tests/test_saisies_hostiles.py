@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from dateutil.relativedelta import relativedelta
 
+from sne.attributions import services as attributions
 from sne.comptes.jetons import compte_systeme
 from sne.demandes import services
 from sne.doublons.audit import lancer_audit
@@ -24,11 +25,11 @@ from sne.doublons.parcours import parcourir
 from sne.lots import services as lots
 from sne.notifications import services as notifications
 from sne.notifications.campagne import lancer_campagne
-from sne.organisations.models import PointContact
+from sne.organisations.models import Organisation, PointContact
 from sne.pieces import services as pieces
 from sne.referentiels.models import Departement
 from tests.demandes.conftest import donnees_minimales
-from tests.factories import GuichetFactory, agent, gestionnaire, national
+from tests.factories import GuichetFactory, OrganisationFactory, agent, gestionnaire, national
 from tests.outils import connecter
 from tests.pieces import fichiers
 
@@ -196,6 +197,58 @@ def test_aucune_saisie_hostile_ne_provoque_d_erreur_500(client, registre, profil
         "/gestion/campagne/",
         "/demandes/demandeurs-a-recontacter/",
         f"/demandes/{numero}/?onglet=messages",
+    ]
+
+    erreurs = _parcourir(client, depart)
+
+    assert not erreurs, "\n".join(erreurs)
+
+
+def test_aucune_saisie_hostile_des_pages_des_attributions_ne_provoque_d_erreur_500(client):
+    """A landlord's desk (issue 15): a dwelling, a session, candidates waiting for their
+    decision, an attribution (refusal and lease forms) and one under condition."""
+    bailleur = OrganisationFactory(nom="Habitat Test", type=Organisation.Type.BAILLEUR)
+    guichet = GuichetFactory(code="75BA7", organisation=bailleur, departements=["75"])
+    saisie = agent(guichet)
+    logement = attributions.enregistrer_logement(
+        {
+            "reference": "L-1",
+            "adresse": "1 rue Test",
+            "commune": "75113",
+            "typologie": "T3",
+            "loyer": "500",
+        },
+        par=saisie,
+        guichet=guichet,
+    )
+    seance = attributions.ouvrir_seance(
+        date_seance=date(2026, 11, 30), membres=[("maire", "Ville")], par=saisie, guichet=guichet
+    )
+    candidatures = []
+    for prenom in ("Anne", "Basile", "Chloé"):
+        donnees = donnees_minimales()
+        donnees["demandeur"] = {**donnees["demandeur"], "prenom": prenom}
+        demande = services.enregistrer_demande(guichet, saisie, donnees)
+        candidatures.append(
+            attributions.inscrire_candidat(seance, logement, demande, par=saisie, guichet=guichet)
+        )
+    attributions.decider(candidatures[0], "attribution_classement", par=saisie, guichet=guichet)
+    attributions.decider(
+        candidatures[1],
+        "attribution_sous_condition",
+        condition="Avis d'imposition",
+        condition_avant=date(2026, 12, 15),
+        par=saisie,
+        guichet=guichet,
+    )
+    connecter(client, saisie)
+    depart = [
+        "/attributions/",
+        "/attributions/seances/nouvelle/",
+        f"/attributions/seances/{seance.pk}/",
+        "/attributions/logements/",
+        "/attributions/logements/nouveau/",
+        f"/attributions/logements/{logement.pk}/",
     ]
 
     erreurs = _parcourir(client, depart)
