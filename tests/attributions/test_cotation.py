@@ -184,4 +184,3 @@ def test_l_onglet_de_la_demande_montre_ses_points_et_leur_detail(
         "22 points selon la grille du département 75 (version 1), calculés le 15/03/2027 : "
         "ancienneté : 11 mois × 2 = 22 points."
     )
-
