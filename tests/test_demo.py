@@ -97,3 +97,29 @@ def test_la_demandeuse_du_portail_peut_renouveler_en_ligne_des_make_run(demo):
     assert demande.est_active and demande.demandeur.email == infos["email"]
     ouverture = demande.date_expiration - relativedelta(months=PREAVIS_RENOUVELLEMENT_MOIS)
     assert ouverture <= timezone.localdate() < demande.date_expiration
+
+
+def test_la_demonstration_a_une_grille_pour_paris_une_cal_et_des_points(demo):
+    """Issue 15's demo: a grid for 75, published; a past CAL session of 75BA1 whose
+    candidates keep the score of that day."""
+    from sne.attributions.models import Candidature, Cotation
+    from sne.attributions.services_cotation import grille_en_vigueur
+    from sne.demo.donnees import creer_attributions_demo, creer_grille_demo
+
+    assert creer_grille_demo() == 1
+    cal = creer_attributions_demo()
+
+    grille = grille_en_vigueur("75")
+    assert grille.criteres.count() == 9
+    assert (
+        Cotation.objects.filter(grille=grille).count()
+        == Demande.objects.filter(departement_id="75", statut="active").count()
+    )
+    candidatures = Candidature.objects.filter(seance=cal["seance"]).order_by("rang")
+    assert [c.decision for c in candidatures] == [
+        "attribution_classement",
+        "attribution_classement",
+        "non_attribution",
+    ]
+    assert all(c.grille == grille and c.points is not None for c in candidatures)
+    assert creer_grille_demo() is None and creer_attributions_demo() is None  # idempotent

@@ -21,6 +21,7 @@ from sne.demandes.nomenclatures import Typologie
 from sne.organisations.models import Guichet, Organisation
 from sne.referentiels.models import Commune, Departement
 
+from .cotation import AVEC_SEUIL, Critere
 from .nomenclatures import (
     ATTRIBUTIONS,
     DecisionCAL,
@@ -199,6 +200,12 @@ class Candidature(models.Model):
         Guichet, on_delete=models.PROTECT, related_name="+", verbose_name="guichet qui l'a saisie"
     )
     cree_le = models.DateTimeField("inscrite le", auto_now_add=True)
+    # The cotation of the demande on the day of the session, kept as it was (reproducible).
+    grille = models.ForeignKey(
+        "GrilleCotation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    points = models.PositiveIntegerField("cotation le jour de la séance", null=True, blank=True)
+    detail_points = models.JSONField("détail de la cotation", default=list, blank=True)
 
     class Meta:
         verbose_name = "candidature examinée en CAL"
@@ -261,3 +268,80 @@ class Candidature(models.Model):
 
     def __str__(self):
         return f"{self.demande.numero_unique} — rang {self.rang} — {self.seance}"
+
+
+class GrilleCotation(models.Model):
+    """A version of the scoring grid of a territory (a département), published once and never
+    changed after: a change is a new version. The demandes' scores follow the latest published
+    version; a candidature keeps the version of its session."""
+
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField("version")
+    publiee_le = models.DateTimeField("publiée le")
+    publiee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    presentation = models.TextField(
+        "présentation",
+        blank=True,
+        help_text="Ce que le territoire veut dire aux demandeurs de sa grille (page publique).",
+    )
+
+    class Meta:
+        verbose_name = "grille de cotation"
+        verbose_name_plural = "grilles de cotation"
+        ordering = ["departement_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departement", "version"], name="grille_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="grille_version_positive"),
+        ]
+
+    def __str__(self):
+        return f"Grille de cotation du {self.departement_id}, version {self.version}"
+
+
+class CritereGrille(models.Model):
+    grille = models.ForeignKey(GrilleCotation, on_delete=models.CASCADE, related_name="criteres")
+    critere = models.CharField("critère", max_length=20, choices=Critere.choices)
+    points = models.PositiveSmallIntegerField("points")
+    plafond = models.PositiveIntegerField("plafond", null=True, blank=True)
+    seuil = models.PositiveIntegerField("seuil (€ par personne et par an)", null=True, blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "critère d'une grille"
+        ordering = ["grille", "ordre", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["grille", "critere"], name="critere_une_fois"),
+            models.CheckConstraint(condition=Q(critere__in=Critere.values), name="critere_connu"),
+            models.CheckConstraint(
+                condition=Q(points__gte=1, points__lte=1000), name="critere_points_bornes"
+            ),
+            models.CheckConstraint(
+                condition=~Q(critere__in=[c.value for c in AVEC_SEUIL]) | Q(seuil__isnull=False),
+                name="critere_seuil_si_requis",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_critere_display()} : {self.points} points"
+
+
+class Cotation(models.Model):
+    """The current score of an active demande under its territory's latest grid, with its
+    breakdown (`cotation.calculer`)."""
+
+    demande = models.OneToOneField(Demande, on_delete=models.CASCADE, related_name="cotation")
+    grille = models.ForeignKey(GrilleCotation, on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveIntegerField("points")
+    detail = models.JSONField("détail", default=list)
+    calculee_le = models.DateField("calculée le")
+
+    class Meta:
+        verbose_name = "cotation"
+        indexes = [models.Index(fields=["grille", "-points"], name="cotation_grille_points")]
+
+    def __str__(self):
+        return f"{self.demande.numero_unique} : {self.points} points"

@@ -54,6 +54,7 @@ from .nomenclatures import (
     QualiteMembre,
     Reservataire,
 )
+from .services_cotation import cotation_le_jour_de
 
 LOYER_MAX = Decimal("10000")
 SURFACE_MIN, SURFACE_MAX = Decimal("9"), Decimal("1000")
@@ -355,8 +356,16 @@ def _inscrire(seance, logement, demande, rang, par, guichet) -> Candidature:
             code="rang_pris",
             champ="rang",
         )
+    grille, points, detail = cotation_le_jour_de(demande, seance.date)
     candidature = Candidature.objects.create(
-        seance=seance, logement=logement, demande=demande, rang=rang, guichet=guichet
+        seance=seance,
+        logement=logement,
+        demande=demande,
+        rang=rang,
+        guichet=guichet,
+        grille=grille,
+        points=points if grille else None,
+        detail_points=detail,
     )
     _historiser(
         demande,
@@ -708,6 +717,6 @@ def parcours(demande: Demande):
     demande's page and its copie numérique; the caller has checked the right to read it)."""
     return (
         Candidature.objects.filter(demande=demande)
-        .select_related("seance__bailleur", "logement__commune", "guichet")
+        .select_related("seance__bailleur", "logement__commune", "guichet", "grille")
         .order_by("seance__date", "pk")
     )

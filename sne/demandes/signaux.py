@@ -6,7 +6,8 @@ connect their receivers in their `AppConfig.ready`. Each signal carries plain id
 
 - `demande_enregistree(demande_id)`: registered (also the new demande of a separation);
 - `demande_renouvelee(demande_id)`: renewed (also a reactivation that renews it);
-- `demande_separee(demande_id, nouvelle_id)`: duplicated for separation.
+- `demande_separee(demande_id, nouvelle_id)`: duplicated for separation;
+- `demande_modifiee(demande_id)`: changed by `modifier_demande` (its cotation follows).
 """
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.dispatch import Signal
 demande_enregistree = Signal()
 demande_renouvelee = Signal()
 demande_separee = Signal()
+demande_modifiee = Signal()
 
 
 def apres_validation(signal: Signal, **identifiants) -> None:

@@ -561,3 +561,41 @@ def creer_attributions_demo() -> dict | None:
             guichet=guichet,
         )
     return {"seance": seance, "candidats": [d.numero_unique for d in candidats]}
+
+
+GRILLE_DEMO_75 = [
+    {"critere": "dalo", "points": 300},
+    {"critere": "sans_logement", "points": 80},
+    {"critere": "violences", "points": 80},
+    {"critere": "logement_indigne", "points": 60},
+    {"critere": "expulsion", "points": 60},
+    {"critere": "handicap", "points": 50},
+    {"critere": "suroccupation", "points": 40},
+    {"critere": "ressources_faibles", "points": 25, "seuil": 6000},
+    {"critere": "anciennete", "points": 2, "plafond": 120},
+]
+
+
+def creer_grille_demo() -> int | None:
+    """The cotation grid of Paris (75), published by its demo gestionnaire, and the scores of
+    its active demandes. Idempotent: published once (the nightly task keeps scores fresh)."""
+    from sne.attributions import services_cotation
+    from sne.attributions.models import GrilleCotation
+
+    if GrilleCotation.objects.filter(departement_id="75").exists():
+        return None
+    gestion = Utilisateur.objects.get(email=f"gestionnaire.75@{DOMAINE}")
+    with transaction.atomic():
+        grille = services_cotation.publier_grille(
+            "75",
+            GRILLE_DEMO_75,
+            par=gestion,
+            presentation="Grille de démonstration : elle reprend les publics prioritaires de "
+            "l'article L441-1 du code de la construction et de l'habitation, puis l'ancienneté.",
+        )
+        # Published three months ago in the demo's story (the past CAL session reads it).
+        GrilleCotation.objects.filter(pk=grille.pk).update(
+            publiee_le=timezone.now() - timedelta(days=90)
+        )
+    services_cotation.recalculer_departement("75")
+    return grille.version

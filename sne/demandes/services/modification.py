@@ -25,6 +25,7 @@ from ..regles import (
     verifier_date_naissance,
 )
 from ..schemas import DemandeurEntree, PersonneEntree, valider_email, valider_nir
+from ..signaux import apres_validation, demande_modifiee
 from .doublons import doublons_des_personnes, enregistrer_forcage
 from .entree import communes_souhaitees, personne
 from .historique import enregistrer_version
@@ -470,6 +471,7 @@ def modifier_demande(
                 guichet=guichet,
                 operation="modification",
             )
+        apres_validation(demande_modifiee, demande_id=demande.pk)
     return changements
 
 

@@ -7,6 +7,7 @@ from sne.demo.donnees import (
     creer_demandes_demo,
     creer_demandeur_portail_demo,
     creer_donnees_demo,
+    creer_grille_demo,
 )
 
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
             "Gestionnaires et administratrice (double authentification obligatoire) : "
             "code de secours sne-demo-1 … sne-demo-10 (chacun une fois, remis à chaque make run)."
         )
+        if creer_grille_demo():
+            self.stdout.write(
+                f"Cotation : la grille de Paris (75) est publiée : {settings.SNE_URL_SITE}"
+                "/cotation/75/ ; chaque demande active du 75 a ses points (onglet Attributions)."
+            )
         cal = creer_attributions_demo()
         if cal:
             self.stdout.write(
