@@ -16,7 +16,7 @@ from sne.organisations.models import Organisation
 from tests.factories import GuichetFactory, OrganisationFactory, agent
 from tests.outils import connecter, texte
 
-from .conftest import AUJOURD_HUI, LOGEMENT
+from .fixtures import AUJOURD_HUI, LOGEMENT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(AUJOURD_HUI)]
 
