@@ -9,12 +9,13 @@ so that the value reaches the checks behind the first ones (a service, the datab
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 
 from sne.attributions import services as attributions
 from sne.comptes.jetons import compte_systeme
@@ -210,6 +211,7 @@ def test_aucune_saisie_hostile_des_pages_des_attributions_ne_provoque_d_erreur_5
     bailleur = OrganisationFactory(nom="Habitat Test", type=Organisation.Type.BAILLEUR)
     guichet = GuichetFactory(code="75BA7", organisation=bailleur, departements=["75"])
     saisie = agent(guichet)
+    jour = timezone.localdate()  # the session sits today, after the demandes are filed
     logement = attributions.enregistrer_logement(
         {
             "reference": "L-1",
@@ -222,7 +224,7 @@ def test_aucune_saisie_hostile_des_pages_des_attributions_ne_provoque_d_erreur_5
         guichet=guichet,
     )
     seance = attributions.ouvrir_seance(
-        date_seance=date(2026, 11, 30), membres=[("maire", "Ville")], par=saisie, guichet=guichet
+        date_seance=jour, membres=[("maire", "Ville")], par=saisie, guichet=guichet
     )
     candidatures = []
     for prenom in ("Anne", "Basile", "Chloé"):
@@ -237,7 +239,7 @@ def test_aucune_saisie_hostile_des_pages_des_attributions_ne_provoque_d_erreur_5
         candidatures[1],
         "attribution_sous_condition",
         condition="Avis d'imposition",
-        condition_avant=date(2026, 12, 15),
+        condition_avant=jour + timedelta(days=15),
         par=saisie,
         guichet=guichet,
     )
