@@ -40,7 +40,7 @@ base déjà chargée (pour mesurer à nouveau après avoir essayé un index à l
 Lancement depuis la racine du projet :
 
     .venv/bin/python bench/cotation.py --taille 100000
-    .venv/bin/python bench/cotation.py                      # 1 000 000 (~25 min)
+    .venv/bin/python bench/cotation.py                      # 1 000 000 (~14 min)
     .venv/bin/python bench/cotation.py --reutiliser --plans
 """
 
