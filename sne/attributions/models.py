@@ -21,7 +21,7 @@ from sne.demandes.nomenclatures import Typologie
 from sne.organisations.models import Guichet, Organisation
 from sne.referentiels.models import Commune, Departement
 
-from .cotation import AVEC_SEUIL, Critere
+from .cotation import AVEC_SEUIL, Critere, en_clair
 from .nomenclatures import (
     ATTRIBUTIONS,
     DecisionCAL,
@@ -268,6 +268,10 @@ class Candidature(models.Model):
 
     def __str__(self):
         return f"{self.demande.numero_unique} — rang {self.rang} — {self.seance}"
+
+    @property
+    def cotation_en_clair(self) -> str:
+        return en_clair(self.detail_points)
 
 
 class GrilleCotation(models.Model):

@@ -140,7 +140,7 @@ def nouvelle_seance(request):
 
 def _candidats_de(seance):
     return (
-        seance.candidatures.select_related("logement__commune", "demande")
+        seance.candidatures.select_related("logement__commune", "demande", "grille")
         .prefetch_related(Prefetch("demande__personnes", queryset=Personne.objects.order_by("pk")))
         .order_by("logement__commune_id", "logement__adresse", "logement__reference", "rang")
     )

@@ -184,3 +184,17 @@ def test_l_onglet_de_la_demande_montre_ses_points_et_leur_detail(
         "22 points selon la grille du département 75 (version 1), calculés le 15/03/2027 : "
         "ancienneté : 11 mois × 2 = 22 points."
     )
+
+
+def test_la_page_de_la_seance_montre_la_cotation_de_chaque_candidat_ce_jour_la(
+    client, seance, logement, candidats, guichet, agent_bailleur
+):
+    grille = services_cotation.publier_grille("75", GRILLE, par=gestionnaire("75"))
+    GrilleCotation.objects.filter(pk=grille.pk).update(publiee_le=a_midi(date(2027, 1, 5)))
+    services.inscrire_candidat(seance, logement, candidats[0], par=agent_bailleur, guichet=guichet)
+    connecter(client, agent_bailleur)
+
+    page = texte(client.get(reverse("attributions:seance", args=[seance.pk])))
+
+    assert "Cotation ce jour-là" in page
+    assert "ancienneté : 11 mois × 2 = 22 points (grille v1)" in page
