@@ -72,6 +72,11 @@ def mois_d_anciennete(date_depot: date, aujourd_hui: date) -> int:
     return ecart.years * 12 + ecart.months
 
 
+def euros(nombre: int) -> str:
+    """« 6 000 € » (French digit grouping, a narrow no-break space)."""
+    return f"{nombre:,}".replace(",", "\u202f") + " €"
+
+
 def _s(nombre: int) -> str:
     return "s" if nombre > 1 else ""
 
@@ -114,7 +119,7 @@ def _constat(demande, regle: RegleDeGrille, aujourd_hui: date) -> tuple[int, str
             return None
         par_personne = revenu // demande.nombre_personnes
         if par_personne < regle.seuil:
-            return 1, f"{par_personne} € par personne et par an, sous {regle.seuil} €"
+            return 1, f"{euros(par_personne)} par personne et par an, sous {euros(regle.seuil)}"
         return None
     return None
 
@@ -188,6 +193,6 @@ def en_francais(regle: RegleDeGrille) -> str:
         "adapté souhaité)",
         Critere.SUROCCUPATION: "Vivre à deux personnes ou plus par pièce dans le logement actuel",
         Critere.RESSOURCES_FAIBLES: f"Avoir un revenu fiscal de référence de moins de "
-        f"{regle.seuil} € par personne et par an",
+        f"{euros(regle.seuil or 0)} par personne et par an",
     }
     return f"{phrases[regle.critere]} : {points}."

@@ -76,7 +76,7 @@ def test_le_plafond_le_seuil_et_le_dalo():
     assert points == 300 + 100 + 40 + 25
     assert detail[1]["calcul"] == "ancienneté : 72 mois × 2 = 144 points, plafonné à 100 points"
     assert detail[3]["calcul"] == (
-        "ressources faibles (4000 € par personne et par an, sous 6000 €) : 25 points"
+        "ressources faibles (4\u202f000 € par personne et par an, sous 6\u202f000 €) : 25 points"
     )
     assert calculer(une_demande(date_depot=date(2027, 3, 1)), [], date(2027, 3, 15)) == (0, [])
 
@@ -165,7 +165,7 @@ def test_la_grille_publique_se_lit_en_francais_sans_connexion(client, agent_bail
         "Chaque mois d'ancienneté de la demande, depuis son dépôt, compte 2 points, jusqu'à "
         "100 points au plus." in page
     )
-    assert "moins de 6000 € par personne et par an : 25 points." in page
+    assert "moins de 6\u202f000 € par personne et par an : 25 points." in page
     assert "/cotation/75/" in texte(client.get("/cotation/"))
     assert "n'a pas encore publié" in texte(client.get("/cotation/93/"))
     assert client.get("/cotation/XX/").status_code == 404
