@@ -720,3 +720,55 @@ def parcours(demande: Demande):
         .select_related("seance__bailleur", "logement__commune", "guichet", "grille")
         .order_by("seance__date", "pk")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Candidates for a dwelling
+
+# The household sizes a typology suits (a wider band than any local rule, so that the CAL sees
+# every plausible candidate; the page lets it narrow).
+TAILLES_PAR_TYPOLOGIE = {
+    "chambre": (1, 1),
+    "T1": (1, 2),
+    "T2": (1, 3),
+    "T3": (2, 5),
+    "T4": (3, 6),
+    "T5": (4, 8),
+    "T6_et_plus": (5, 99),
+}
+CANDIDATS_MAX = 200
+
+
+def candidats_pour(logement: Logement, *, par, dalo_seulement=False, typologie_souhaitee=False):
+    """The candidates a CAL may examine for `logement`: the active demandes in `par`'s
+    consultation scope that wish its commune, whose household suits its typology
+    (`TAILLES_PAR_TYPOLOGIE`), ordered by cotation (highest first, none last) then seniority.
+    `dalo_seulement`: only the households recognised priority DALO; `typologie_souhaitee`:
+    only those who wished this typology (or none). At most `CANDIDATS_MAX`."""
+    from django.db.models import F
+
+    from sne.demandes.models import CommuneSouhaitee
+
+    minimum, maximum = TAILLES_PAR_TYPOLOGIE.get(logement.typologie, (1, 99))
+    candidats = (
+        Demande.objects.visibles_par(par)
+        .filter(
+            statut=Demande.Statut.ACTIVE,
+            nombre_personnes__gte=minimum,
+            nombre_personnes__lte=maximum,
+            pk__in=CommuneSouhaitee.objects.filter(commune_id=logement.commune_id).values(
+                "demande_id"
+            ),
+        )
+        .select_related("cotation", "guichet_enregistreur")
+        .order_by(F("cotation__points").desc(nulls_last=True), "date_depot", "pk")
+    )
+    if dalo_seulement:
+        candidats = candidats.filter(statut_dalo="actif")
+    demandes = list(candidats[: CANDIDATS_MAX * (3 if typologie_souhaitee else 1)])
+    if typologie_souhaitee:
+        # `typologies` is a JSON list: filtered here (SQLite and PostgreSQL alike).
+        demandes = [d for d in demandes if not d.typologies or logement.typologie in d.typologies][
+            :CANDIDATS_MAX
+        ]
+    return demandes

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import candidats, views
 
 app_name = "attributions"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("logements/", views.logements, name="logements"),
     path("logements/nouveau/", views.nouveau_logement, name="nouveau_logement"),
     path("logements/<int:pk>/", views.logement, name="logement"),
+    path("logements/<int:pk>/candidats/", candidats.candidats, name="candidats"),
 ]
