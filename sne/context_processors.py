@@ -46,6 +46,7 @@ MENU_GESTION = [
     ("audits", "Audit des doublons", "doublons:audits"),
     ("courriers", "Courriers à imprimer", "courriers:liste"),
     ("campagne", "Campagne de renouvellement", "campagne:tableau"),
+    ("cotation", "Grille de cotation", "gestion_cotation:grille"),
     ("journal", "Journal d'audit", "audit:journal"),
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("gestion/doublons/", include("sne.gestion.urls_doublons")),
     path("gestion/courriers/", include("sne.gestion.urls_courriers")),
     path("gestion/campagne/", include("sne.gestion.urls_campagne")),
+    path("gestion/cotation/", include("sne.attributions.urls_gestion")),
     path("referentiels/", include("sne.referentiels.urls")),
     path("demandes/", include((pages_demandes, "demandes"))),
     path("lots/", include("sne.lots.urls")),
