@@ -40,7 +40,7 @@ def textes(demande) -> list[str]:
 def test_une_naissance_s_ajoute_et_le_menage_se_recompte(
     famille, guichet_75, agent_75, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as rappels:
+    with django_capture_on_commit_callbacks(execute=True):
         services.modifier_demande(
             famille,
             agent_75,
@@ -62,7 +62,7 @@ def test_une_naissance_s_ajoute_et_le_menage_se_recompte(
     assert famille.nombre_personnes == 4
     assert "Personne à charge ajoutée : Léa MARTIN (né(e) le 03/10/2026, enfant)" in textes(famille)
     assert "Nombre de personnes à loger : 3 → 4" in textes(famille)
-    assert not rappels and not Attestation.objects.exists()  # FAQ: no attestation
+    assert not Attestation.objects.exists()  # FAQ: no attestation (the cotation ran)
 
 
 def test_une_personne_a_charge_se_retire_et_se_corrige(famille, guichet_75, agent_75):
