@@ -92,18 +92,26 @@ def _est_un_envoi_du_script(request) -> bool:
 def _deposer_chacun(form, demande, guichet, request) -> list[dict]:
     """Each file is its own pièce: a refused one does not stop the others. A refusal that
     concerns the form (its type, its person) is put on it and stops there."""
+    return deposer_chaque_fichier(
+        form,
+        lambda fichier, type_, personne: services.deposer_piece(
+            demande, fichier, type=type_, personne=personne, par=request.user, guichet=guichet
+        ),
+        ajoutee="Pièce ajoutée.",
+        en_attente="Pièce ajoutée, en attente d'analyse antivirus : elle pourra être ouverte "
+        "une fois analysée.",
+    )
+
+
+def deposer_chaque_fichier(form, deposer, *, ajoutee: str, en_attente: str) -> list[dict]:
+    """The files of an `AjoutPieceForm`, each given to `deposer(fichier, type, personne)` on
+    its own (the desk's page and the portal's): one result per file; a refusal of the form's
+    type or person is put on the form and stops there; a refusal of rights goes up."""
     resultats = []
     for fichier in form.cleaned_data["fichiers"]:
         nom = (fichier.name or "fichier")[-120:]
         try:
-            piece = services.deposer_piece(
-                demande,
-                fichier,
-                type=form.cleaned_data["type"],
-                personne=form.personne_choisie(),
-                par=request.user,
-                guichet=guichet,
-            )
+            piece = deposer(fichier, form.cleaned_data["type"], form.personne_choisie())
         except ErreurMetier as e:
             if isinstance(e, NonAutorise | Introuvable):
                 raise
@@ -116,10 +124,9 @@ def _deposer_chacun(form, demande, guichet, request) -> list[dict]:
                 {
                     "nom": nom,
                     "ajoutee": True,
-                    "message": "Pièce ajoutée."
+                    "message": ajoutee
                     if piece.statut != StatutPiece.EN_ATTENTE_ANALYSE
-                    else "Pièce ajoutée, en attente d'analyse antivirus : elle pourra être "
-                    "ouverte une fois analysée.",
+                    else en_attente,
                     "piece": str(piece.uid),
                 }
             )

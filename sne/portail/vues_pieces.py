@@ -10,12 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sne.audit.services import adresse_ip
-from sne.exceptions import ErreurMetier, Introuvable, NonAutorise
+from sne.exceptions import ErreurMetier, Introuvable
 from sne.formulaires import erreur_sur_formulaire, resume_erreurs
 from sne.pieces.controles import PieceRefusee
 from sne.pieces.forms import AjoutPieceForm, RemplacementPieceForm
 from sne.pieces.nomenclatures import CATEGORIES, StatutPiece
 from sne.pieces.services import PieceDejaDeposee, nom_de_telechargement
+from sne.pieces.views import deposer_chaque_fichier
 
 from . import services_pieces as services
 from .session import demandeur_requis
@@ -44,36 +45,15 @@ def _du_script(request) -> bool:
 
 def _deposer_chacun(request, form) -> list[dict]:
     """Each file is its own pièce: a refused one does not stop the others (as at the desk)."""
-    resultats = []
-    for fichier in form.cleaned_data["fichiers"]:
-        nom = (fichier.name or "fichier")[-120:]
-        try:
-            piece = services.deposer_en_ligne(
-                request.demande,
-                fichier,
-                type=form.cleaned_data["type"],
-                personne=form.personne_choisie(),
-            )
-        except ErreurMetier as e:
-            if isinstance(e, NonAutorise | Introuvable):
-                raise
-            if e.champ in ("type", "personne"):
-                erreur_sur_formulaire(form, e)
-                break
-            resultats.append({"nom": nom, "ajoutee": False, "message": e.message, "code": e.code})
-        else:
-            resultats.append(
-                {
-                    "nom": nom,
-                    "ajoutee": True,
-                    "message": "Pièce envoyée."
-                    if piece.statut != StatutPiece.EN_ATTENTE_ANALYSE
-                    else "Pièce envoyée, en attente d'analyse antivirus : vous pourrez l'ouvrir "
-                    "une fois analysée.",
-                    "piece": str(piece.uid),
-                }
-            )
-    return resultats
+    return deposer_chaque_fichier(
+        form,
+        lambda fichier, type_, personne: services.deposer_en_ligne(
+            request.demande, fichier, type=type_, personne=personne
+        ),
+        ajoutee="Pièce envoyée.",
+        en_attente="Pièce envoyée, en attente d'analyse antivirus : vous pourrez l'ouvrir une "
+        "fois analysée.",
+    )
 
 
 @never_cache
