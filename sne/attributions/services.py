@@ -737,6 +737,19 @@ TAILLES_PAR_TYPOLOGIE = {
     "T6_et_plus": (5, 99),
 }
 CANDIDATS_MAX = 200
+# What the candidates' page and its exports show of each (`candidats.py`): up to 200 demandes
+# built for one page, the other columns are not read (half the time, bench/cotation.py).
+CHAMPS_DES_CANDIDATS = (
+    "numero_unique",
+    "departement",
+    "date_depot",
+    "nombre_personnes",
+    "logement_adapte_handicap",
+    "statut_dalo",
+    "typologies",
+    "cotation__points",
+    "cotation__detail",
+)
 
 
 def candidats_pour(logement: Logement, *, par, dalo_seulement=False, typologie_souhaitee=False):
@@ -760,7 +773,8 @@ def candidats_pour(logement: Logement, *, par, dalo_seulement=False, typologie_s
             classements__nombre_personnes__gte=minimum,
             classements__nombre_personnes__lte=maximum,
         )
-        .select_related("cotation", "guichet_enregistreur")
+        .select_related("cotation")
+        .only(*CHAMPS_DES_CANDIDATS)
         .order_by(
             "-classements__cotee",
             "-classements__points",

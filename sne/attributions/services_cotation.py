@@ -197,8 +197,10 @@ def classer(demandes, points: dict[int, int]) -> None:
     ids = [d.pk for d in demandes]
     Classement.objects.filter(demande_id__in=ids).delete()
     actives = {d.pk: d for d in demandes if d.statut == Demande.Statut.ACTIVE}
-    voeux = CommuneSouhaitee.objects.filter(demande_id__in=list(actives)).values_list(
-        "demande_id", "commune_id"
+    voeux = (
+        CommuneSouhaitee.objects.filter(demande_id__in=list(actives))
+        .order_by()  # not the model's ordering, which joins the demandes
+        .values_list("demande_id", "commune_id")
     )
     Classement.objects.bulk_create(
         Classement(
