@@ -12,17 +12,16 @@ visé) :
    maximale du calcul (pic `tracemalloc`, dans une seconde exécution : `tracemalloc` ralentit
    Python) pour Paris et pour un département dix fois plus petit — elle doit être la même.
    Objectif (issue 15) : un département de 100 000 demandes en moins d'une minute.
-2. **La liste des candidats d'un logement dans une grande commune** : il n'y a pas encore de
-   service ; le banc mesure la requête qu'il fera — les demandes actives qui souhaitent la
-   commune du logement (`CommuneSouhaitee`), d'une taille de ménage compatible avec la
-   typologie (`TAILLES`, une hypothèse du banc), dans le périmètre de consultation de l'agent
-   de démonstration de 75BA1 (`Demande.objects.visibles_par`), ordonnées par
-   `Cotation.points` décroissants puis `date_depot`, les 50 premières avec leur cotation —
-   sur des logements tirés dans les arrondissements de Paris les plus demandés, comparée à la
-   recherche exacte d'un numéro visible par le même agent (`sne.demandes.recherche.
-   trouver_demande`, et `Demande.objects.get(numero_unique=…)` sans périmètre), appels
-   alternés. Objectif : p95 de la liste ≤ 3 × p95 de la recherche exacte. `--plans` imprime
-   l'`EXPLAIN (ANALYZE, BUFFERS)` de la liste pour la commune la plus demandée.
+2. **La liste des candidats d'un logement dans une grande commune** : le service de la page,
+   `sne.attributions.services.candidats_pour` (demandes actives du périmètre de l'agent de
+   démonstration de 75BA1 qui souhaitent la commune, ménage à la taille de la typologie, par
+   cotation puis ancienneté, lues dans l'ordre de l'index de `Classement` ; jusqu'à 200
+   candidats avec leur cotation) — pour des logements tirés dans les arrondissements de Paris
+   les plus demandés, comparé à la recherche exacte d'un numéro visible par le même agent
+   (`sne.demandes.recherche.trouver_demande`, et `Demande.objects.get(numero_unique=…)` sans
+   périmètre) et à la requête mesurée avant `Classement` (tri des cotations), appels alternés.
+   Objectif : p95 de la liste ≤ 3 × p95 de la recherche exacte. `--plans` imprime
+   l'`EXPLAIN (ANALYZE, BUFFERS)` du service pour la commune la plus demandée (T3 et T5).
 
 La population : le générateur de `bench/recherche.py` (noms, ménages, une à trois communes
 souhaitées tirées selon leur population, dates de dépôt sur trois ans), toutes actives
@@ -67,14 +66,7 @@ BASE_BANC = "sne_bench_cotation"
 PART_PARIS = 0.12
 CHAUFFE = 10
 LIMITE = 50
-# Household sizes a typology suits (an assumption of the bench, the service will decide).
-TAILLES = {
-    "T1": (1, 2),
-    "T2": (1, 3),
-    "T3": (2, 4),
-    "T4": (3, 6),
-    "T5": (4, 8),
-}
+TYPOLOGIES = ("T1", "T2", "T3", "T4", "T5")  # the dwellings drawn
 # fmt: off
 MOTIFS = {
     "logement_trop_petit": 0.25, "logement_trop_cher": 0.18, "sans_logement": 0.12,
@@ -245,27 +237,31 @@ def recalculer(departement: str, memoire: bool) -> tuple[int, float, float | Non
     return nombre, duree, pic
 
 
-def requete_candidats(agent, commune: str, typologie: str, grille=None):
-    """La requête du futur service « liste des candidats » d'un logement ; `grille` : la
-    variante qui ne garde que les demandes cotées par cette grille (celle du département du
-    logement), ce qui permet de lire l'index `cotation_grille_points` dans l'ordre."""
+def requete_d_avant(agent, commune: str, typologie: str):
+    """La requête mesurée avant la table `Classement` (comparaison) : `EXISTS` sur les communes
+    souhaitées, tri sur les points de `Cotation`, les 50 premières."""
     from django.db.models import Exists, OuterRef
 
+    from sne.attributions.services import TAILLES_PAR_TYPOLOGIE
     from sne.demandes.models import CommuneSouhaitee, Demande
 
-    mini, maxi = TAILLES[typologie]
+    mini, maxi = TAILLES_PAR_TYPOLOGIE[typologie]
     souhaitee = CommuneSouhaitee.objects.filter(demande=OuterRef("pk"), commune_id=commune)
     demandes = (
         Demande.objects.visibles_par(agent)
         .filter(statut=Demande.Statut.ACTIVE, nombre_personnes__range=(mini, maxi))
-        .filter(Exists(souhaitee))
+        .filter(Exists(souhaitee), cotation__isnull=False)
+        .select_related("cotation")
     )
-    if grille is None:
-        demandes = demandes.filter(cotation__isnull=False)
-    else:
-        demandes = demandes.filter(cotation__grille=grille)
-    demandes = demandes.select_related("cotation")
     return demandes.order_by("-cotation__points", "date_depot", "pk")[:LIMITE]
+
+
+def liste_du_service(agent, commune: str, typologie: str) -> list:
+    """Ce que lit la page des candidats : `services.candidats_pour` (jusqu'à 200 candidats)."""
+    from sne.attributions.models import Logement
+    from sne.attributions.services import candidats_pour
+
+    return candidats_pour(Logement(commune_id=commune, typologie=typologie), par=agent)
 
 
 def latences(nom: str, durees: list[float], note: str = "") -> float:
@@ -305,7 +301,6 @@ def main() -> int:
     from django.utils import timezone
 
     from sne.attributions.models import Cotation
-    from sne.attributions.services_cotation import grille_en_vigueur
     from sne.comptes.models import Utilisateur
     from sne.demandes.models import CommuneSouhaitee, Demande
     from sne.demandes.recherche import trouver_demande
@@ -364,6 +359,7 @@ def main() -> int:
         duree = time.perf_counter() - t0
         with connection.cursor() as curseur:
             curseur.execute("VACUUM ANALYZE attributions_cotation")
+            curseur.execute("VACUUM ANALYZE attributions_classement")
         print(
             f"  premier calcul, {len(par_departement)} départements ({creees} grilles créées) : "
             f"{total} demandes en {duree:.0f} s, {total / duree:.0f} demandes/s"
@@ -387,12 +383,15 @@ def main() -> int:
     t0 = time.perf_counter()
     with connection.cursor() as curseur:
         curseur.execute("VACUUM ANALYZE attributions_cotation")
-    print(f"  VACUUM ANALYZE attributions_cotation : {time.perf_counter() - t0:.0f} s")
+        curseur.execute("VACUUM ANALYZE attributions_classement")
+    print(
+        f"  VACUUM ANALYZE attributions_cotation, attributions_classement : "
+        f"{time.perf_counter() - t0:.0f} s"
+    )
 
     print()
     print("2. Liste des candidats d'un logement (Paris) contre recherche exacte d'un numéro")
     agent = Utilisateur.objects.get(email=f"agent.75ba1@{DOMAINE}")
-    grille = grille_en_vigueur("75")
     communes = [
         c
         for c, _ in CommuneSouhaitee.objects.filter(departement_id="75")
@@ -413,64 +412,52 @@ def main() -> int:
     visibles = list(
         Demande.objects.visibles_par(agent).values_list("numero_unique", flat=True)[:20000]
     )
-    logements = [(rng.choice(communes), rng.choice(list(TAILLES))) for _ in range(args.appels)]
+    logements = [(rng.choice(communes), rng.choice(TYPOLOGIES)) for _ in range(args.appels)]
     numeros = [rng.choice(visibles) for _ in range(args.appels)]
     tailles_listes = []
     appels = {
-        "liste": lambda c, t, n: requete_candidats(agent, c, t),
-        "liste, grille du logement": lambda c, t, n: requete_candidats(agent, c, t, grille),
+        "liste": lambda c, t, n: liste_du_service(agent, c, t),
+        "avant": lambda c, t, n: list(requete_d_avant(agent, c, t)),
         "trouver_demande": lambda c, t, n: trouver_demande(n, agent),
         "get": lambda c, t, n: Demande.objects.get(numero_unique=n),
     }
     mesures = {}
-    for parallele in (True, False):
-        if not parallele:  # starting workers may cost more than a short list
-            with connection.cursor() as curseur:
-                curseur.execute("SET max_parallel_workers_per_gather = 0")
-        for i in range(CHAUFFE + args.appels):
-            commune, typologie = logements[i % args.appels]
-            numero = numeros[i % args.appels]
-            for nom, appel in appels.items():
-                t0 = time.perf_counter()
-                resultat = appel(commune, typologie, numero)
-                if nom.startswith("liste"):
-                    resultat = list(resultat)
-                duree = (time.perf_counter() - t0) * 1000
-                if i >= CHAUFFE:
-                    mesures.setdefault((nom, parallele), []).append(duree)
-                    if nom == "liste":
-                        tailles_listes.append(len(resultat))
-    with connection.cursor() as curseur:
-        curseur.execute("RESET max_parallel_workers_per_gather")
+    for i in range(CHAUFFE + args.appels):
+        commune, typologie = logements[i % args.appels]
+        numero = numeros[i % args.appels]
+        for nom, appel in appels.items():
+            t0 = time.perf_counter()
+            resultat = appel(commune, typologie, numero)
+            duree = (time.perf_counter() - t0) * 1000
+            if i >= CHAUFFE:
+                mesures.setdefault(nom, []).append(duree)
+                if nom == "liste":
+                    tailles_listes.append(len(resultat))
     print(
-        f"  {args.appels} appels de chaque après {CHAUFFE} de chauffe, alternés ; listes de "
-        f"{min(tailles_listes)} à {max(tailles_listes)} candidats"
+        f"  {args.appels} appels de chaque après {CHAUFFE} de chauffe, alternés ; listes du "
+        f"service de {min(tailles_listes)} à {max(tailles_listes)} candidats"
     )
-    p95 = {}
-    for parallele in (True, False):
-        print(
-            "  réglages du serveur"
-            if parallele
-            else "  max_parallel_workers_per_gather = 0 (essai, réglé pour la session)"
-        )
-        libelles = {
-            "liste": "liste des candidats (50 premiers)",
-            "liste, grille du logement": "liste, cotations de la grille du logement",
-            "trouver_demande": "trouver_demande(numéro, agent)",
-            "get": "Demande.objects.get(numero_unique=…)",
-        }
-        for nom, libelle in libelles.items():
-            p95[(nom, parallele)] = latences("  " + libelle, mesures[(nom, parallele)])
+    libelles = {
+        "liste": "services.candidats_pour (page, ≤ 200)",
+        "avant": "requête d'avant le classement (50 premiers)",
+        "trouver_demande": "trouver_demande(numéro, agent)",
+        "get": "Demande.objects.get(numero_unique=…)",
+    }
+    p95 = {nom: latences("  " + libelle, mesures[nom]) for nom, libelle in libelles.items()}
     if args.plans:
-        for nom, requete in (
-            ("liste", requete_candidats(agent, communes[0], "T3")),
-            ("liste, grille du logement", requete_candidats(agent, communes[0], "T3", grille)),
-        ):
+        from django.test.utils import CaptureQueriesContext
+
+        for typologie in ("T3", "T5"):
+            with CaptureQueriesContext(connection) as requetes:
+                liste_du_service(agent, communes[0], typologie)
+            sql = max(requetes.captured_queries, key=lambda q: len(q["sql"]))["sql"]
+            with connection.cursor() as curseur:
+                curseur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = "\n    ".join(ligne for (ligne,) in curseur.fetchall())
             print()
-            print(f"  EXPLAIN (ANALYZE, BUFFERS) — {nom} ({communes[0]}, T3) :")
-            print("    " + requete.explain(analyze=True, buffers=True).replace("\n", "\n    "))
-    p95_liste, p95_exact = p95[("liste", True)], p95[("trouver_demande", True)]
-    p95_grille = p95[("liste, grille du logement", True)]
+            print(f"  EXPLAIN (ANALYZE, BUFFERS) — candidats_pour ({communes[0]}, {typologie}) :")
+            print("    " + plan)
+    p95_liste, p95_exact = p95["liste"], p95["trouver_demande"]
 
     print()
     nombre = Demande.objects.count()
@@ -487,7 +474,7 @@ def main() -> int:
         f"{n_petit} demandes, {pic_grand:.1f} Mio à {n_grand} ; liste des candidats p95 "
         f"{p95_liste:.1f} ms = {p95_liste / p95_exact:.1f} × la recherche exacte "
         f"({p95_exact:.1f} ms ; objectif ≤ 3 × : {'atteint' if liste else 'NON atteint'}) ; "
-        f"filtrée sur la grille du logement {p95_grille / p95_exact:.1f} ×"
+        f"requête d'avant le classement {p95['avant'] / p95_exact:.1f} ×"
     )
     connection.close()
     return 0 if recalcul and liste else 1

@@ -21,16 +21,26 @@ class AttributionsConfig(AppConfig):
             )
         )
 
-        # The score follows the demande: registered, renewed, changed.
+        # The score and the candidates' order follow the demande: registered, renewed,
+        # changed, separated, reactivated; struck off, it leaves them.
         for signal in (
             signaux.demande_enregistree,
             signaux.demande_renouvelee,
             signaux.demande_modifiee,
+            signaux.demande_separee,
+            signaux.demande_reactivee,
         ):
             signal.connect(_coter, dispatch_uid=f"cotation-{id(signal)}")
+        signaux.demandes_radiees.connect(_retirer, dispatch_uid="cotation-radiees")
 
 
 def _coter(sender, demande_id, **kwargs):
     from .tasks import coter_demande
 
     coter_demande(demande_id)
+
+
+def _retirer(sender, demande_ids, **kwargs):
+    from .tasks import retirer_des_listes
+
+    retirer_des_listes(demande_ids)

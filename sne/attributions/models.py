@@ -349,3 +349,50 @@ class Cotation(models.Model):
 
     def __str__(self):
         return f"{self.demande.numero_unique} : {self.points} points"
+
+
+class Classement(models.Model):
+    """One row per active demande and commune it wishes: the order in which a commune's
+    candidates are listed for a dwelling (points of the cotation, highest first, none last;
+    then seniority). The candidates' list reads this index in order and stops at the first
+    ones, instead of sorting every demande that wishes the commune (bench/cotation.py).
+
+    A copy kept by the cotation services (`services_cotation.classer`, and by département in
+    `recalculer_departement`) each time a demande is registered, renewed, changed, struck off
+    or reactivated, and every night; never typed. The list still reads the demande itself
+    (active, household size, consultation scope), so a row a few seconds late can only miss a
+    candidate until the score task has run, never show one who should not be there."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", db_index=False)
+    demande = models.ForeignKey(
+        Demande, on_delete=models.CASCADE, related_name="classements", db_index=False
+    )
+    # A demande without a score (its département has no grid) comes after every scored one:
+    # `cotee` rather than a null, which an index can order the same way on both databases.
+    cotee = models.BooleanField("cotée")
+    points = models.PositiveIntegerField("points", default=0)
+    nombre_personnes = models.PositiveSmallIntegerField("personnes au foyer")
+    date_depot = models.DateField("date de dépôt")
+
+    class Meta:
+        verbose_name = "classement d'une demande dans une commune souhaitée"
+        verbose_name_plural = "classements des demandes dans les communes souhaitées"
+        constraints = [
+            models.UniqueConstraint(fields=["demande", "commune"], name="classement_unique"),
+            models.CheckConstraint(
+                condition=Q(cotee=True) | Q(points=0), name="classement_points_si_cotee"
+            ),
+        ]
+        indexes = [
+            # The candidates' order, read from the index (the household size without
+            # reading the row): `services.candidats_pour`.
+            models.Index(
+                fields=["commune", "-cotee", "-points", "date_depot", "demande"],
+                name="classement_ordre",
+                include=["nombre_personnes"],
+            ),
+        ]
+
+    def __str__(self):
+        points = f"{self.points} points" if self.cotee else "sans cotation"
+        return f"{self.commune_id} : demande {self.demande_id}, {points}"

@@ -737,6 +737,19 @@ TAILLES_PAR_TYPOLOGIE = {
     "T6_et_plus": (5, 99),
 }
 CANDIDATS_MAX = 200
+# What the candidates' page and its exports show of each (`candidats.py`): up to 200 demandes
+# built for one page, the other columns are not read (half the time, bench/cotation.py).
+CHAMPS_DES_CANDIDATS = (
+    "numero_unique",
+    "departement",
+    "date_depot",
+    "nombre_personnes",
+    "logement_adapte_handicap",
+    "statut_dalo",
+    "typologies",
+    "cotation__points",
+    "cotation__detail",
+)
 
 
 def candidats_pour(logement: Logement, *, par, dalo_seulement=False, typologie_souhaitee=False):
@@ -744,11 +757,11 @@ def candidats_pour(logement: Logement, *, par, dalo_seulement=False, typologie_s
     consultation scope that wish its commune, whose household suits its typology
     (`TAILLES_PAR_TYPOLOGIE`), ordered by cotation (highest first, none last) then seniority.
     `dalo_seulement`: only the households recognised priority DALO; `typologie_souhaitee`:
-    only those who wished this typology (or none). At most `CANDIDATS_MAX`."""
-    from django.db.models import F
+    only those who wished this typology (or none). At most `CANDIDATS_MAX`.
 
-    from sne.demandes.models import CommuneSouhaitee
-
+    Read in the order of the commune's `Classement` index (points, date de dépôt), which
+    PostgreSQL walks from the top and leaves at the last candidate shown (bench/cotation.py);
+    the demande itself is still checked (active, household size, scope)."""
     minimum, maximum = TAILLES_PAR_TYPOLOGIE.get(logement.typologie, (1, 99))
     candidats = (
         Demande.objects.visibles_par(par)
@@ -756,12 +769,18 @@ def candidats_pour(logement: Logement, *, par, dalo_seulement=False, typologie_s
             statut=Demande.Statut.ACTIVE,
             nombre_personnes__gte=minimum,
             nombre_personnes__lte=maximum,
-            pk__in=CommuneSouhaitee.objects.filter(commune_id=logement.commune_id).values(
-                "demande_id"
-            ),
+            classements__commune_id=logement.commune_id,
+            classements__nombre_personnes__gte=minimum,
+            classements__nombre_personnes__lte=maximum,
         )
-        .select_related("cotation", "guichet_enregistreur")
-        .order_by(F("cotation__points").desc(nulls_last=True), "date_depot", "pk")
+        .select_related("cotation")
+        .only(*CHAMPS_DES_CANDIDATS)
+        .order_by(
+            "-classements__cotee",
+            "-classements__points",
+            "classements__date_depot",
+            "classements__demande_id",
+        )
     )
     if dalo_seulement:
         candidats = candidats.filter(statut_dalo="actif")

@@ -5,33 +5,36 @@ demande or the grid changes, and every night (seniority grows by the month).
 - `publier_grille`: a gestionnaire of the département (or the national level) publishes a new
   version; published versions never change;
 - `grille_en_vigueur`: the latest version published (on a given day, for a past session);
-- `coter`: one demande's score, stored (`Cotation`);
+- `coter`: one demande's score, stored (`Cotation`), and its place in the candidates' order of
+  each commune it wishes (`classer`, `Classement`);
 - `recalculer_departement`: every active demande of a département, by batches of primary keys
-  (memory flat in the number of demandes), written with one upsert per batch.
+  (memory flat in the number of demandes), written with one upsert per batch;
+- `retirer`: demandes struck off leave the scores and the candidates' order.
 """
 
 from datetime import date, datetime, time
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser
 from sne.comptes.droits import droits_de
-from sne.demandes.models import Demande
+from sne.demandes.models import CommuneSouhaitee, Demande
 from sne.demandes.regles import DonneesInvalides
 from sne.exceptions import NonAutorise
 from sne.referentiels.models import Departement
 
 from .cotation import AVEC_SEUIL, PAR_UNITE, Critere, RegleDeGrille, calculer
-from .models import Cotation, CritereGrille, GrilleCotation
+from .models import Classement, Cotation, CritereGrille, GrilleCotation
 
 POINTS_MAX = 1000
 SEUIL_MAX = 1_000_000
 # What `calculer` reads of a demande: the batches load these columns only.
 CHAMPS_LUS = (
     "pk",
+    "statut",
     "date_depot",
     "statut_dalo",
     "motifs",
@@ -164,27 +167,61 @@ def regles_de(grille: GrilleCotation) -> list[RegleDeGrille]:
 
 def coter(demande: Demande, *, le: date | None = None) -> Cotation | None:
     """Compute and store the score of `demande` under its département's grid (None, and no
-    stored score, when the territory has none or the demande is struck off)."""
+    stored score, when the territory has none or the demande is struck off), and its place in
+    the candidates' order of each commune it wishes (`Classement`)."""
     grille = grille_en_vigueur(demande.departement_id)
-    if grille is None or demande.statut != Demande.Statut.ACTIVE:
-        Cotation.objects.filter(demande=demande).delete()
-        return None
-    aujourd_hui = le or timezone.localdate()
-    points, detail = calculer(demande, regles_de(grille), aujourd_hui)
-    cotation, _ = Cotation.objects.update_or_create(
-        demande=demande,
-        defaults={"grille": grille, "points": points, "detail": detail, "calculee_le": aujourd_hui},
-    )
+    with transaction.atomic():
+        if grille is None or demande.statut != Demande.Statut.ACTIVE:
+            Cotation.objects.filter(demande=demande).delete()
+            classer([demande], {})
+            return None
+        aujourd_hui = le or timezone.localdate()
+        points, detail = calculer(demande, regles_de(grille), aujourd_hui)
+        cotation, _ = Cotation.objects.update_or_create(
+            demande=demande,
+            defaults={
+                "grille": grille,
+                "points": points,
+                "detail": detail,
+                "calculee_le": aujourd_hui,
+            },
+        )
+        classer([demande], {demande.pk: points})
     return cotation
+
+
+def classer(demandes, points: dict[int, int]) -> None:
+    """Rewrite the candidates' order (`Classement`) of `demandes`: one row per commune each
+    active one wishes, with its `points` (None when it has no score); none for a demande
+    struck off. Three queries whatever the number of demandes (a batch of the recomputation)."""
+    ids = [d.pk for d in demandes]
+    Classement.objects.filter(demande_id__in=ids).delete()
+    actives = {d.pk: d for d in demandes if d.statut == Demande.Statut.ACTIVE}
+    voeux = (
+        CommuneSouhaitee.objects.filter(demande_id__in=list(actives))
+        .order_by()  # not the model's ordering, which joins the demandes
+        .values_list("demande_id", "commune_id")
+    )
+    Classement.objects.bulk_create(
+        Classement(
+            commune_id=commune,
+            demande_id=demande_id,
+            cotee=demande_id in points,
+            points=points.get(demande_id, 0),
+            nombre_personnes=actives[demande_id].nombre_personnes,
+            date_depot=actives[demande_id].date_depot,
+        )
+        for demande_id, commune in voeux
+    )
 
 
 def recalculer_departement(departement: str, *, le: date | None = None, par_paquet: int = 2000):
     """Every active demande of the département, by batches of `par_paquet` primary keys
-    (never the whole département in memory); one upsert per batch. Returns how many."""
+    (never the whole département in memory): its score under the grid in force (none without
+    a grid) and its place in the candidates' order, one upsert and one rewrite per batch.
+    Returns how many demandes were scored."""
     grille = grille_en_vigueur(departement)
-    if grille is None:
-        return 0
-    regles = regles_de(grille)
+    regles = regles_de(grille) if grille is not None else None
     aujourd_hui = le or timezone.localdate()
     actives = Demande.objects.filter(departement_id=departement, statut=Demande.Statut.ACTIVE)
     dernier, total = 0, 0
@@ -192,35 +229,54 @@ def recalculer_departement(departement: str, *, le: date | None = None, par_paqu
         paquet = list(actives.filter(pk__gt=dernier).order_by("pk").only(*CHAMPS_LUS)[:par_paquet])
         if not paquet:
             break
-        lignes = []
+        points, lignes = {}, []
         for demande in paquet:
-            points, detail = calculer(demande, regles, aujourd_hui)
+            if regles is None:
+                continue
+            points[demande.pk], detail = calculer(demande, regles, aujourd_hui)
             lignes.append(
                 Cotation(
                     demande_id=demande.pk,
                     grille=grille,
-                    points=points,
+                    points=points[demande.pk],
                     detail=detail,
                     calculee_le=aujourd_hui,
                 )
             )
-        Cotation.objects.bulk_create(
-            lignes,
-            update_conflicts=True,
-            unique_fields=["demande"],
-            update_fields=["grille", "points", "detail", "calculee_le"],
-        )
-        total += len(paquet)
+        with transaction.atomic():
+            Cotation.objects.bulk_create(
+                lignes,
+                update_conflicts=True,
+                unique_fields=["demande"],
+                update_fields=["grille", "points", "detail", "calculee_le"],
+            )
+            classer(paquet, points)
+        total += len(lignes)
         dernier = paquet[-1].pk
-    Cotation.objects.filter(demande__departement_id=departement).exclude(
-        demande__statut=Demande.Statut.ACTIVE
-    ).delete()
+    radiees = Q(demande__departement_id=departement) & ~Q(demande__statut=Demande.Statut.ACTIVE)
+    Cotation.objects.filter(radiees).delete()
+    Classement.objects.filter(radiees).delete()
+    if grille is None:
+        Cotation.objects.filter(demande__departement_id=departement).delete()
     if connection.vendor == "postgresql":
-        # A new grid has no statistics yet: without them PostgreSQL plans the candidates'
+        # New scores have no statistics yet: without them PostgreSQL plans the candidates'
         # lists badly until autovacuum passes (bench/cotation.py: 48 ms instead of 20 ms).
         with connection.cursor() as curseur:
             curseur.execute(f"ANALYZE {Cotation._meta.db_table}")
+            curseur.execute(f"ANALYZE {Classement._meta.db_table}")
     return total
+
+
+def retirer(demande_ids) -> None:
+    """Demandes struck off: no score, no place in any candidates' order (until reactivated)."""
+    ids = list(
+        Demande.objects.filter(pk__in=list(demande_ids))
+        .exclude(statut=Demande.Statut.ACTIVE)
+        .values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        Cotation.objects.filter(demande_id__in=ids).delete()
+        Classement.objects.filter(demande_id__in=ids).delete()
 
 
 def cotation_le_jour_de(demande: Demande, jour: date) -> tuple[GrilleCotation | None, int, list]:

@@ -5,9 +5,9 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sne.demandes.models import Demande
+from sne.referentiels.models import Departement
 
 from . import services_cotation
-from .models import GrilleCotation
 
 
 @db_task(retries=3, retry_delay=60)
@@ -22,7 +22,13 @@ def coter_demande(demande_id: int) -> None:
         services_cotation.coter(demande)
 
 
+@db_task(retries=3, retry_delay=30)
+def retirer_des_listes(demande_ids: list[int]) -> None:
+    services_cotation.retirer(demande_ids)
+
+
 @db_periodic_task(crontab(hour="2", minute="30"))
 def recalculer_toutes_les_cotations() -> int:
-    departements = GrilleCotation.objects.values_list("departement_id", flat=True).distinct()
+    """Every département, with a grid or not: the candidates' order covers them all."""
+    departements = Departement.objects.order_by("code").values_list("code", flat=True)
     return sum(services_cotation.recalculer_departement(d) for d in departements)

@@ -7,7 +7,10 @@ connect their receivers in their `AppConfig.ready`. Each signal carries plain id
 - `demande_enregistree(demande_id)`: registered (also the new demande of a separation);
 - `demande_renouvelee(demande_id)`: renewed (also a reactivation that renews it);
 - `demande_separee(demande_id, nouvelle_id)`: duplicated for separation;
-- `demande_modifiee(demande_id)`: changed by `modifier_demande` (its cotation follows).
+- `demande_modifiee(demande_id)`: changed by `modifier_demande` (its cotation follows);
+- `demandes_radiees(demande_ids)`: struck off, one or a whole batch of the renewal campaign
+  (they leave the cotation and the candidates' lists);
+- `demande_reactivee(demande_id)`: reactivated (déradiation) without being renewed.
 """
 
 from django.db import transaction
@@ -17,6 +20,8 @@ demande_enregistree = Signal()
 demande_renouvelee = Signal()
 demande_separee = Signal()
 demande_modifiee = Signal()
+demandes_radiees = Signal()
+demande_reactivee = Signal()
 
 
 def apres_validation(signal: Signal, **identifiants) -> None:

@@ -104,3 +104,20 @@ def test_sans_candidat_la_page_le_dit(client, agent_bailleur, studio):
     connecter(client, agent_bailleur)
     page = texte(client.get(reverse("attributions:candidats", args=[studio.pk])))
     assert "Aucune demande active de votre périmètre ne souhaite Paris 13e Arrondissement" in page
+
+
+def test_la_page_lit_les_candidats_en_une_requete(client, agent_bailleur, studio, trois):
+    """Only the columns shown are read (`CHAMPS_DES_CANDIDATS`): none is fetched again per row,
+    for the page, the XLSX or the PDF."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connecter(client, agent_bailleur)
+    url = reverse("attributions:candidats", args=[studio.pk])
+    for suffixe in ("", "?format=xlsx", "?format=pdf"):
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get(url + suffixe).status_code == 200
+        demandes_lues = [
+            q["sql"] for q in requetes.captured_queries if 'FROM "demandes_demande"' in q["sql"]
+        ]
+        assert len(demandes_lues) == 1, demandes_lues

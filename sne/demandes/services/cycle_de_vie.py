@@ -21,7 +21,7 @@ from ..regles import (
     mois_apres,
     un_an_apres,
 )
-from ..signaux import apres_validation, demande_renouvelee
+from ..signaux import apres_validation, demande_reactivee, demande_renouvelee, demandes_radiees
 from .historique import enregistrer_version, historiser_plusieurs
 
 
@@ -161,6 +161,7 @@ def radier(
         ),
         commentaire=commentaire,
     )
+    apres_validation(demandes_radiees, demande_ids=[demande.pk])
     return demande
 
 
@@ -219,8 +220,7 @@ def reactiver(demande: Demande, agent, guichet, commentaire: str = "") -> Demand
         ],
         commentaire=commentaire,
     )
-    if renouvelee:
-        apres_validation(demande_renouvelee, demande_id=demande.pk)
+    apres_validation(demande_renouvelee if renouvelee else demande_reactivee, demande_id=demande.pk)
     return demande
 
 
@@ -276,6 +276,7 @@ def radier_pour_non_renouvellement(demande_ids, *, le: date, commentaire: str) -
             ],
             commentaire=commentaire,
         )
+        apres_validation(demandes_radiees, demande_ids=[demande.pk for demande in radiees])
     return [demande.pk for demande in radiees]
 
 
