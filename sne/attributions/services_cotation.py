@@ -5,7 +5,7 @@ demande or the grid changes, and every night (seniority grows by the month).
 - `publier_grille`: a gestionnaire of the département (or the national level) publishes a new
   version; published versions never change;
 - `grille_en_vigueur`: the latest version published (on a given day, for a past session);
-- `coter`: one demande's score, stored (`Cotation`);
+- `coter`: one demande's score, stored (`Cotation`); `cotation_actuelle` reads it back;
 - `recalculer_departement`: every active demande of a département, by batches of primary keys
   (memory flat in the number of demandes), written with one upsert per batch.
 """
@@ -176,6 +176,12 @@ def coter(demande: Demande, *, le: date | None = None) -> Cotation | None:
         defaults={"grille": grille, "points": points, "detail": detail, "calculee_le": aujourd_hui},
     )
     return cotation
+
+
+def cotation_actuelle(demande: Demande) -> Cotation | None:
+    """The stored score of the demande with its grid (None: no grid in its territory, struck
+    off, or not computed yet — `grille_en_vigueur` tells which)."""
+    return Cotation.objects.filter(demande=demande).select_related("grille").first()
 
 
 def recalculer_departement(departement: str, *, le: date | None = None, par_paquet: int = 2000):
