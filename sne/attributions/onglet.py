@@ -4,12 +4,12 @@ applicant's refusal, the lease), read with the page (whose opening is already au
 
 from . import services
 from .cotation import en_clair
-from .models import Cotation
+from .services_cotation import cotation_actuelle
 
 
 def contexte_onglet(request, demande) -> dict:
     passages = list(services.parcours(demande))
-    cotation = Cotation.objects.filter(demande=demande).select_related("grille").first()
+    cotation = cotation_actuelle(demande)
     return {
         "cotation": cotation,
         "cotation_en_clair": en_clair(cotation.detail) if cotation else "",

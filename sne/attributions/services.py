@@ -21,6 +21,7 @@ audit entry « accès refusé ». Each step is written in the demande's history 
 feed (`candidature_cal`, `decision_cal`, `refus_logement`; the radiation as usual).
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -720,6 +721,128 @@ def parcours(demande: Demande):
         .select_related("seance__bailleur", "logement__commune", "guichet", "grille")
         .order_by("seance__date", "pk")
     )
+
+
+@dataclass(frozen=True)
+class PassageDuDemandeur:
+    """One CAL passage as its applicant reads it on the portal: their own candidature and
+    nothing else — no member of the commission, no other candidate, not even how many there
+    were (docs/attributions.md « Ce que voit le demandeur »). The address of the dwelling only
+    once it is theirs (attributed to them, or their lease): before, it may be another
+    household's home."""
+
+    date_seance: date
+    bailleur: str
+    commune: str
+    typologie: str
+    loyer: Decimal
+    charges: Decimal
+    adresse: str
+    rang: int
+    decision: str  # `resume_decision`, or "" while the commission has not decided
+    explication: str
+    refus: str
+    bail_signe_le: date | None
+    points: int | None  # the cotation on the day of the session, with its grid's version
+    version_grille: int | None
+    detail_points: tuple[str, ...]
+
+
+def _explication(candidature: Candidature, aujourd_hui: date) -> str:
+    """What the decision means for the applicant, in a sentence addressed to them ("" once
+    they have answered: their refusal or their lease says what followed)."""
+    c = candidature
+    if not c.decision:
+        if c.seance.date > aujourd_hui:
+            return (
+                f"La commission examinera votre demande pour ce logement le "
+                f"{c.seance.date:%d/%m/%Y} ; sa décision apparaîtra ici."
+            )
+        return "La décision de la commission n'est pas encore enregistrée."
+    if c.bail_signe_le or c.refusee_le:
+        return ""  # their answer says what followed
+    if c.decision == DecisionCAL.ATTRIBUTION:
+        return (
+            "La commission vous a attribué ce logement. Le bailleur vous le propose par écrit ; "
+            "vous disposez d'au moins dix jours pour lui répondre (CCH R441-10)."
+        )
+    if c.decision == DecisionCAL.ATTRIBUTION_CLASSEMENT:
+        if c.rang == 1:
+            return "La commission vous a classé en premier : le logement vous est proposé."
+        return (
+            f"La commission vous a classé au rang {c.rang} : le logement vous sera proposé si "
+            "les candidats classés avant vous le refusent. Le bailleur vous préviendra."
+        )
+    if c.decision == DecisionCAL.ATTRIBUTION_SOUS_CONDITION:
+        if c.condition_levee_le:
+            return (
+                f"Vous avez fourni la pièce attendue le {c.condition_levee_le:%d/%m/%Y} : le "
+                "logement vous est attribué."
+            )
+        return (
+            f"Le logement vous est attribué si vous fournissez au bailleur, avant le "
+            f"{c.condition_avant:%d/%m/%Y}, la pièce attendue : {c.condition}."
+        )
+    active = c.demande.est_active
+    if c.decision == DecisionCAL.NON_ATTRIBUTION:
+        texte = "La commission ne vous a pas attribué ce logement."
+        return texte + (" Votre demande reste examinée pour d'autres logements." if active else "")
+    texte = "La commission a jugé votre demande irrecevable."
+    if active:
+        # CCH R441-2-8: the radiation for irrecevabilité comes a month after a registered letter.
+        texte += (
+            " Avant de la radier, le guichet vous écrit par courrier recommandé : vous aurez "
+            "un mois pour lui répondre."
+        )
+    return texte
+
+
+def _refus_en_clair(candidature: Candidature) -> str:
+    c = candidature
+    if not c.refusee_le:
+        return ""
+    texte = f"Vous avez refusé ce logement le {c.refusee_le:%d/%m/%Y} : "
+    texte += c.get_motif_refus_display().lower()
+    return texte + (f" ({c.precision_refus})." if c.precision_refus else ".")
+
+
+def parcours_du_demandeur(demande: Demande) -> list[PassageDuDemandeur]:
+    """Every CAL passage of the demande as its applicant reads it (the portal's « Mon
+    parcours »), oldest first: the session's date and landlord, the dwelling (commune,
+    typology, rent), the decision in words with its motif, the awaited pièce and its date
+    (`resume_decision`), what it means for them, their refusal, their lease, and their own
+    cotation that day. Their rank is the one the CAL gave them (CCH R441-3 b: the
+    notification says it); the other candidates are never named nor counted."""
+    aujourd_hui = timezone.localdate()
+    passages = []
+    for c in parcours(demande):
+        c.demande = demande  # the one the page already holds (no query per passage)
+        logement = c.logement
+        a_soi = bool(c.bail_signe_le) or (
+            c.decision in (DecisionCAL.ATTRIBUTION, DecisionCAL.ATTRIBUTION_SOUS_CONDITION)
+            and not c.refusee_le
+        )
+        decision = resume_decision(c) if c.decision else ""
+        passages.append(
+            PassageDuDemandeur(
+                date_seance=c.seance.date,
+                bailleur=c.seance.bailleur.nom,
+                commune=logement.commune.nom,
+                typologie=logement.get_typologie_display(),
+                loyer=logement.loyer,
+                charges=logement.charges,
+                adresse=logement.adresse if a_soi else "",
+                rang=c.rang,
+                decision=decision[:1].upper() + decision[1:],
+                explication=_explication(c, aujourd_hui),
+                refus=_refus_en_clair(c),
+                bail_signe_le=c.bail_signe_le,
+                points=c.points if c.grille_id else None,
+                version_grille=c.grille.version if c.grille_id else None,
+                detail_points=tuple(ligne["calcul"] for ligne in c.detail_points or ()),
+            )
+        )
+    return passages
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ demande or the grid changes, and every night (seniority grows by the month).
   version; published versions never change;
 - `grille_en_vigueur`: the latest version published (on a given day, for a past session);
 - `coter`: one demande's score, stored (`Cotation`), and its place in the candidates' order of
-  each commune it wishes (`classer`, `Classement`);
+  each commune it wishes (`classer`, `Classement`); `cotation_actuelle` reads it back;
 - `recalculer_departement`: every active demande of a département, by batches of primary keys
   (memory flat in the number of demandes), written with one upsert per batch;
 - `retirer`: demandes struck off leave the scores and the candidates' order.
@@ -192,7 +192,7 @@ def coter(demande: Demande, *, le: date | None = None) -> Cotation | None:
 
 def classer(demandes, points: dict[int, int]) -> None:
     """Rewrite the candidates' order (`Classement`) of `demandes`: one row per commune each
-    active one wishes, with its `points` (None when it has no score); none for a demande
+    active one wishes, with its `points` (`cotee` false when it has no score); none for a demande
     struck off. Three queries whatever the number of demandes (a batch of the recomputation)."""
     ids = [d.pk for d in demandes]
     Classement.objects.filter(demande_id__in=ids).delete()
@@ -213,6 +213,12 @@ def classer(demandes, points: dict[int, int]) -> None:
         )
         for demande_id, commune in voeux
     )
+
+
+def cotation_actuelle(demande: Demande) -> Cotation | None:
+    """The stored score of the demande with its grid (None: no grid in its territory, struck
+    off, or not computed yet — `grille_en_vigueur` tells which)."""
+    return Cotation.objects.filter(demande=demande).select_related("grille").first()
 
 
 def recalculer_departement(departement: str, *, le: date | None = None, par_paquet: int = 2000):

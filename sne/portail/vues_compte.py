@@ -15,6 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sne.attributions.services import parcours_du_demandeur
+from sne.attributions.services_cotation import cotation_actuelle, grille_en_vigueur
 from sne.audit.services import adresse_ip
 from sne.demandes.models import Demande
 from sne.demandes.regles import ModificationConcurrente
@@ -244,6 +246,8 @@ def ma_demande(request):
     d = request.demande
     aujourd_hui = timezone.localdate()
     services.lire_ma_demande(d)
+    # A struck-off demande has no points, even before the recomputation removes its score.
+    cotation = cotation_actuelle(d) if d.est_active else None
     contexte = {
         "d": d,
         "demandeur": d.demandeur,
@@ -255,6 +259,10 @@ def ma_demande(request):
         "historique": _historique(d),
         "messages_envoyes": list(services.messages_envoyes(d)),
         "attestations": list(services.attestations_de(d)),
+        # Their own score only: never another applicant's, nor their place among them.
+        "cotation": cotation,
+        "grille": cotation.grille if cotation else grille_en_vigueur(d.departement_id),
+        "parcours": parcours_du_demandeur(d),
     }
     return _page(request, "ma_demande.html", contexte)
 
