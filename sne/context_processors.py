@@ -47,6 +47,7 @@ MENU_GESTION = [
     ("courriers", "Courriers à imprimer", "courriers:liste"),
     ("campagne", "Campagne de renouvellement", "campagne:tableau"),
     ("cotation", "Grille de cotation", "gestion_cotation:grille"),
+    ("statistiques", "Statistiques", "statistiques:tableau"),
     ("journal", "Journal d'audit", "audit:journal"),
 ]
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("gestion/courriers/", include("sne.gestion.urls_courriers")),
     path("gestion/campagne/", include("sne.gestion.urls_campagne")),
     path("gestion/cotation/", include("sne.attributions.urls_gestion")),
+    path("gestion/statistiques/", include("sne.statistiques.urls")),
     path("referentiels/", include("sne.referentiels.urls")),
     path("demandes/", include((pages_demandes, "demandes"))),
     path("lots/", include("sne.lots.urls")),

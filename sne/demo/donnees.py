@@ -599,3 +599,15 @@ def creer_grille_demo() -> int | None:
         )
     services_cotation.recalculer_departement("75")
     return grille.version
+
+
+def creer_statistiques_demo():
+    """The statistics' snapshot of today (the nightly task takes yesterday's): the demo's
+    figures readable at once on /gestion/statistiques/. Taken once (a snapshot never
+    changes): None when it already exists."""
+    from sne.statistiques.models import Instantane
+    from sne.statistiques.services import prendre_instantane
+
+    if Instantane.objects.filter(jour=timezone.localdate()).exists():
+        return None
+    return prendre_instantane(timezone.localdate())

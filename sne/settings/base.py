@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "sne.lots",
     "sne.pieces",
     "sne.attributions",
+    "sne.statistiques",
     "sne.portail",
     "anymail",
     "sne.demo",

@@ -8,6 +8,7 @@ from sne.demo.donnees import (
     creer_demandeur_portail_demo,
     creer_donnees_demo,
     creer_grille_demo,
+    creer_statistiques_demo,
 )
 
 
@@ -49,3 +50,10 @@ class Command(BaseCommand):
             f"le {portail['date_expiration']}). Son code télédemandeur arrive dans var/mails/ "
             "(ou var/sms/)."
         )
+        instantane = creer_statistiques_demo()
+        if instantane:
+            self.stdout.write(
+                f"Statistiques : l'instantané du {instantane.jour:%d/%m/%Y} est pris "
+                f"({instantane.demandes_actives} demandes actives) : {settings.SNE_URL_SITE}"
+                "/gestion/statistiques/ (gestionnaires, niveau national)."
+            )

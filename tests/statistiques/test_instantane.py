@@ -1,0 +1,86 @@
+"""The daily snapshot: every figure against a count made by hand on a small register, the
+national figures the sum of the départements', and a snapshot that never changes."""
+
+from datetime import date
+
+import pytest
+from django.db import DatabaseError, transaction
+
+from sne.statistiques import services, tasks
+from sne.statistiques.models import Indicateur, Instantane, Mesure
+
+from .conftest import VEILLE
+
+pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(date(2027, 2, 1))]
+
+
+def mesures(departement="", commune="", jour=VEILLE) -> dict:
+    return {
+        (m.indicateur, m.modalite): m.valeur
+        for m in Mesure.objects.filter(jour=jour, departement=departement, commune=commune)
+    }
+
+
+def test_chaque_chiffre_est_celui_du_comptage_a_la_main(registre):
+    instantane = services.prendre_instantane()
+
+    assert instantane.jour == VEILLE
+    paris = mesures("75")
+    # Active: a, b, d.
+    assert paris[(Indicateur.ACTIVES, "")] == 3
+    # a wished T3 and T4, b T5, d nothing.
+    assert paris[(Indicateur.ACTIVES_TYPOLOGIE, "T3")] == 1
+    assert paris[(Indicateur.ACTIVES_TYPOLOGIE, "T4")] == 1
+    assert paris[(Indicateur.ACTIVES_TYPOLOGIE, "T5")] == 1
+    assert paris[(Indicateur.ACTIVES_TYPOLOGIE, "T1")] == 0
+    assert paris[(Indicateur.ACTIVES_TYPOLOGIE, "non_precisee")] == 1
+    # a: 4 people, b: 7, d: 1.
+    assert paris[(Indicateur.ACTIVES_TAILLE, "1")] == 1
+    assert paris[(Indicateur.ACTIVES_TAILLE, "4")] == 1
+    assert paris[(Indicateur.ACTIVES_TAILLE, "6_et_plus")] == 1
+    assert paris[(Indicateur.ACTIVES_TAILLE, "2")] == 0
+    # On 14 March 2027: a filed 1 Dec 2024 (27 months), b 1 Sep 2026 (6 months), d that day.
+    assert paris[(Indicateur.ACTIVES_ANCIENNETE, "2_3_ans")] == 1
+    assert paris[(Indicateur.ACTIVES_ANCIENNETE, "6_12_mois")] == 1
+    assert paris[(Indicateur.ACTIVES_ANCIENNETE, "moins_6_mois")] == 1
+    # Paris's délai is 24 months: a only.
+    assert paris[(Indicateur.ACTIVES_DELAI_ANORMAL, "")] == 1
+    # Keyed on the 14th: d (a and b on 1 February).
+    assert paris[(Indicateur.ENREGISTREMENTS, "")] == 1
+    assert paris[(Indicateur.RADIATIONS, "renonciation")] == 0
+
+    seine_saint_denis = mesures("93")
+    # c (reactivated the same day), e struck off.
+    assert seine_saint_denis[(Indicateur.ACTIVES, "")] == 1
+    # c filed 5 January 2023: 50 months, beyond the national 36.
+    assert seine_saint_denis[(Indicateur.ACTIVES_ANCIENNETE, "3_5_ans")] == 1
+    assert seine_saint_denis[(Indicateur.ACTIVES_DELAI_ANORMAL, "")] == 1
+    assert seine_saint_denis[(Indicateur.ENREGISTREMENTS, "")] == 1  # e
+    # e remains struck off; c's radiation was undone the same day.
+    assert seine_saint_denis[(Indicateur.RADIATIONS, "renonciation")] == 1
+    assert seine_saint_denis[(Indicateur.REACTIVATIONS, "")] == 1
+
+    # The commune first wished: a and d Paris 20e, b Paris 13e, c Saint-Denis (e struck off).
+    assert mesures("75", "75120")[(Indicateur.ACTIVES_COMMUNE, "")] == 2
+    assert mesures("75", "75113")[(Indicateur.ACTIVES_COMMUNE, "")] == 1
+    assert mesures("93", "93066")[(Indicateur.ACTIVES_COMMUNE, "")] == 1
+    assert Mesure.objects.filter(commune__gt="").count() == 3
+
+    france = mesures()
+    assert france[(Indicateur.ACTIVES, "")] == 4 == instantane.demandes_actives
+    assert france[(Indicateur.ENREGISTREMENTS, "")] == 2
+    assert france[(Indicateur.ACTIVES_DELAI_ANORMAL, "")] == 2
+    # Every département has its rows, zeros included.
+    assert mesures("2A")[(Indicateur.ACTIVES, "")] == 0
+
+
+def test_un_instantane_ne_se_prend_qu_une_fois_et_ne_change_plus(registre):
+    premier = tasks.prendre_instantane_de_la_veille.call_local()
+    nombre = Mesure.objects.count()
+
+    assert services.prendre_instantane(VEILLE).pk == premier
+    assert Mesure.objects.count() == nombre
+    with pytest.raises(DatabaseError, match="ne se modifie pas"), transaction.atomic():
+        Mesure.objects.filter(jour=VEILLE).update(valeur=0)
+    with pytest.raises(DatabaseError, match="ne se modifie pas"), transaction.atomic():
+        Instantane.objects.filter(jour=VEILLE).update(demandes_actives=0)

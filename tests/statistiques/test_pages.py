@@ -1,0 +1,89 @@
+"""The statistics pages: a gestionnaire's départements only, the national level everything;
+the figures of the hand-counted register on the page, beside their charts; each table
+exported as shown, and the export audited."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from sne.audit.models import EvenementAudit
+from sne.statistiques import services
+from tests.factories import GuichetFactory, agent, gestionnaire, national
+from tests.outils import connecter, texte
+
+pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(date(2027, 2, 1))]
+
+URL = reverse("statistiques:tableau")
+
+
+@pytest.fixture
+def instantane(registre):
+    return services.prendre_instantane()
+
+
+def test_sans_instantane_la_page_dit_quand_viendront_les_chiffres(client):
+    connecter(client, gestionnaire("93"))
+    page = texte(client.get(URL))
+    assert "Pas encore de statistiques" in page and "chaque nuit à 1 h 15" in page
+
+
+def test_le_gestionnaire_voit_son_departement_et_ses_chiffres(client, instantane):
+    connecter(client, gestionnaire("93"))
+
+    reponse = client.get(URL)
+
+    page = texte(reponse)
+    assert "93 — Seine-Saint-Denis" in page and "France entière" not in page
+    assert "instantané du registre du <strong>14/03/2027</strong>" in page
+    assert "1 demande active" in page
+    assert "1 au-delà du délai anormalement long (100,0 %)" in page
+    html = reponse.content.decode()
+    assert html.count("<svg") == 6  # typologie, taille, ancienneté, flux, radiations, baux
+    assert "Saint-Denis" in page  # the commune first wished, in the communes' table
+    # Another département: as if it did not exist.
+    assert client.get(URL + "?territoire=75").status_code == 404
+    assert client.get(URL + "?territoire=").status_code == 404  # France: national only
+
+
+def test_le_niveau_national_voit_la_france(client, instantane):
+    connecter(client, national())
+    page = texte(client.get(URL))
+    assert "France entière" in page and "4 demandes actives" in page
+    paris = texte(client.get(URL + "?territoire=75"))
+    assert "3 demandes actives" in paris and "1 au-delà du délai anormalement long" in paris
+
+
+def test_un_agent_de_guichet_n_y_entre_pas(client, instantane):
+    connecter(client, agent(GuichetFactory(code="93CO2", departements=["93"])))
+    assert client.get(URL).status_code == 403
+
+
+def test_chaque_tableau_s_exporte_tel_qu_il_est_montre(client, instantane):
+    utilisateur = gestionnaire("75")
+    connecter(client, utilisateur)
+
+    reponse = client.get(URL + "?territoire=75&export=taille&format=csv")
+
+    assert reponse["Content-Disposition"] == 'attachment; filename="sne-75-taille-20270314.csv"'
+    lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0] == ["Taille du ménage", "Demandes actives"]
+    assert lignes[1:] == [
+        ["1 personne", "1"],
+        ["2 personnes", "0"],
+        ["3 personnes", "0"],
+        ["4 personnes", "1"],
+        ["5 personnes", "0"],
+        ["6 personnes ou plus", "1"],
+    ]
+    classeur = client.get(URL + "?territoire=75&export=communes&format=xlsx")
+    feuille = load_workbook(io.BytesIO(classeur.content)).active
+    assert [feuille.cell(3, c).value for c in (1, 2, 3)] == ["Paris 20e Arrondissement", "75120", 2]
+    exports = EvenementAudit.objects.filter(action="export", utilisateur=utilisateur)
+    assert exports.count() == 2
+    assert "« Demandes actives par taille du ménage » au 14/03/2027 (CSV)" in exports.last().resume
+    assert client.get(URL + "?territoire=75&export=inconnu&format=csv").status_code == 404
+    assert client.get(URL + "?territoire=75&export=taille&format=pdf").status_code == 404
