@@ -36,7 +36,7 @@ Pure Python, standard library only: the app that builds and publishes the files 
 
 import heapq
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 SEUIL = 11
@@ -91,9 +91,19 @@ class LignePubliee:
 # --- Masking -----------------------------------------------------------------------------------
 
 
-def appliquer_secret(cases: Sequence[Sequence[int]], seuil: int = SEUIL) -> TableauPublie:
+def appliquer_secret(
+    cases: Sequence[Sequence[int]], seuil: int = SEUIL, *, totaux_lignes_publies: bool = False
+) -> TableauPublie:
     """The table of counts (rows × columns, non-negative integers) as it may be published: its
-    totals computed, then primary and secondary suppression (module docstring)."""
+    totals computed, then primary and secondary suppression (module docstring).
+
+    `totaux_lignes_publies`: the row totals and the grand total are shown as they are, never
+    masked — for the tables of one file that share them (one per indicator, the same communes):
+    a total masked in one table and shown, or bounded otherwise, in another would be revealed.
+    With them all published, the masked figures of two tables share no equation, so each
+    table protected alone is protected together. Every row total must then reach the threshold
+    (`lignes_a_regrouper` says which communes to gather first); ValueError otherwise, or when a
+    masked cell cannot be protected without masking a total."""
     lignes = [list(ligne) for ligne in cases]
     nb_colonnes = len(lignes[0]) if lignes else 0
     if any(len(ligne) != nb_colonnes for ligne in lignes):
@@ -102,6 +112,10 @@ def appliquer_secret(cases: Sequence[Sequence[int]], seuil: int = SEUIL) -> Tabl
         _verifier_effectif(valeur)
     totaux_lignes = [sum(ligne) for ligne in lignes]
     totaux_colonnes = [sum(ligne[j] for ligne in lignes) for j in range(nb_colonnes)]
+    if totaux_lignes_publies and any(t < seuil for t in totaux_lignes):
+        raise ValueError(
+            f"Un total de ligne sous {seuil} ne peut être publié : regroupez d'abord ces lignes."
+        )
     vrai = TableauPublie(
         cases=tuple(tuple(ligne) for ligne in lignes),
         totaux_lignes=tuple(totaux_lignes),
@@ -109,7 +123,9 @@ def appliquer_secret(cases: Sequence[Sequence[int]], seuil: int = SEUIL) -> Tabl
         total=sum(totaux_lignes),
     )
     reseau = _reseau_du_tableau(vrai)
-    masque = _masquer(reseau, [vrai.valeur(p) for p in reseau.positions], seuil)
+    fixes = {"total_ligne", "total"} if totaux_lignes_publies and lignes else set()
+    intouchables = {k for k, p in enumerate(reseau.positions) if p[0] in fixes}
+    masque = _masquer(reseau, [vrai.valeur(p) for p in reseau.positions], seuil, intouchables)
     publie = {p: (None if k in masque else vrai.valeur(p)) for k, p in enumerate(reseau.positions)}
     return TableauPublie(
         cases=tuple(
@@ -133,19 +149,39 @@ def appliquer_secret_ligne(cases: Sequence[int], seuil: int = SEUIL) -> LignePub
     return LignePubliee(cases=tuple(publiees[1:]), total=publiees[0])
 
 
+def lignes_a_regrouper(totaux_lignes: Sequence[int], seuil: int = SEUIL) -> list[int]:
+    """The rows (communes) to gather into one « autres communes » row before publishing the row
+    totals: those under the threshold, and while their sum is still under it, the smallest of
+    the others — the gathered row's total is the grand total minus the published ones, so it
+    must reach the threshold too. Every row when even all of them do not."""
+    groupe = [i for i, total in enumerate(totaux_lignes) if total < seuil]
+    autres = sorted(
+        (i for i, total in enumerate(totaux_lignes) if total >= seuil),
+        key=lambda i: (totaux_lignes[i], i),
+    )
+    while groupe and sum(totaux_lignes[i] for i in groupe) < seuil and autres:
+        groupe.append(autres.pop(0))
+    return sorted(groupe)
+
+
 def _verifier_effectif(valeur) -> None:
     if isinstance(valeur, bool) or not isinstance(valeur, int) or valeur < 0:
         raise ValueError(f"Un effectif est un entier positif ou nul, pas {valeur!r}.")
 
 
-def _masquer(reseau: "_Reseau", valeurs: list[int], seuil: int) -> set[int]:
+def _masquer(
+    reseau: "_Reseau", valeurs: list[int], seuil: int, intouchables: Collection[int] = ()
+) -> set[int]:
     """The arcs to mask: primary, then the line rule to its fixed point, then a closing path for
-    each figure still recomputable, until none is."""
+    each figure still recomputable, until none is. `intouchables` are never masked."""
     masque = {k for k, v in enumerate(valeurs) if v < seuil}
     if not reseau.lignes:  # An empty table: only a grand total, nothing to protect it with.
         return set(range(len(valeurs)))
 
-    def cout(k: int) -> int:
+    def cout(k: int) -> int | None:
+        """What masking arc k costs; None: it may not be masked."""
+        if k in intouchables:
+            return None
         poids = 1 if reseau.positions[k][0] == "case" else POIDS_DES_TOTAUX
         return poids * (valeurs[k] + 1)
 
@@ -155,8 +191,11 @@ def _masquer(reseau: "_Reseau", valeurs: list[int], seuil: int) -> set[int]:
         if not revelees:
             return masque
         chemin = _chemin_qui_protege(reseau, valeurs, masque, min(revelees), cout)
-        if not chemin:  # Cannot happen on a non-empty table (each arc closes a cycle).
-            raise RuntimeError("Une case masquée reste recalculable.")
+        if not chemin:  # Only when totals are kept: without them, every arc closes a cycle.
+            raise ValueError(
+                "Une case masquée resterait recalculable sans masquer un total : regroupez "
+                "davantage de lignes."
+            )
         masque |= chemin
 
 
@@ -168,7 +207,7 @@ def _regle_des_lignes(reseau: "_Reseau", masque: set[int], cout) -> None:
         change = False
         for arcs in reseau.lignes:
             masques = [k for k in arcs if k in masque]
-            visibles = [k for k in arcs if k not in masque]
+            visibles = [k for k in arcs if k not in masque and cout(k) is not None]
             if len(masques) == 1 and visibles:
                 masque.add(min(visibles, key=lambda k: (cout(k), k)))
                 change = True
@@ -215,7 +254,7 @@ def _chemin_qui_protege(
     origine, destination = reseau.arcs[arc]
     voisins: dict[int, list[tuple[int, int]]] = {}
     for k, (o, d) in enumerate(reseau.arcs):
-        if k == arc:
+        if k == arc or (k not in masque and cout(k) is None):
             continue
         voisins.setdefault(o, []).append((d, k))
         if valeurs[k] > 0:

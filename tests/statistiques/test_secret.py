@@ -17,6 +17,7 @@ from sne.statistiques.secret import (
     appliquer_secret_ligne,
     cases_revelees,
     intervalles,
+    lignes_a_regrouper,
     recalculable,
 )
 
@@ -276,18 +277,22 @@ def test_aucune_ligne_au_hasard_ne_publie_de_petit_effectif_ni_de_case_recalcula
         verifier_le_secret(effectifs, appliquer_secret_ligne(effectifs))
 
 
-def test_les_intervalles_sont_ceux_de_la_programmation_lineaire():
-    """The bounds computed as maximum flows are those a general LP solver finds."""
-    optimize = pytest.importorskip("scipy.optimize")
-    hasard = random.Random(7)
-    for _ in range(40):
-        effectifs = effectifs_au_hasard(hasard, hasard.randint(1, 5), hasard.randint(1, 4))
-        publie = appliquer_secret(effectifs)
-        inconnues = [p for p in publie_positions(publie) if publie.valeur(p) is None]
-        if not inconnues:
-            continue
-        indice = {p: k for k, p in enumerate(inconnues)}
-        egalites, seconds_membres = [], []
+def bornes_par_la_programmation_lineaire(optimize, tableaux):
+    """The bounds of every masked figure of published tables sharing their row totals and grand
+    total (one per indicator, the same communes), by a general LP solver on all their equations
+    at once — what a reader holding the whole file can deduce."""
+    partagees = {"total_ligne", "total"}
+
+    def variable(t, position):  # shared figures are one unknown for all the tables
+        return position if position[0] in partagees else (t, position)
+
+    inconnues = {}
+    for t, publie in enumerate(tableaux):
+        for position in publie_positions(publie):
+            if publie.valeur(position) is None:
+                inconnues.setdefault(variable(t, position), len(inconnues))
+    egalites, seconds_membres = [], []
+    for t, publie in enumerate(tableaux):
         n, m = len(publie.totaux_lignes), len(publie.totaux_colonnes)
         lignes = [([("case", i, j) for j in range(m)], ("total_ligne", i)) for i in range(n)]
         lignes += [([("case", i, j) for i in range(n)], ("total_colonne", j)) for j in range(m)]
@@ -298,22 +303,111 @@ def test_les_intervalles_sont_ceux_de_la_programmation_lineaire():
             connu = 0
             for position, signe in [*((p, 1) for p in parties), (total, -1)]:
                 if publie.valeur(position) is None:
-                    coefficients[indice[position]] += signe
+                    coefficients[inconnues[variable(t, position)]] += signe
                 else:
                     connu -= signe * publie.valeur(position)
             egalites.append(coefficients)
             seconds_membres.append(connu)
-        attendus = {}
-        for position, k in indice.items():
-            objectif = [0] * len(inconnues)
-            objectif[k] = 1
-            bas = optimize.linprog(objectif, A_eq=egalites, b_eq=seconds_membres)
-            objectif[k] = -1
-            haut = optimize.linprog(objectif, A_eq=egalites, b_eq=seconds_membres)
-            assert bas.status == 0
-            attendus[position] = (
-                round(bas.fun),
-                None if haut.status == 3 else round(-haut.fun),
-            )
+    bornes = {}
+    for inconnue, k in inconnues.items():
+        objectif = [0] * len(inconnues)
+        objectif[k] = 1
+        bas = optimize.linprog(objectif, A_eq=egalites, b_eq=seconds_membres)
+        objectif[k] = -1
+        haut = optimize.linprog(objectif, A_eq=egalites, b_eq=seconds_membres)
+        assert bas.status == 0
+        bornes[inconnue] = (round(bas.fun), None if haut.status == 3 else round(-haut.fun))
+    return bornes
 
-        assert intervalles(publie) == attendus
+
+def test_les_intervalles_sont_ceux_de_la_programmation_lineaire():
+    """The bounds computed as maximum flows are those a general LP solver finds."""
+    optimize = pytest.importorskip("scipy.optimize")
+    hasard = random.Random(7)
+    for _ in range(40):
+        effectifs = effectifs_au_hasard(hasard, hasard.randint(1, 5), hasard.randint(1, 4))
+        publie = appliquer_secret(effectifs)
+
+        attendues = {
+            position if position[0] in ("total_ligne", "total") else position[1]: bornes
+            for position, bornes in bornes_par_la_programmation_lineaire(optimize, [publie]).items()
+        }
+
+        assert intervalles(publie) == attendues
+
+
+# --- Tables of one file: the same communes, one table per indicator ------------------------------
+
+
+def test_les_communes_sous_le_seuil_se_regroupent_jusqu_a_l_atteindre_ensemble():
+    assert lignes_a_regrouper([40, 50]) == []
+    assert lignes_a_regrouper([3, 5, 40, 12]) == [0, 1, 3]
+    assert lignes_a_regrouper([3, 5, 4, 40]) == [0, 1, 2]
+    assert lignes_a_regrouper([0, 40, 30]) == [0, 2]
+    assert lignes_a_regrouper([3, 4]) == [0, 1]
+
+
+def test_un_total_de_ligne_sous_le_seuil_ne_peut_etre_garde_publie():
+    with pytest.raises(ValueError, match="regroupez"):
+        appliquer_secret([[3, 4], [30, 40]], totaux_lignes_publies=True)
+
+
+def test_les_totaux_de_ligne_gardes_publies_le_sont_tous_et_protegent_quand_meme():
+    effectifs = [[3, 25, 40], [7, 30, 12], [5, 50, 60], [22, 18, 15]]
+
+    publie = appliquer_secret(effectifs, totaux_lignes_publies=True)
+
+    assert publie.totaux_lignes == (68, 49, 115, 55)
+    assert publie.total == 287
+    verifier_le_secret(effectifs, publie)
+
+
+def regrouper(effectifs):
+    """The communes under the threshold gathered into a last row, as the file will have them."""
+    groupe = lignes_a_regrouper([sum(ligne) for ligne in effectifs])
+    gardees = [ligne for i, ligne in enumerate(effectifs) if i not in groupe]
+    if groupe:
+        gardees.append([sum(effectifs[i][j] for i in groupe) for j in range(len(effectifs[0]))])
+    return gardees
+
+
+def test_plusieurs_indicateurs_des_memes_communes_ne_se_devoilent_pas_l_un_l_autre():
+    """Several tables of one file (typology, seniority…) share the communes' totals: kept
+    published, they link no masked figure of one table to another — checked on all the tables'
+    equations at once."""
+    optimize = pytest.importorskip("scipy.optimize")
+    hasard = random.Random(11)
+    refus = verifies = 0
+    for _ in range(40):
+        nb_lignes = hasard.randint(2, 6)
+        # One count per household and commune; each indicator splits it its own way.
+        totaux = [
+            int(hasard.expovariate(1 / hasard.choice([5, 20, 100]))) for _ in range(nb_lignes)
+        ]
+        if sum(totaux) < SEUIL:
+            continue
+        indicateurs = []
+        for nb_modalites in (hasard.randint(1, 4), hasard.randint(1, 4)):
+            indicateurs.append(
+                regrouper(
+                    [
+                        [
+                            sum(1 for _ in range(total) if hasard.randrange(nb_modalites) == j)
+                            for j in range(nb_modalites)
+                        ]
+                        for total in totaux
+                    ]
+                )
+            )
+        try:
+            publies = [appliquer_secret(t, totaux_lignes_publies=True) for t in indicateurs]
+        except ValueError:
+            refus += 1  # too few positive figures to protect a cell without a total
+            continue
+
+        for effectifs, publie in zip(indicateurs, publies, strict=True):
+            verifier_le_secret(effectifs, publie)
+        bornes = bornes_par_la_programmation_lineaire(optimize, publies)
+        assert all(haut is None or bas < haut for bas, haut in bornes.values())
+        verifies += 1
+    assert verifies > 2 * refus, (verifies, refus)
