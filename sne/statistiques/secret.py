@@ -2,8 +2,8 @@
 
 A published table counts households: rows are the communes of a département, columns the
 modalities of one indicator (typology wished, seniority band…), with the total of each row, of
-each column and the grand total. Two rules, the issue's and the usage of INSEE and of the SNE's
-infocentre (docs/open-data.md):
+each column and the grand total. Two rules, the issue's, as INSEE applies them to its tables
+(docs/open-data.md):
 
 - **primary suppression**: no published figure under `SEUIL` (11) households — a zero included,
   a total included. A zero is a sampling zero here, never a structural one (any commune may have
@@ -28,6 +28,10 @@ infocentre (docs/open-data.md):
   recomputable (a masked cell joining two otherwise separate groups, zeros that pin a line),
   masks the cheapest path that closes a cycle through it (the « network » method of τ-ARGUS).
 
+The tables of one file (one per indicator, the same communes) share the communes' totals: they
+keep them all published (`totaux_lignes_publies`), after gathering the communes under the
+threshold (`lignes_a_regrouper`), so that no masked figure of one table is tied to another.
+
 `recalculable` and `intervalles` are the independent checks, reading only the published table:
 propagation along the lines, and the exact interval of each masked figure by maximum flows.
 
@@ -40,7 +44,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 SEUIL = 11
-"""No figure under 11 households is published (issue 16; the infocentre's rule)."""
+"""No figure under 11 households is published (issue 16)."""
 
 POIDS_DES_TOTAUX = 10
 """A total (a commune's number of demandes, most read of all) is masked only when a cell cannot
@@ -70,9 +74,6 @@ class TableauPublie:
             return self.totaux_colonnes[indices[0]]
         return self.total
 
-    def masquees(self) -> list[Position]:
-        return [p for p in _reseau_du_tableau(self).positions if self.valeur(p) is None]
-
 
 @dataclass(frozen=True)
 class LignePubliee:
@@ -83,9 +84,6 @@ class LignePubliee:
 
     def valeur(self, position: Position) -> int | None:
         return self.cases[position[1]] if position[0] == "case" else self.total
-
-    def masquees(self) -> list[Position]:
-        return [p for p in _reseau_de_la_ligne(len(self.cases)).positions if self.valeur(p) is None]
 
 
 # --- Masking -----------------------------------------------------------------------------------
