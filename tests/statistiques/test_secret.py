@@ -269,6 +269,28 @@ def test_aucun_tableau_au_hasard_ne_publie_de_petit_effectif_ni_de_case_recalcul
 
 
 @pytest.mark.parametrize("graine", range(3))
+def test_aucun_tableau_au_hasard_aux_totaux_de_ligne_publies_ne_devoile_de_case(graine):
+    hasard = random.Random(100 + graine)
+    refus = verifies = 0
+    for _ in range(50):
+        effectifs = regrouper(
+            effectifs_au_hasard(hasard, hasard.randint(2, 8), hasard.randint(1, 5))
+        )
+        if sum(map(sum, effectifs)) < SEUIL:
+            continue
+        try:
+            publie = appliquer_secret(effectifs, totaux_lignes_publies=True)
+        except ValueError:
+            refus += 1  # too few positive figures to protect a cell without a total
+            continue
+
+        assert None not in publie.totaux_lignes and publie.total is not None
+        verifier_le_secret(effectifs, publie)
+        verifies += 1
+    assert verifies > 4 * refus, (verifies, refus)
+
+
+@pytest.mark.parametrize("graine", range(3))
 def test_aucune_ligne_au_hasard_ne_publie_de_petit_effectif_ni_de_case_recalculable(graine):
     hasard = random.Random(graine)
     for _ in range(100):
