@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sne.statistiques.secret import (
     SEUIL,
@@ -340,6 +342,31 @@ def bornes_par_la_programmation_lineaire(optimize, tableaux):
         assert bas.status == 0
         bornes[inconnue] = (round(bas.fun), None if haut.status == 3 else round(-haut.fun))
     return bornes
+
+
+# Counts around the threshold, zeros and a few large ones: where masking is hard.
+EFFECTIF = st.one_of(st.integers(0, 14), st.integers(0, 300))
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda nb_colonnes: st.lists(
+            st.lists(EFFECTIF, min_size=nb_colonnes, max_size=nb_colonnes),
+            min_size=1,
+            max_size=7,
+        )
+    )
+)
+def test_aucun_tableau_genere_ne_publie_de_petit_effectif_ni_de_case_recalculable(effectifs):
+    """The same property, with hypothesis looking for the smallest counter-example."""
+    verifier_le_secret(effectifs, appliquer_secret(effectifs))
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(EFFECTIF, min_size=1, max_size=8))  # empty: its total is 0 by structure
+def test_aucune_ligne_generee_ne_publie_de_petit_effectif_ni_de_case_recalculable(effectifs):
+    verifier_le_secret(effectifs, appliquer_secret_ligne(effectifs))
 
 
 def test_les_intervalles_sont_ceux_de_la_programmation_lineaire():
