@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from sne.comptes.decorateurs import gestionnaire_requis
-from sne.comptes.droits import droits_de
+from sne.comptes.droits import departements_geres
 from sne.exceptions import ErreurMetier, NonAutorise
-from sne.referentiels.models import Departement
 
 from .cotation import AVEC_SEUIL, PAR_UNITE, Critere, en_francais
 from .services_cotation import grille_en_vigueur, publier_grille, regles_de
@@ -47,15 +46,6 @@ def _lignes(post, grille):
             }
         )
     return lignes
-
-
-def departements_geres(utilisateur) -> list[Departement]:
-    """The open départements a person manages (all for the national level)."""
-    droits = droits_de(utilisateur)
-    departements = Departement.objects.filter(date_fermeture=None).order_by("code")
-    if not droits.national:
-        departements = departements.filter(code__in=droits.departements_gestion)
-    return list(departements)
 
 
 @require_http_methods(["GET", "POST"])

@@ -106,6 +106,16 @@ def droits_de(utilisateur) -> Droits:
     return droits
 
 
+def departements_geres(utilisateur) -> list[Departement]:
+    """The open départements a person manages (all of them for the national level), by code:
+    the choices of the back-office pages' département filters."""
+    droits = droits_de(utilisateur)
+    departements = Departement.objects.filter(date_fermeture=None).order_by("code")
+    if not droits.national:
+        departements = departements.filter(code__in=droits.departements_gestion)
+    return list(departements)
+
+
 def oublier_droits(utilisateur) -> None:
     """After a change of habilitations within the same request."""
     if hasattr(utilisateur, "_droits_sne"):

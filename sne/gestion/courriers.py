@@ -25,9 +25,8 @@ from dsfr.forms import DsfrBaseForm
 from sne.audit.models import EvenementAudit
 from sne.audit.services import journaliser_lecture
 from sne.comptes.decorateurs import gestionnaire_requis
-from sne.comptes.droits import droits_de
+from sne.comptes.droits import departements_geres, droits_de
 from sne.exceptions import ErreurMetier
-from sne.gestion.commun import departements_geres
 from sne.notifications import services
 from sne.notifications.models import JourneeCampagne, Message, Tournee
 from sne.notifications.tasks import rendre_tournee

@@ -20,13 +20,12 @@ from dsfr.forms import DsfrBaseForm
 
 from sne.audit.services import adresse_ip
 from sne.comptes.decorateurs import gestionnaire_requis
-from sne.comptes.droits import droits_de
+from sne.comptes.droits import departements_geres, droits_de
 from sne.demandes import services
 from sne.demandes.models import Demande, Personne
 from sne.doublons import audit as audits
 from sne.doublons.models import AuditDoublons, CreationForcee, PaireDoublon
 from sne.exceptions import ErreurMetier
-from sne.gestion.commun import departements_geres
 from sne.organisations.models import DemandeAuGestionnaire
 
 PAR_PAGE = 25
