@@ -292,9 +292,12 @@ def presenter(request, pk):
 # A candidate: the decision, the condition, the refusal, the lease
 
 
-def _agir_sur_candidature(request, pk, *, nom, formulaire, titre, appeler, succes, gabarit=None):
-    """The page of one action on a candidate (its form also sits on the session page): on
-    success, back to the session with the service's answer; on refusal, the form again."""
+def _agir_sur_candidature(request, pk, *, nom, formulaire, titre, appeler, succes):
+    """The one shape of the four actions on a candidate — the decision, the condition lifted,
+    the applicant's refusal, the lease: the form (also shown on the session page) → the service
+    (`appeler(candidature, donnees, par, guichet)`) → the message (`succes(candidature)`) →
+    back to the candidate on the session page. The service's refusal lands in French on the
+    form (`erreur_sur_formulaire`), shown again on this page."""
     b, candidature = acces.candidature(request.user, pk)
     guichet = acces.exiger_saisie(b)
     form = formulaire(_envoi(request), prefix=f"{nom}-{candidature.pk}")
@@ -310,7 +313,7 @@ def _agir_sur_candidature(request, pk, *, nom, formulaire, titre, appeler, succe
     _journaliser_lecture(request, b, [candidature.demande], f"Candidature en CAL ({titre.lower()})")
     return render(
         request,
-        gabarit or "attributions/candidature_action.html",
+        "attributions/candidature_action.html",
         {
             "title": f"{titre} — demande {candidature.demande.numero_unique}",
             "b": b,
