@@ -129,6 +129,24 @@ def exiger_saisie(b: Bureau) -> Guichet:
     return b.guichet_saisie
 
 
+def guichet_de_saisie_sur(utilisateur, b: Bureau, departement: str) -> Guichet:
+    """The desk of that landlord the person records for on a département (a dwelling is
+    recorded by a desk habilitated on its commune's département): with saisie on 75BA1 and
+    92BA1 of one landlord, a dwelling of the 92 is 92BA1's. None habilitated there: the
+    landlord's first saisie desk, whose refusal the service words."""
+    guichet = (
+        Guichet.objects.filter(
+            pk__in=droits_de(utilisateur).guichets_saisie,
+            actif=True,
+            organisation=b.bailleur,
+            departements=departement,
+        )
+        .order_by("code")
+        .first()
+    )
+    return guichet or exiger_saisie(b)
+
+
 def _parmi_ses_bailleurs(utilisateur, queryset, chemin: str, pk, message: str, code: str):
     """The object of that id if it belongs to one of the person's landlords, with the
     `Bureau` of that landlord; else `Introuvable` (another landlord's is not revealed)."""

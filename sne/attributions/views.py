@@ -469,7 +469,9 @@ def nouveau_logement(request):
     )
     if request.method == "POST" and form.is_valid():
         b = _bureau_choisi(form, b, choix)
-        guichet = b.guichet_saisie
+        guichet = acces.guichet_de_saisie_sur(
+            request.user, b, form.cleaned_data["commune"]["departement"]
+        )
         try:
             logement = services.enregistrer_logement(
                 form.donnees(), par=request.user, guichet=guichet

@@ -623,6 +623,32 @@ def test_un_agent_de_deux_bailleurs_decide_pour_la_seance_du_second_par_son_guic
     assert c.demande.historique.latest("pk").guichet_id == deuxieme_guichet.pk
 
 
+def test_un_logement_est_enregistre_par_le_guichet_du_bailleur_habilite_sur_sa_commune(
+    client, bailleur, guichet, agent_bailleur
+):
+    """Saisie on two desks of one landlord (75BA1, 92BA2): a dwelling of Issy-les-Moulineaux
+    is recorded by 92BA2, one of Paris by 75BA1; no choice of landlord is offered."""
+    hauts_de_seine = GuichetFactory(code="92BA2", organisation=bailleur, departements=["92"])
+    habiliter(agent_bailleur, "saisie", guichet=hauts_de_seine)
+    connecter(client, agent_bailleur)
+    assert "Choisissez le bailleur" not in texte(client.get("/attributions/logements/nouveau/"))
+    for reference, commune in (("IS-1", "92040"), ("PA-1", "75113")):
+        donnees = {**LOGEMENT, "reference": reference, "commune": commune}
+        donnees["identifiant_rpls"] = ""
+        assert client.post("/attributions/logements/nouveau/", donnees).status_code == 302
+    assert dict(Logement.objects.values_list("reference", "guichet__code")) == {
+        "IS-1": "92BA2",
+        "PA-1": "75BA1",
+    }
+    reponse = client.post(
+        "/attributions/logements/nouveau/",
+        {**LOGEMENT, "reference": "VI-1", "commune": "94080", "identifiant_rpls": ""},
+    )
+    assert "Le guichet 75BA1 n'est pas habilité sur le département de cette commune" in texte(
+        reponse
+    )
+
+
 def test_un_agent_d_un_seul_bailleur_n_a_pas_de_choix_du_bailleur(connecte):
     for url in (
         "/attributions/",
