@@ -19,8 +19,6 @@ MESSAGE_REFUS = (
     "Les commissions d'attribution et les logements sont ceux des bailleurs : ces pages sont "
     "réservées aux agents habilités sur un guichet de bailleur."
 )
-
-
 MESSAGE_AUTRE_BAILLEUR = (
     "Vous n'êtes habilité sur aucun guichet de ce bailleur : ses commissions d'attribution et "
     "ses logements ne vous sont pas ouverts."
