@@ -30,7 +30,14 @@ from sne.organisations.models import Organisation, PointContact
 from sne.pieces import services as pieces
 from sne.referentiels.models import Departement
 from tests.demandes.conftest import donnees_minimales
-from tests.factories import GuichetFactory, OrganisationFactory, agent, gestionnaire, national
+from tests.factories import (
+    GuichetFactory,
+    OrganisationFactory,
+    agent,
+    gestionnaire,
+    habiliter,
+    national,
+)
 from tests.outils import connecter
 from tests.pieces import fichiers
 
@@ -243,6 +250,10 @@ def test_aucune_saisie_hostile_des_pages_des_attributions_ne_provoque_d_erreur_5
         par=saisie,
         guichet=guichet,
     )
+    # The agent also records for a second landlord: the selector above the lists and the
+    # « Bailleur » field of the creation forms are walked too.
+    autre = OrganisationFactory(nom="Autre Habitat Test", type=Organisation.Type.BAILLEUR)
+    habiliter(saisie, guichet=GuichetFactory(code="75AH1", organisation=autre, departements=["75"]))
     connecter(client, saisie)
     depart = [
         "/attributions/",

@@ -69,6 +69,18 @@ def _identifiant(description: str):
     return Path(..., ge=1, le=IDENTIFIANT_MAX, description=description, examples=[1])
 
 
+# The fields the answers share (a dwelling, a session, a candidature, a journey): one
+# declaration each, so that they read and document the same everywhere.
+Identifiant = Annotated[int, Field(title="Identifiant", examples=[1])]
+NomDuBailleur = Annotated[str, Field(title="Bailleur", examples=["Habitat Parisien"])]
+NumeroUnique = Annotated[str, Field(title="Numéro unique", examples=[EXEMPLE_NUMERO])]
+
+
+def _jour_ou_vide(titre: str, description: str):
+    """A date of a candidature's course, empty (null) until that step happens."""
+    return Field(None, title=titre, description=description)
+
+
 # --- Dwellings -------------------------------------------------------------------------------
 
 Surface = montant(6)  # Logement.surface (its bounds, 9 to 1,000 m², are the service's rule)
@@ -143,14 +155,14 @@ class LogementEntree(Schema):
 
 
 class LogementSortie(Schema):
-    id: int = Field(title="Identifiant", examples=[1])
+    id: Identifiant
     reference: str = Field(
         title="Référence", description="Son numéro chez le bailleur", examples=["PE-0412-03"]
     )
     identifiant_rpls: str = Field(
         title="Identifiant RPLS", description="Vide s'il n'est pas connu", examples=["075123456789"]
     )
-    bailleur: str = Field(title="Bailleur", examples=["Habitat Parisien"])
+    bailleur: NomDuBailleur
     adresse: str = Field(title="Adresse", examples=["12 rue de Tolbiac"])
     commune: str = Field(title="Commune (code INSEE)", examples=["75113"])
     commune_nom: str = Field(
@@ -284,14 +296,14 @@ class SeanceEntree(Schema):
 
 
 class CandidatureSortie(Schema):
-    id: int = Field(title="Identifiant", examples=[1])
+    id: Identifiant
     seance: int = Field(title="Séance", description="Son `id`", examples=[1])
     date_seance: date = Field(
         title="Date de la séance", description="Le jour où la CAL a siégé", examples=["2026-11-24"]
     )
-    bailleur: str = Field(title="Bailleur", examples=["Habitat Parisien"])
+    bailleur: NomDuBailleur
     logement: LogementSortie = Field(title="Logement", description="Le logement examiné")
-    numero_unique: str = Field(title="Numéro unique", examples=[EXEMPLE_NUMERO])
+    numero_unique: NumeroUnique
     rang: int = Field(title="Rang", description="1 : le premier classé", examples=[1])
     decision: str = Field(
         title="Décision",
@@ -302,30 +314,30 @@ class CandidatureSortie(Schema):
     motif: str = Field(title="Motif", description="D'une non-attribution ou d'une irrecevabilité")
     precision: str = Field(title="Précision du motif", description="Écrite par le guichet")
     condition: str = Field(title="Pièce attendue", description="Attribution sous condition")
-    condition_avant: date | None = Field(
-        None, title="À fournir avant le", description="Pour une attribution sous condition"
+    condition_avant: date | None = _jour_ou_vide(
+        "À fournir avant le", "Pour une attribution sous condition"
     )
-    condition_levee_le: date | None = Field(
-        None, title="Condition levée le", description="Le jour où la pièce attendue est arrivée"
+    condition_levee_le: date | None = _jour_ou_vide(
+        "Condition levée le", "Le jour où la pièce attendue est arrivée"
     )
     resume: str = Field(
         title="Résumé",
         description="La décision en une ligne, telle que l'historique de la demande la garde",
     )
-    refusee_le: date | None = Field(
-        None, title="Refusé le", description="Le jour où le demandeur a refusé le logement"
+    refusee_le: date | None = _jour_ou_vide(
+        "Refusé le", "Le jour où le demandeur a refusé le logement"
     )
     motif_refus: str = Field(
         title="Motif du refus", description=_libelles(MotifRefusDemandeur.choices)
     )
-    bail_signe_le: date | None = Field(
-        None, title="Bail signé le", description="La demande est alors radiée pour attribution"
+    bail_signe_le: date | None = _jour_ou_vide(
+        "Bail signé le", "La demande est alors radiée pour attribution"
     )
 
 
 class SeanceSortie(Schema):
-    id: int = Field(title="Identifiant", examples=[1])
-    bailleur: str = Field(title="Bailleur", examples=["Habitat Parisien"])
+    id: Identifiant
+    bailleur: NomDuBailleur
     date: datetime.date = Field(title="Date", examples=["2026-11-24"])
     lieu: str = Field(title="Lieu", description="Vide s'il n'est pas dit", examples=["Siège"])
     membres: list[Membre] = Field(title="Membres", description="Qui a siégé")
@@ -713,7 +725,7 @@ def passages_de_la_copie(demande) -> list[dict]:
 
 
 class Parcours(Schema):
-    numero_unique: str = Field(title="Numéro unique", examples=[EXEMPLE_NUMERO])
+    numero_unique: NumeroUnique
     refus: int = Field(title="Refus", description="Logements attribués refusés par le demandeur")
     passages: list[CandidatureSortie] = Field(
         title="Passages en commission", description="Du plus ancien au plus récent"

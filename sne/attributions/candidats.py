@@ -59,8 +59,7 @@ def _lignes(logement, demandes, aujourd_hui):
 @require_GET
 @habilite_requis
 def candidats(request, pk):
-    b = acces.bureau(request.user)
-    logement = acces.logement_du_bailleur(b, pk)
+    b, logement = acces.logement(request.user, pk)
     dalo = request.GET.get("dalo") == "1"
     typologie = request.GET.get("typologie") == "1"
     demandes = services.candidats_pour(

@@ -39,7 +39,27 @@ class ChampDate(forms.DateField):
             self.error_messages["required"] = requis
 
 
-class LogementForm(DsfrBaseForm):
+class ChoixDuBailleur(DsfrBaseForm):
+    """A creation form starts with the choice of the landlord when the agent records for
+    several (`bailleurs`: only those); for one landlord, no such field. The view maps the
+    choice back to that landlord's desk (`acces.bureaux_de_saisie`)."""
+
+    def __init__(self, *args, bailleurs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(bailleurs) > 1:
+            self.fields["bailleur"] = forms.ChoiceField(
+                label="Bailleur",
+                choices=[("", "Choisissez le bailleur"), *((str(b.pk), b.nom) for b in bailleurs)],
+                error_messages={
+                    "required": "Choisissez le bailleur.",
+                    "invalid_choice": "Vous n'avez pas la saisie sur ce bailleur : "
+                    "choisissez-en un de la liste.",
+                },
+            )
+            self.order_fields(["bailleur"])
+
+
+class LogementForm(ChoixDuBailleur):
     reference = forms.CharField(
         label="Référence du logement chez le bailleur",
         max_length=50,
@@ -102,6 +122,7 @@ class LogementForm(DsfrBaseForm):
     def donnees(self) -> dict:
         """What `services.enregistrer_logement` reads (the commune by its code INSEE)."""
         donnees = dict(self.cleaned_data)
+        donnees.pop("bailleur", None)  # the landlord is the desk's (`ChoixDuBailleur`)
         donnees["commune"] = donnees["commune"]["code"]
         return donnees
 
@@ -113,7 +134,7 @@ class FiltreLogementsForm(forms.Form):
     )
 
 
-class SeanceForm(DsfrBaseForm):
+class SeanceForm(ChoixDuBailleur):
     date = ChampDate(label="Date de la séance", requis="Indiquez la date de la séance.")
     lieu = forms.CharField(label="Lieu (facultatif)", max_length=200, required=False)
 

@@ -79,10 +79,26 @@ def _visibles(request, demandes) -> set[int]:
 # Sessions
 
 
+def _bureau_pour_creer(request):
+    """The landlord a creation page records for by default — the one chosen above the lists
+    (`?bailleur=`), else the first the agent records for — and the landlords offered by its
+    « Bailleur » field (those the agent records for; the field shows for two or more)."""
+    b = acces.bureau(request.user, request.GET.get("bailleur"))
+    acces.exiger_saisie(b)
+    return b, acces.bureaux_de_saisie(request.user)
+
+
+def _bureau_choisi(form, b, choix):
+    """The landlord the valid form records for: its « Bailleur » field, when it has one (the
+    field accepts only those the agent records for)."""
+    pk = form.cleaned_data.get("bailleur")
+    return next((x for x in choix if str(x.bailleur.pk) == pk), b) if pk else b
+
+
 @require_GET
 @habilite_requis
 def seances(request):
-    b = acces.bureau(request.user)
+    b = acces.bureau(request.user, request.GET.get("bailleur"))
     liste = (
         SeanceCAL.objects.filter(bailleur=b.bailleur)
         .annotate(
@@ -98,31 +114,43 @@ def seances(request):
     return render(
         request,
         "attributions/seances.html",
-        {"title": "Commissions d'attribution", "b": b, "page": page},
+        {
+            "title": "Commissions d'attribution",
+            "b": b,
+            "bureaux": acces.bureaux(request.user) if b.plusieurs else [b],
+            "page": page,
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 @habilite_requis
 def nouvelle_seance(request):
-    b = acces.bureau(request.user)
-    guichet = acces.exiger_saisie(b)
-    form = SeanceForm(_envoi(request))
+    b, choix = _bureau_pour_creer(request)
+    form = SeanceForm(
+        _envoi(request),
+        bailleurs=[x.bailleur for x in choix],
+        initial={"bailleur": str(b.bailleur.pk)},
+    )
     membres = MembresFormSet(_envoi(request), prefix="membres")
     if request.method == "POST" and form.is_valid() and membres.is_valid():
+        b = _bureau_choisi(form, b, choix)
         try:
             seance = services.ouvrir_seance(
                 date_seance=form.cleaned_data["date"],
                 lieu=form.cleaned_data["lieu"],
                 membres=membres_saisis(membres),
                 par=request.user,
-                guichet=guichet,
+                guichet=b.guichet_saisie,
             )
         except ErreurMetier as e:
             erreur_sur_formulaire(form, e, champs={"membres": ""})
         else:
             messages.success(
-                request, f"Séance du {seance.date:%d/%m/%Y} enregistrée : présentez ses candidats."
+                request,
+                f"Séance du {seance.date:%d/%m/%Y} enregistrée"
+                + (f" pour {b.bailleur.nom}" if b.plusieurs else "")
+                + " : présentez ses candidats.",
             )
             return redirect(_vers_seance(seance.pk))
     return render(
@@ -166,8 +194,7 @@ def _formulaires_de(candidature) -> dict:
 @require_GET
 @habilite_requis
 def seance(request, pk):
-    b = acces.bureau(request.user)
-    seance = acces.seance_du_bailleur(b, pk)
+    b, seance = acces.seance(request.user, pk)
     candidatures = list(_candidats_de(seance))
     visibles = _visibles(request, [c.demande for c in candidatures])
     logements = []
@@ -215,9 +242,8 @@ def seance(request, pk):
 def presenter(request, pk):
     """Present a candidate: the demande found by its numéro among those the agent may see,
     then `services.inscrire_candidat` (active, registered before the session, territory)."""
-    b = acces.bureau(request.user)
+    b, seance = acces.seance(request.user, pk)
     guichet = acces.exiger_saisie(b)
-    seance = acces.seance_du_bailleur(b, pk)
     form = PresentationForm(
         _envoi(request),
         prefix="presenter",
@@ -266,12 +292,14 @@ def presenter(request, pk):
 # A candidate: the decision, the condition, the refusal, the lease
 
 
-def _agir_sur_candidature(request, pk, *, nom, formulaire, titre, appeler, succes, gabarit=None):
-    """The page of one action on a candidate (its form also sits on the session page): on
-    success, back to the session with the service's answer; on refusal, the form again."""
-    b = acces.bureau(request.user)
+def _agir_sur_candidature(request, pk, *, nom, formulaire, titre, appeler, succes):
+    """The one shape of the four actions on a candidate — the decision, the condition lifted,
+    the applicant's refusal, the lease: the form (also shown on the session page) → the service
+    (`appeler(candidature, donnees, par, guichet)`) → the message (`succes(candidature)`) →
+    back to the candidate on the session page. The service's refusal lands in French on the
+    form (`erreur_sur_formulaire`), shown again on this page."""
+    b, candidature = acces.candidature(request.user, pk)
     guichet = acces.exiger_saisie(b)
-    candidature = acces.candidature_du_bailleur(b, pk)
     form = formulaire(_envoi(request), prefix=f"{nom}-{candidature.pk}")
     if request.method == "POST" and form.is_valid():
         try:
@@ -285,7 +313,7 @@ def _agir_sur_candidature(request, pk, *, nom, formulaire, titre, appeler, succe
     _journaliser_lecture(request, b, [candidature.demande], f"Candidature en CAL ({titre.lower()})")
     return render(
         request,
-        gabarit or "attributions/candidature_action.html",
+        "attributions/candidature_action.html",
         {
             "title": f"{titre} — demande {candidature.demande.numero_unique}",
             "b": b,
@@ -410,7 +438,7 @@ def _logements_filtres(b, filtre):
 @require_GET
 @habilite_requis
 def logements(request):
-    b = acces.bureau(request.user)
+    b = acces.bureau(request.user, request.GET.get("bailleur"))
     filtre = FiltreLogementsForm(request.GET or None)
     logements = _logements_filtres(b, filtre)
     page = Paginator(logements, LOGEMENTS_PAR_PAGE).get_page(request.GET.get("page"))
@@ -421,6 +449,7 @@ def logements(request):
         {
             "title": "Logements",
             "b": b,
+            "bureaux": acces.bureaux(request.user) if b.plusieurs else [b],
             "page": page,
             "filtre": filtre,
             "filtre_actif": filtre_actif,
@@ -432,10 +461,17 @@ def logements(request):
 @require_http_methods(["GET", "POST"])
 @habilite_requis
 def nouveau_logement(request):
-    b = acces.bureau(request.user)
-    guichet = acces.exiger_saisie(b)
-    form = LogementForm(_envoi(request))
+    b, choix = _bureau_pour_creer(request)
+    form = LogementForm(
+        _envoi(request),
+        bailleurs=[x.bailleur for x in choix],
+        initial={"bailleur": str(b.bailleur.pk)},
+    )
     if request.method == "POST" and form.is_valid():
+        b = _bureau_choisi(form, b, choix)
+        guichet = acces.guichet_de_saisie_sur(
+            request.user, b, form.cleaned_data["commune"]["departement"]
+        )
         try:
             logement = services.enregistrer_logement(
                 form.donnees(), par=request.user, guichet=guichet
@@ -454,7 +490,11 @@ def nouveau_logement(request):
         except ErreurMetier as e:
             erreur_sur_formulaire(form, e)
         else:
-            messages.success(request, f"Logement {logement.reference} enregistré.")
+            messages.success(
+                request,
+                f"Logement {logement.reference} enregistré"
+                + (f" pour {b.bailleur.nom}." if b.plusieurs else "."),
+            )
             return redirect(reverse("attributions:logement", kwargs={"pk": logement.pk}))
     return render(
         request,
@@ -471,8 +511,7 @@ def nouveau_logement(request):
 @require_GET
 @habilite_requis
 def logement(request, pk):
-    b = acces.bureau(request.user)
-    logement = acces.logement_du_bailleur(b, pk)
+    b, logement = acces.logement(request.user, pk)
     passages = list(
         Candidature.objects.filter(logement=logement)
         .select_related("seance", "demande")

@@ -13,7 +13,7 @@ from sne.attributions import services
 from sne.attributions.models import Candidature, Logement, SeanceCAL
 from sne.audit.models import EvenementAudit
 from sne.organisations.models import Organisation
-from tests.factories import GuichetFactory, OrganisationFactory, agent
+from tests.factories import GuichetFactory, OrganisationFactory, agent, habiliter
 from tests.outils import connecter, texte
 
 from .fixtures import AUJOURD_HUI, LOGEMENT
@@ -479,6 +479,199 @@ def test_hors_du_perimetre_du_guichet_ni_nom_ni_lien_vers_la_demande(
     assert demande.demandeur.nom.upper() not in page
     page = texte(client.get(f"/attributions/logements/{logement.pk}/"))
     assert f'href="/demandes/{demande.numero_unique}/"' not in page
+
+
+# --- An agent of two landlords ------------------------------------------------------------------
+
+
+@pytest.fixture
+def deuxieme_guichet(horloge):
+    """A desk of a second landlord, in 92 and 75."""
+    autre = OrganisationFactory(nom="Seine Habitat", type=Organisation.Type.BAILLEUR)
+    return GuichetFactory(code="92SH1", organisation=autre, departements=["92", "75"])
+
+
+@pytest.fixture
+def troisieme_guichet(horloge):
+    tiers = OrganisationFactory(nom="Val Logement", type=Organisation.Type.BAILLEUR)
+    return GuichetFactory(code="94VL1", organisation=tiers, departements=["94", "75"])
+
+
+@pytest.fixture
+def deux_bailleurs(client, agent_bailleur, deuxieme_guichet):
+    """The agent of 75BA1 (Habitat Parisien) also records for Seine Habitat's desk."""
+    habiliter(agent_bailleur, "saisie", guichet=deuxieme_guichet)
+    connecter(client, agent_bailleur)
+    return client
+
+
+def test_un_agent_de_deux_bailleurs_cree_un_logement_pour_chacun(
+    deux_bailleurs, bailleur, guichet, deuxieme_guichet
+):
+    page = texte(deux_bailleurs.get("/attributions/logements/nouveau/"))
+    assert "Choisissez le bailleur" in page
+    assert "Habitat Parisien" in page and "Seine Habitat" in page
+    autre = deuxieme_guichet.organisation
+    for organisation, reference, commune in (
+        (bailleur, "HP-1", "75113"),
+        (autre, "SH-1", "92012"),
+    ):
+        donnees = {**LOGEMENT, "bailleur": organisation.pk, "reference": reference}
+        donnees.update(commune=commune, identifiant_rpls="")
+        reponse = deux_bailleurs.post("/attributions/logements/nouveau/", donnees, follow=True)
+        logement = Logement.objects.get(reference=reference)
+        assert reponse.redirect_chain[-1][0] == f"/attributions/logements/{logement.pk}/"
+        assert f"Logement {reference} enregistré pour {organisation.nom}." in texte(reponse)
+    assert {(lg.reference, lg.bailleur_id, lg.guichet_id) for lg in Logement.objects.all()} == {
+        ("HP-1", bailleur.pk, guichet.pk),
+        ("SH-1", autre.pk, deuxieme_guichet.pk),
+    }
+    # Each landlord's list shows its own, by the selector above the list.
+    page = texte(deux_bailleurs.get(f"/attributions/logements/?bailleur={autre.pk}"))
+    assert "SH-1" in page and "HP-1" not in page
+    assert f'href="/attributions/logements/nouveau/?bailleur={autre.pk}"' in page
+    page = texte(deux_bailleurs.get("/attributions/logements/"))
+    assert "HP-1" in page and "SH-1" not in page
+    assert 'name="bailleur"' in page  # the selector
+
+
+def test_un_agent_de_deux_bailleurs_ne_cree_pas_pour_un_troisieme(
+    deux_bailleurs, troisieme_guichet
+):
+    tiers = troisieme_guichet.organisation
+    donnees = {**LOGEMENT, "bailleur": tiers.pk}
+    reponse = deux_bailleurs.post("/attributions/logements/nouveau/", donnees)
+    assert reponse.status_code == 200
+    assert "Vous n'avez pas la saisie sur ce bailleur : choisissez-en un de la liste." in texte(
+        reponse
+    )
+    for valeur in ("", "abc", "999999999999999999999"):
+        reponse = deux_bailleurs.post(
+            "/attributions/logements/nouveau/", {**LOGEMENT, "bailleur": valeur}
+        )
+        assert reponse.status_code == 200
+    assert not Logement.objects.exists()
+    envoi = {"bailleur": tiers.pk, "date": "2027-03-12", "membres-TOTAL_FORMS": "0"}
+    envoi["membres-INITIAL_FORMS"] = "0"
+    reponse = deux_bailleurs.post("/attributions/seances/nouvelle/", envoi)
+    assert "Vous n'avez pas la saisie sur ce bailleur" in texte(reponse)
+    assert not SeanceCAL.objects.exists()
+    # Named in the address (the lists' selector): refused, in French, never a 500.
+    for url in (
+        f"/attributions/?bailleur={tiers.pk}",
+        f"/attributions/logements/?bailleur={tiers.pk}",
+        f"/attributions/logements/nouveau/?bailleur={tiers.pk}",
+        f"/attributions/seances/nouvelle/?bailleur={tiers.pk}",
+        "/attributions/?bailleur=abc",
+        "/attributions/?bailleur=999999999999999999999",
+    ):
+        reponse = deux_bailleurs.get(url)
+        assert reponse.status_code == 403, url
+        assert "Vous n'êtes habilité sur aucun guichet de ce bailleur" in texte(reponse)
+
+
+def test_un_agent_de_deux_bailleurs_ouvre_et_tient_la_seance_du_second(
+    deux_bailleurs, deuxieme_guichet, agent_bailleur
+):
+    autre = deuxieme_guichet.organisation
+    envoi = {
+        "bailleur": autre.pk,
+        "date": "2027-03-12",
+        "membres-TOTAL_FORMS": "1",
+        "membres-INITIAL_FORMS": "0",
+        "membres-0-qualite": "bailleur",
+        "membres-0-organisation": "Seine Habitat",
+    }
+    reponse = deux_bailleurs.post("/attributions/seances/nouvelle/", envoi, follow=True)
+    seance = SeanceCAL.objects.get()
+    assert (seance.bailleur_id, seance.guichet_id) == (autre.pk, deuxieme_guichet.pk)
+    page = texte(reponse)
+    assert "Séance du 12/03/2027 enregistrée pour Seine Habitat" in page
+    assert "Bailleur : <strong>Seine Habitat</strong>" in page
+    # Its own landlord's dwellings to present, not those of the agent's first landlord.
+    assert f'href="/attributions/logements/nouveau/?bailleur={autre.pk}"' in page
+    assert "10/03/2027" not in texte(deux_bailleurs.get("/attributions/"))
+    liste = texte(deux_bailleurs.get(f"/attributions/?bailleur={autre.pk}"))
+    assert "12/03/2027" in liste
+
+
+def test_un_agent_de_deux_bailleurs_decide_pour_la_seance_du_second_par_son_guichet(
+    deux_bailleurs, deuxieme_guichet, agent_bailleur, candidats
+):
+    logement = services.enregistrer_logement(
+        {**LOGEMENT, "reference": "SH-2"}, par=agent_bailleur, guichet=deuxieme_guichet
+    )
+    seance = services.ouvrir_seance(
+        date_seance=date(2027, 3, 11), membres=[], par=agent_bailleur, guichet=deuxieme_guichet
+    )
+    c = services.inscrire_candidat(
+        seance, logement, candidats[0], par=agent_bailleur, guichet=deuxieme_guichet
+    )
+    page = texte(deux_bailleurs.get(f"/attributions/seances/{seance.pk}/"))
+    assert "Enregistrer la décision" in page
+    candidats_du_logement = deux_bailleurs.get(f"/attributions/logements/{logement.pk}/candidats/")
+    assert candidats_du_logement.status_code == 200
+    reponse = deux_bailleurs.post(
+        f"/attributions/candidatures/{c.pk}/decision/",
+        {f"decision-{c.pk}-decision": "attribution"},
+        follow=True,
+    )
+    assert reponse.redirect_chain[-1][0] == f"/attributions/seances/{seance.pk}/#candidature-{c.pk}"
+    c.refresh_from_db()
+    assert c.decision == "attribution"
+    # Recorded by Seine Habitat's desk (the agent's first landlord's desk may not).
+    assert c.demande.historique.latest("pk").guichet_id == deuxieme_guichet.pk
+
+
+def test_un_logement_est_enregistre_par_le_guichet_du_bailleur_habilite_sur_sa_commune(
+    client, bailleur, guichet, agent_bailleur
+):
+    """Saisie on two desks of one landlord (75BA1, 92BA2): a dwelling of Issy-les-Moulineaux
+    is recorded by 92BA2, one of Paris by 75BA1; no choice of landlord is offered."""
+    hauts_de_seine = GuichetFactory(code="92BA2", organisation=bailleur, departements=["92"])
+    habiliter(agent_bailleur, "saisie", guichet=hauts_de_seine)
+    connecter(client, agent_bailleur)
+    assert "Choisissez le bailleur" not in texte(client.get("/attributions/logements/nouveau/"))
+    for reference, commune in (("IS-1", "92040"), ("PA-1", "75113")):
+        donnees = {**LOGEMENT, "reference": reference, "commune": commune}
+        donnees["identifiant_rpls"] = ""
+        assert client.post("/attributions/logements/nouveau/", donnees).status_code == 302
+    assert dict(Logement.objects.values_list("reference", "guichet__code")) == {
+        "IS-1": "92BA2",
+        "PA-1": "75BA1",
+    }
+    reponse = client.post(
+        "/attributions/logements/nouveau/",
+        {**LOGEMENT, "reference": "VI-1", "commune": "94080", "identifiant_rpls": ""},
+    )
+    assert "Le guichet 75BA1 n'est pas habilité sur le département de cette commune" in texte(
+        reponse
+    )
+
+
+def test_un_agent_d_un_seul_bailleur_n_a_pas_de_choix_du_bailleur(connecte):
+    for url in (
+        "/attributions/",
+        "/attributions/logements/nouveau/",
+        "/attributions/seances/nouvelle/",
+    ):
+        page = texte(connecte.get(url))
+        assert 'name="bailleur"' not in page and "Choisissez le bailleur" not in page
+
+
+def test_la_consultation_seule_d_un_second_bailleur_se_lit_sans_s_y_saisir(
+    client, agent_bailleur, deuxieme_guichet
+):
+    """Saisie on Habitat Parisien, consultation on Seine Habitat: the creation forms offer
+    only the first (no choice), Seine Habitat's lists are read without « Nouvelle séance »."""
+    habiliter(agent_bailleur, "consultation", guichet=deuxieme_guichet)
+    connecter(client, agent_bailleur)
+    autre = deuxieme_guichet.organisation
+    assert "Choisissez le bailleur" not in texte(client.get("/attributions/seances/nouvelle/"))
+    page = texte(client.get(f"/attributions/?bailleur={autre.pk}"))
+    assert "Seine Habitat (consultation seule)" in page
+    assert "Nouvelle séance" not in page
+    assert client.get(f"/attributions/seances/nouvelle/?bailleur={autre.pk}").status_code == 403
 
 
 def test_un_visiteur_anonyme_est_renvoye_a_la_connexion(client):

@@ -118,3 +118,40 @@ def test_un_agent_de_bailleur_saisit_une_cal_jusqu_au_bail(page, live_server, re
     page.get_by_role("row").filter(has_text=numero).get_by_role("link", name=numero).click()
     expect(page.get_by_text("Attribution d'un logement").first).to_be_visible()
     expect(page.get_by_text("logement PE-0412-03").first).to_be_visible()
+
+
+def test_un_agent_de_deux_bailleurs_choisit_le_bailleur_de_son_logement(
+    page, live_server, referentiels_charges
+):
+    """Desks of two landlords: the selector above the lists shows the second one, whose
+    « Nouveau logement » starts with its name chosen in the « Bailleur » list."""
+    agent = UtilisateurFactory(email="paul.agent@bailleur-test.fr", password=MOT_DE_PASSE)
+    for nom, code in (("Habitat Parisien", "75BA1"), ("Seine Habitat", "92SH1")):
+        bailleur = OrganisationFactory(nom=nom, type=Organisation.Type.BAILLEUR)
+        guichet = GuichetFactory(code=code, organisation=bailleur, departements=["75", "92"])
+        habiliter(agent, "saisie", guichet=guichet)
+
+    page.goto("/comptes/connexion/")
+    page.get_by_label("Adresse e-mail").fill(agent.email)
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Attributions"
+    ).click()
+    page.get_by_role("link", name="Logements", exact=True).first.click()
+    expect(page.get_by_text("Bailleur : Habitat Parisien")).to_be_visible()
+    page.get_by_label("Bailleur", exact=True).select_option(label="Seine Habitat")
+    page.get_by_role("button", name="Afficher ce bailleur").click()
+    expect(page.get_by_text("Bailleur : Seine Habitat")).to_be_visible()
+
+    page.get_by_role("link", name="Nouveau logement").click()
+    expect(page.get_by_role("combobox", name="Bailleur", exact=True)).to_have_value(
+        str(Organisation.objects.get(nom="Seine Habitat").pk)
+    )
+    page.get_by_label("Référence du logement chez le bailleur").fill("SH-1")
+    page.get_by_label("Adresse").fill("3 rue Ernest Renan")
+    page.get_by_label("Commune").fill("92040")
+    page.get_by_label("Typologie").select_option("T2")
+    page.get_by_label("Loyer mensuel hors charges (€)").fill("480")
+    page.get_by_role("button", name="Enregistrer le logement").click()
+    expect(page.get_by_text("Logement SH-1 enregistré pour Seine Habitat.")).to_be_visible()
