@@ -6,7 +6,9 @@ France, each département and, for the active demandes, each commune first wishe
 months read these rows, never the demandes, which change: a snapshot is never rewritten (the
 database refuses an UPDATE, migration 0001), and names its territories by their codes rather
 than by keys into the referential, which changes (a commune merged later leaves past
-snapshots as they were)."""
+snapshots as they were). The communes' detail by modality (`DETAIL_DES_COMMUNES`, some
+hundred thousand rows a day) is kept for the latest snapshot of each month only: the one the
+monthly open-data file publishes (`donnees_ouvertes.py`); every day keeps the communes' totals."""
 
 from django.db import models
 
@@ -24,6 +26,19 @@ class Indicateur(models.TextChoices):
         "Demandes actives plus anciennes que le délai anormalement long",
     )
     ACTIVES_COMMUNE = "actives_commune", "Demandes actives par commune souhaitée en premier"
+    # The communes' detail, kept for the latest snapshot of each month only (the open data)
+    ACTIVES_COMMUNE_TYPOLOGIE = (
+        "actives_commune_typologie",
+        "Demandes actives par commune et par typologie souhaitée (la plus petite)",
+    )
+    ACTIVES_COMMUNE_TAILLE = (
+        "actives_commune_taille",
+        "Demandes actives par commune et par taille du ménage",
+    )
+    ACTIVES_COMMUNE_ANCIENNETE = (
+        "actives_commune_anciennete",
+        "Demandes actives par commune et par ancienneté",
+    )
     # Flows of the day
     ENREGISTREMENTS = "enregistrements", "Demandes enregistrées"
     RENOUVELLEMENTS = "renouvellements", "Demandes renouvelées"
@@ -39,6 +54,11 @@ class Indicateur(models.TextChoices):
 
 
 STOCKS = frozenset(i for i in Indicateur if i.value.startswith("actives"))
+DETAIL_DES_COMMUNES = (
+    Indicateur.ACTIVES_COMMUNE_TYPOLOGIE,
+    Indicateur.ACTIVES_COMMUNE_TAILLE,
+    Indicateur.ACTIVES_COMMUNE_ANCIENNETE,
+)
 
 
 class Instantane(models.Model):
