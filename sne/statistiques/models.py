@@ -107,3 +107,26 @@ class Mesure(models.Model):
     def __str__(self):
         territoire = self.commune or self.departement or "France"
         return f"{self.jour} {territoire} {self.indicateur} {self.modalite} = {self.valeur}"
+
+
+class FichierOuvert(models.Model):
+    """One département's part of a month's open-data file (`donnees_ouvertes.py`), as published:
+    counts only, protected by the statistical confidentiality of `secret.py`. Rewritten each
+    night for the current month (from the latest snapshot), then left as its last day's."""
+
+    mois = models.DateField("mois (premier jour)")
+    departement = models.CharField("département", max_length=3)
+    jour = models.DateField("instantané publié")
+    lignes = models.PositiveIntegerField("lignes")
+    contenu = models.TextField("contenu CSV (sans l'en-tête)")
+    publie_le = models.DateTimeField("publié le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "fichier de données ouvertes"
+        verbose_name_plural = "fichiers de données ouvertes"
+        constraints = [
+            models.UniqueConstraint(fields=["mois", "departement"], name="fichier_ouvert_unique")
+        ]
+
+    def __str__(self):
+        return f"Données ouvertes {self.mois:%Y-%m}, {self.departement}"
