@@ -34,6 +34,7 @@ urlpatterns = [
     # The pièces of the dossier unique: the desks' pages, a pièce's file behind its rights.
     path("pieces/", include("sne.pieces.urls")),
     path("cotation/", include("sne.attributions.urls_cotation")),
+    path("donnees-ouvertes/", include("sne.statistiques.urls_ouvertes")),
     # The applicants' own pages, with their own session (sne/portail/session.py).
     path("portail/", include("sne.portail.urls")),
     # The landlords' CAL: their dwellings, sessions, candidates and decisions (issue 15).

@@ -602,12 +602,15 @@ def creer_grille_demo() -> int | None:
 
 
 def creer_statistiques_demo():
-    """The statistics' snapshot of today (the nightly task takes yesterday's): the demo's
-    figures readable at once on /gestion/statistiques/. Taken once (a snapshot never
-    changes): None when it already exists."""
+    """The statistics' snapshot of today (the nightly task takes yesterday's) and the month's
+    open-data file: the demo's figures readable at once on /gestion/statistiques/ and
+    /donnees-ouvertes/. Taken once (a snapshot never changes): None when it already exists."""
+    from sne.statistiques.donnees_ouvertes import publier_mois
     from sne.statistiques.models import Instantane
     from sne.statistiques.services import prendre_instantane
 
     if Instantane.objects.filter(jour=timezone.localdate()).exists():
         return None
-    return prendre_instantane(timezone.localdate())
+    instantane = prendre_instantane(timezone.localdate())
+    publier_mois(instantane.jour)  # the month's open-data file (/donnees-ouvertes/)
+    return instantane

@@ -6,7 +6,9 @@ France, each département and, for the active demandes, each commune first wishe
 months read these rows, never the demandes, which change: a snapshot is never rewritten (the
 database refuses an UPDATE, migration 0001), and names its territories by their codes rather
 than by keys into the referential, which changes (a commune merged later leaves past
-snapshots as they were)."""
+snapshots as they were). The communes' detail by modality (`DETAIL_DES_COMMUNES`, some
+hundred thousand rows a day) is kept for the latest snapshot of each month only: the one the
+monthly open-data file publishes (`donnees_ouvertes.py`); every day keeps the communes' totals."""
 
 from django.db import models
 
@@ -24,6 +26,19 @@ class Indicateur(models.TextChoices):
         "Demandes actives plus anciennes que le délai anormalement long",
     )
     ACTIVES_COMMUNE = "actives_commune", "Demandes actives par commune souhaitée en premier"
+    # The communes' detail, kept for the latest snapshot of each month only (the open data)
+    ACTIVES_COMMUNE_TYPOLOGIE = (
+        "actives_commune_typologie",
+        "Demandes actives par commune et par typologie souhaitée (la plus petite)",
+    )
+    ACTIVES_COMMUNE_TAILLE = (
+        "actives_commune_taille",
+        "Demandes actives par commune et par taille du ménage",
+    )
+    ACTIVES_COMMUNE_ANCIENNETE = (
+        "actives_commune_anciennete",
+        "Demandes actives par commune et par ancienneté",
+    )
     # Flows of the day
     ENREGISTREMENTS = "enregistrements", "Demandes enregistrées"
     RENOUVELLEMENTS = "renouvellements", "Demandes renouvelées"
@@ -39,6 +54,11 @@ class Indicateur(models.TextChoices):
 
 
 STOCKS = frozenset(i for i in Indicateur if i.value.startswith("actives"))
+DETAIL_DES_COMMUNES = (
+    Indicateur.ACTIVES_COMMUNE_TYPOLOGIE,
+    Indicateur.ACTIVES_COMMUNE_TAILLE,
+    Indicateur.ACTIVES_COMMUNE_ANCIENNETE,
+)
 
 
 class Instantane(models.Model):
@@ -87,3 +107,26 @@ class Mesure(models.Model):
     def __str__(self):
         territoire = self.commune or self.departement or "France"
         return f"{self.jour} {territoire} {self.indicateur} {self.modalite} = {self.valeur}"
+
+
+class FichierOuvert(models.Model):
+    """One département's part of a month's open-data file (`donnees_ouvertes.py`), as published:
+    counts only, protected by the statistical confidentiality of `secret.py`. Rewritten each
+    night for the current month (from the latest snapshot), then left as its last day's."""
+
+    mois = models.DateField("mois (premier jour)")
+    departement = models.CharField("département", max_length=3)
+    jour = models.DateField("instantané publié")
+    lignes = models.PositiveIntegerField("lignes")
+    contenu = models.TextField("contenu CSV (sans l'en-tête)")
+    publie_le = models.DateTimeField("publié le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "fichier de données ouvertes"
+        verbose_name_plural = "fichiers de données ouvertes"
+        constraints = [
+            models.UniqueConstraint(fields=["mois", "departement"], name="fichier_ouvert_unique")
+        ]
+
+    def __str__(self):
+        return f"Données ouvertes {self.mois:%Y-%m}, {self.departement}"

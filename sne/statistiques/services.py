@@ -39,7 +39,7 @@ from sne.doublons.models import PaireDoublon
 from sne.notifications.models import EvenementMessage, Message
 from sne.referentiels.models import Departement
 
-from .models import FRANCE, Indicateur, Instantane, Mesure
+from .models import DETAIL_DES_COMMUNES, FRANCE, Indicateur, Instantane, Mesure
 
 # Household sizes: (modality, at least, at most — None: no upper bound).
 TAILLES = [("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5", 5, 5), ("6_et_plus", 6, None)]
@@ -88,8 +88,12 @@ def prendre_instantane(jour: date | None = None) -> Instantane:
         for indicateur, modalites in _MODALITES.items():
             for modalite in modalites:
                 valeurs[(departement, "", indicateur, modalite)] = 0
+    # The communes' detail is kept for the month's latest snapshot only (`DETAIL_DES_COMMUNES`).
+    fin_du_mois = jour.replace(day=1) + relativedelta(months=1)
+    detail = not Instantane.objects.filter(jour__gt=jour, jour__lt=fin_du_mois).exists()
     for cle, valeur in _compter(jour, departements):
-        valeurs[cle] = valeurs.get(cle, 0) + valeur
+        if detail or cle[2] not in DETAIL_DES_COMMUNES:
+            valeurs[cle] = valeurs.get(cle, 0) + valeur
     france = defaultdict(int)
     for (_, commune, indicateur, modalite), valeur in valeurs.items():
         if not commune:
@@ -116,6 +120,10 @@ def prendre_instantane(jour: date | None = None) -> Instantane:
             ),
             batch_size=5000,
         )
+        if detail:  # the month's earlier days' detail: the latest day's replaces it
+            Mesure.objects.filter(
+                jour__gte=jour.replace(day=1), jour__lt=jour, indicateur__in=DETAIL_DES_COMMUNES
+            ).delete()
     return instantane
 
 
@@ -215,18 +223,35 @@ def _compter(jour: date, departements: list[str]):
     # Typologies: a JSON list per demande, unnested by the database.
     yield from _typologies()
 
-    # The commune first wished, under that commune's département.
+    # The commune first wished, under that commune's département: its total, and its detail
+    # by household size and seniority (the open data's tables, which add up: one demande, one
+    # commune, one modality of each indicator).
+    detail = {"total": Count("pk")}
+    for modalite, au_moins, au_plus in TAILLES:
+        taille = Q(demande__nombre_personnes__gte=au_moins)
+        if au_plus is not None:
+            taille &= Q(demande__nombre_personnes__lte=au_plus)
+        detail[f"taille:{modalite}"] = Count("pk", filter=taille)
+    for modalite, condition in _anciennete(jour, "demande__").items():
+        detail[f"anciennete:{modalite}"] = Count("pk", filter=condition)
     premieres = (
         CommuneSouhaitee.objects.filter(rang=1, demande__statut=Demande.Statut.ACTIVE)
         .order_by()
         .values("departement_id", "commune_id")
-        .annotate(n=Count("pk"))
+        .annotate(**detail)
     )
     for ligne in premieres:
-        yield (
-            (ligne["departement_id"], ligne["commune_id"], Indicateur.ACTIVES_COMMUNE, ""),
-            ligne["n"],
-        )
+        dep, commune = ligne["departement_id"], ligne["commune_id"]
+        yield (dep, commune, Indicateur.ACTIVES_COMMUNE, ""), ligne["total"]
+        for cle, valeur in ligne.items():
+            famille, _, modalite = cle.partition(":")
+            indicateur = {
+                "taille": Indicateur.ACTIVES_COMMUNE_TAILLE,
+                "anciennete": Indicateur.ACTIVES_COMMUNE_ANCIENNETE,
+            }.get(famille)
+            if indicateur is not None:
+                yield (dep, commune, indicateur, modalite), valeur
+    yield from _typologie_des_communes()
 
     reactivations = (
         HistoriqueDemande.objects.filter(
@@ -308,6 +333,29 @@ _TYPOLOGIES_SQL = {
         "json_each(d.typologies) AS t WHERE d.statut = %s GROUP BY d.departement_id, t.value"
     ),
 }
+
+
+# The smallest typology a demande wished (« non précisée » when none), for the communes'
+# detail: each database tests the JSON list with its own operator.
+_CONTIENT = {
+    "postgresql": "d.typologies ? '{0}'",
+    "sqlite": "EXISTS (SELECT 1 FROM json_each(d.typologies) WHERE value = '{0}')",
+}
+
+
+def _typologie_des_communes():
+    contient = _CONTIENT[connection.vendor]
+    cas = " ".join(f"WHEN {contient.format(t)} THEN '{t}'" for t in TYPOLOGIES if t != NON_PRECISEE)
+    sql = (
+        f"SELECT v.departement_id, v.commune_id, CASE {cas} ELSE '{NON_PRECISEE}' END AS t, "
+        "COUNT(*) FROM demandes_communesouhaitee v "
+        "JOIN demandes_demande d ON d.id = v.demande_id "
+        "WHERE v.rang = 1 AND d.statut = %s GROUP BY v.departement_id, v.commune_id, t"
+    )
+    with connection.cursor() as curseur:
+        curseur.execute(sql, [Demande.Statut.ACTIVE])
+        for departement, commune, typologie, nombre in curseur.fetchall():
+            yield (departement, commune, Indicateur.ACTIVES_COMMUNE_TYPOLOGIE, typologie), nombre
 
 
 def _typologies():

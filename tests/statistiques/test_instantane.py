@@ -7,7 +7,7 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from sne.statistiques import services, tasks
-from sne.statistiques.models import Indicateur, Instantane, Mesure
+from sne.statistiques.models import DETAIL_DES_COMMUNES, Indicateur, Instantane, Mesure
 
 from .conftest import VEILLE
 
@@ -64,7 +64,17 @@ def test_chaque_chiffre_est_celui_du_comptage_a_la_main(registre):
     assert mesures("75", "75120")[(Indicateur.ACTIVES_COMMUNE, "")] == 2
     assert mesures("75", "75113")[(Indicateur.ACTIVES_COMMUNE, "")] == 1
     assert mesures("93", "93066")[(Indicateur.ACTIVES_COMMUNE, "")] == 1
-    assert Mesure.objects.filter(commune__gt="").count() == 3
+    assert Mesure.objects.filter(commune__gt="", indicateur="actives_commune").count() == 3
+    # Their detail: a (4 people, 27 months, T3 and T4: the smallest) and d (1, new, none).
+    vingtieme = mesures("75", "75120")
+    assert vingtieme[(Indicateur.ACTIVES_COMMUNE_TAILLE, "4")] == 1
+    assert vingtieme[(Indicateur.ACTIVES_COMMUNE_TAILLE, "1")] == 1
+    assert vingtieme[(Indicateur.ACTIVES_COMMUNE_TAILLE, "2")] == 0
+    assert vingtieme[(Indicateur.ACTIVES_COMMUNE_ANCIENNETE, "2_3_ans")] == 1
+    assert vingtieme[(Indicateur.ACTIVES_COMMUNE_ANCIENNETE, "moins_6_mois")] == 1
+    assert vingtieme[(Indicateur.ACTIVES_COMMUNE_TYPOLOGIE, "T3")] == 1
+    assert vingtieme[(Indicateur.ACTIVES_COMMUNE_TYPOLOGIE, "non_precisee")] == 1
+    assert (Indicateur.ACTIVES_COMMUNE_TYPOLOGIE, "T4") not in vingtieme
 
     france = mesures()
     assert france[(Indicateur.ACTIVES, "")] == 4 == instantane.demandes_actives
@@ -84,3 +94,20 @@ def test_un_instantane_ne_se_prend_qu_une_fois_et_ne_change_plus(registre):
         Mesure.objects.filter(jour=VEILLE).update(valeur=0)
     with pytest.raises(DatabaseError, match="ne se modifie pas"), transaction.atomic():
         Instantane.objects.filter(jour=VEILLE).update(demandes_actives=0)
+
+
+def test_le_detail_des_communes_n_est_garde_que_pour_le_dernier_jour_du_mois(registre):
+    detail = Mesure.objects.filter(indicateur__in=DETAIL_DES_COMMUNES)
+    services.prendre_instantane(date(2027, 3, 13))
+    assert detail.filter(jour=date(2027, 3, 13)).exists()
+
+    services.prendre_instantane(VEILLE)
+    assert not detail.filter(jour=date(2027, 3, 13)).exists()
+    assert detail.filter(jour=VEILLE).exists()
+    # The communes' totals stay every day.
+    assert Mesure.objects.filter(jour=date(2027, 3, 13), indicateur="actives_commune").exists()
+
+    # A day taken late, before the month's latest: no detail.
+    services.prendre_instantane(date(2027, 3, 12))
+    assert not detail.filter(jour=date(2027, 3, 12)).exists()
+    assert detail.filter(jour=VEILLE).exists()

@@ -55,5 +55,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Statistiques : l'instantané du {instantane.jour:%d/%m/%Y} est pris "
                 f"({instantane.demandes_actives} demandes actives) : {settings.SNE_URL_SITE}"
-                "/gestion/statistiques/ (gestionnaires, niveau national)."
+                "/gestion/statistiques/ (gestionnaires, niveau national) ; données ouvertes "
+                f"du mois, sans connexion : {settings.SNE_URL_SITE}/donnees-ouvertes/"
             )
