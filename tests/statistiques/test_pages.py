@@ -4,6 +4,7 @@ exported as shown, and the export audited."""
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -43,6 +44,9 @@ def test_le_gestionnaire_voit_son_departement_et_ses_chiffres(client, instantane
     assert "1 au-delà du délai anormalement long (100,0 %)" in page
     html = reponse.content.decode()
     assert html.count("<svg") == 6  # typologie, taille, ancienneté, flux, radiations, baux
+    # Coordinates are numbers for SVG, never written the French way (« 302,5 »).
+    assert not re.search(r'(x|y|width|height)="[0-9]+,[0-9]', html)
+    assert re.search(r'<rect x="224" y="[0-9.]+" width="[1-9][0-9.]*"', html)
     assert "Saint-Denis" in page  # the commune first wished, in the communes' table
     # Another département: as if it did not exist.
     assert client.get(URL + "?territoire=75").status_code == 404
