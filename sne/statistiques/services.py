@@ -253,16 +253,13 @@ def _compter(jour: date, departements: list[str]):
                 yield (dep, commune, indicateur, modalite), valeur
     yield from _typologie_des_communes()
 
-    reactivations = (
+    yield from _par_departement(
         HistoriqueDemande.objects.filter(
             action=HistoriqueDemande.Action.REACTIVATION, horodatage__gte=debut, horodatage__lt=fin
-        )
-        .order_by()
-        .values("demande__departement_id")
-        .annotate(n=Count("pk"))
+        ),
+        "demande__departement_id",
+        Indicateur.REACTIVATIONS,
     )
-    for ligne in reactivations:
-        yield (ligne["demande__departement_id"], "", Indicateur.REACTIVATIONS, ""), ligne["n"]
 
     baux = {
         f"anciennete:{modalite}": Count("pk", filter=condition)
@@ -281,44 +278,37 @@ def _compter(jour: date, departements: list[str]):
                     valeur,
                 )
 
-    doublons = (
+    yield from _par_departement(
         PaireDoublon.objects.filter(
             statut=PaireDoublon.Statut.DOUBLON_CONFIRME, decidee_le__gte=debut, decidee_le__lt=fin
-        )
-        .order_by()
-        .values("departement_id")
-        .annotate(n=Count("pk"))
+        ),
+        "departement_id",
+        Indicateur.DOUBLONS_CONFIRMES,
     )
-    for ligne in doublons:
-        yield (ligne["departement_id"], "", Indicateur.DOUBLONS_CONFIRMES, ""), ligne["n"]
-
-    preavis = (
+    yield from _par_departement(
         Message.objects.filter(
             type=Message.Type.PREAVIS_RENOUVELLEMENT, cree_le__gte=debut, cree_le__lt=fin
-        )
-        .order_by()
-        .values("departement_id")
-        .annotate(n=Count("pk"))
+        ),
+        "departement_id",
+        Indicateur.PREAVIS,
     )
-    for ligne in preavis:
-        yield (ligne["departement_id"], "", Indicateur.PREAVIS, ""), ligne["n"]
-
-    non_distribues = (
+    yield from _par_departement(
         EvenementMessage.objects.filter(
             type__in=NON_DISTRIBUES,
             survenu_le__gte=debut,
             survenu_le__lt=fin,
             message__type__in=AVIS_DE_CAMPAGNE,
-        )
-        .order_by()
-        .values("message__departement_id")
-        .annotate(n=Count("message", distinct=True))
+        ),
+        "message__departement_id",
+        Indicateur.AVIS_NON_DISTRIBUES,
+        Count("message", distinct=True),  # a message reported twice counts once
     )
-    for ligne in non_distribues:
-        yield (
-            (ligne["message__departement_id"], "", Indicateur.AVIS_NON_DISTRIBUES, ""),
-            ligne["n"],
-        )
+
+
+def _par_departement(lignes, departement: str, indicateur, compte=None):
+    """A flow of the day counted by département (one GROUP BY)."""
+    for ligne in lignes.order_by().values(departement).annotate(n=compte or Count("pk")):
+        yield (ligne[departement], "", indicateur, ""), ligne["n"]
 
 
 # JSON arrays unnested by each database's own table function (the ORM has none).

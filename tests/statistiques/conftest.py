@@ -3,10 +3,13 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from sne.attestations.models import ParametresDepartement
 from sne.demandes import services as demandes
 from sne.demandes.models import Demande
+from sne.doublons.models import PaireDoublon
+from sne.notifications.models import EvenementMessage, Message
 from tests.attributions.fixtures import nouvelle_demande
 from tests.factories import GuichetFactory, agent
 from tests.outils import a_midi
@@ -50,5 +53,33 @@ def registre(horloge):
     demandes.radier(e, "renonciation", par=agent_93, guichet=guichet_93)
     demandes.radier(c, "renonciation", par=agent_93, guichet=guichet_93)
     demandes.reactiver(Demande.objects.get(pk=c.pk), agent_93, guichet_93)
+    # A pair of Paris confirmed as duplicates; a renewal notice of Seine-Saint-Denis sent, and
+    # bounced twice the same day (it counts once).
+    PaireDoublon.objects.create(
+        demande_a=a,
+        demande_b=b,
+        departement_id="75",
+        score=92,
+        statut=PaireDoublon.Statut.DOUBLON_CONFIRME,
+        decidee_par=agent_75,
+        decidee_le=timezone.now(),
+    )
+    preavis = Message.objects.create(
+        demande=c,
+        departement_id="93",
+        type=Message.Type.PREAVIS_RENOUVELLEMENT,
+        canal=Message.Canal.EMAIL,
+        statut=Message.Statut.ECHEC,
+        cle=f"preavis-{c.pk}",
+        date_avis=VEILLE,
+        destinataire="demandeur@example.org",
+    )
+    for _ in range(2):
+        EvenementMessage.objects.create(
+            message=preavis,
+            type=EvenementMessage.Type.REBOND,
+            survenu_le=timezone.now(),
+            source="fournisseur",
+        )
     horloge.move_to(a_midi(JOUR))
     return a, b, c, d, e

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.db import DatabaseError, transaction
 
+from sne.attributions import services as attributions
 from sne.statistiques import services, tasks
 from sne.statistiques.models import DETAIL_DES_COMMUNES, Indicateur, Instantane, Mesure
 
@@ -59,6 +60,11 @@ def test_chaque_chiffre_est_celui_du_comptage_a_la_main(registre):
     # e remains struck off; c's radiation was undone the same day.
     assert seine_saint_denis[(Indicateur.RADIATIONS, "renonciation")] == 1
     assert seine_saint_denis[(Indicateur.REACTIVATIONS, "")] == 1
+    assert paris[(Indicateur.DOUBLONS_CONFIRMES, "")] == 1
+    assert seine_saint_denis[(Indicateur.DOUBLONS_CONFIRMES, "")] == 0
+    assert seine_saint_denis[(Indicateur.PREAVIS, "")] == 1
+    assert seine_saint_denis[(Indicateur.AVIS_NON_DISTRIBUES, "")] == 1  # bounced twice
+    assert paris[(Indicateur.PREAVIS, "")] == 0
 
     # The commune first wished: a and d Paris 20e, b Paris 13e, c Saint-Denis (e struck off).
     assert mesures("75", "75120")[(Indicateur.ACTIVES_COMMUNE, "")] == 2
@@ -111,3 +117,27 @@ def test_le_detail_des_communes_n_est_garde_que_pour_le_dernier_jour_du_mois(reg
     services.prendre_instantane(date(2027, 3, 12))
     assert not detail.filter(jour=date(2027, 3, 12)).exists()
     assert detail.filter(jour=VEILLE).exists()
+
+
+@pytest.mark.aujourd_hui(date(2027, 3, 15))
+def test_un_bail_signe_compte_avec_l_anciennete_de_la_demande(
+    seance, logement, candidats, guichet, agent_bailleur
+):
+    """The attributions fixtures: three demandes filed on 2 April 2026, a CAL on 10 March
+    2027, the lease of the first signed on 14 March (11 months: 6 months to 1 year) and the
+    demande struck off for attribution when it is keyed in, on the 15th."""
+    premier, *_ = (
+        attributions.inscrire_candidat(seance, logement, d, par=agent_bailleur, guichet=guichet)
+        for d in candidats
+    )
+    attributions.decider(premier, "attribution", par=agent_bailleur, guichet=guichet)
+    attributions.signer_bail(premier, le=VEILLE, par=agent_bailleur, guichet=guichet)
+
+    services.prendre_instantane(VEILLE)
+    services.prendre_instantane(date(2027, 3, 15))
+
+    assert mesures("75")[(Indicateur.ATTRIBUTIONS, "6_12_mois")] == 1
+    assert sum(v for (i, _), v in mesures("75").items() if i == Indicateur.ATTRIBUTIONS) == 1
+    le_15 = mesures("75", jour=date(2027, 3, 15))
+    assert le_15[(Indicateur.RADIATIONS, "attribution")] == 1
+    assert le_15[(Indicateur.ACTIVES, "")] == 2
