@@ -29,6 +29,8 @@ from sne.notifications.campagne import lancer_campagne
 from sne.organisations.models import Organisation, PointContact
 from sne.pieces import services as pieces
 from sne.referentiels.models import Departement
+from sne.statistiques import donnees_ouvertes
+from sne.statistiques import services as statistiques
 from tests.demandes.conftest import donnees_minimales
 from tests.factories import (
     GuichetFactory,
@@ -178,6 +180,10 @@ def registre():
     lancer_campagne(active.date_expiration - relativedelta(months=1))
     tournee = notifications.preparer_tournee("75")
     notifications.rendre_tournee(tournee.pk)
+    # The statistics (issue 16): a snapshot and the month's open-data file, so that the pages,
+    # their territory selector and their exports are walked with figures.
+    instantane = statistiques.prendre_instantane(timezone.localdate())
+    donnees_ouvertes.publier_mois(instantane.jour)
     return {"guichet": paris, "agent": saisie, "demande": active, "lot": lot}
 
 
@@ -203,6 +209,7 @@ def test_aucune_saisie_hostile_ne_provoque_d_erreur_500(client, registre, profil
     depart += [  # the letters and the renewal campaign (issue 12)
         "/gestion/courriers/",
         "/gestion/campagne/",
+        "/gestion/statistiques/",
         "/demandes/demandeurs-a-recontacter/",
         f"/demandes/{numero}/?onglet=messages",
     ]
@@ -270,6 +277,7 @@ def test_aucune_saisie_hostile_des_pages_des_attributions_ne_provoque_d_erreur_5
 
 
 def test_aucune_saisie_hostile_d_un_visiteur_anonyme_ne_provoque_d_erreur_500(client):
-    depart = ["/", "/comptes/connexion/", "/comptes/mot-de-passe-inconnu/"]
+    depart = ["/", "/comptes/connexion/", "/comptes/mot-de-passe-inconnu/", "/donnees-ouvertes/"]
+    depart += ["/donnees-ouvertes/2026-13/demandes-actives.csv", "/donnees-ouvertes/x/y/z.csv"]
     erreurs = _parcourir(client, depart)
     assert not erreurs, "\n".join(erreurs)
