@@ -727,13 +727,14 @@ def mesurer_agent(code: str, repetitions: int, graine: int, plans: bool) -> list
 _PRINCIPALES = re.compile(r'FROM "demandes_(demande|personne)"')
 
 
-def expliquer(titre: str, requetes: list[dict]) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) des requêtes qui lisent les demandes ou leurs personnes."""
+def expliquer(titre: str, requetes: list[dict], motif=_PRINCIPALES) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) des requêtes SELECT où se trouve `motif` (une expression
+    régulière ; par défaut, celles qui lisent les demandes ou leurs personnes)."""
     from django.db import connection
 
     for requete in requetes:
         sql = requete["sql"]
-        if not sql.lstrip("(").startswith("SELECT") or not _PRINCIPALES.search(sql):
+        if not sql.lstrip("(").startswith("SELECT") or not re.search(motif, sql):
             continue
         with connection.cursor() as curseur:
             curseur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
