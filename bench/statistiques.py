@@ -17,16 +17,17 @@ une année d'historique :
 3. **Les pages** `/gestion/statistiques/` (vue `sne.statistiques.vues.statistiques`) par le
    client de test Django, connecté avec son second facteur (`tests.outils.connecter`) : la
    France (administratrice nationale de la démonstration), la Seine-Saint-Denis (gestionnaire
-   93 de la démonstration), le département le plus chargé (un gestionnaire créé pour lui) et
-   chaque export CSV et XLSX de ses tableaux ; et la lecture seule de la page de France
+   93 de la démonstration, le plus chargé de cette population), le département aux plus nombreuses
+   communes souhaitées en premier (un gestionnaire créé pour lui : le plus long tableau des
+   communes) et chaque export CSV et XLSX de ses tableaux ; et la lecture seule de la page de France
    (`sne.statistiques.lecture`, sans gabarit), pour savoir où va le temps. Appels alternés avec
    la recherche exacte d'un numéro visible par l'agent de démonstration de 75BA1
    (`sne.demandes.recherche.trouver_demande`), comme `bench/cotation.py`, et avec la page de
    cette recherche (`GET /demandes/?numero=…`, même client, mêmes middlewares : la comparaison
    de page à page). Objectif : p95 de chaque page et de chaque export ≤ 3 × p95 de la
    recherche exacte (`trouver_demande`). `--plans` imprime
-   l'`EXPLAIN (ANALYZE, BUFFERS)` des requêtes de la page de France, du département le plus
-   chargé et des requêtes de l'instantané.
+   l'`EXPLAIN (ANALYZE, BUFFERS)` des requêtes de la page de France, du département aux plus
+   nombreuses communes et des plus longues requêtes de l'instantané.
 
 La population : le générateur de `bench/recherche.py` (noms, ménages, communes souhaitées
 selon leur population, 5 % dans les périmètres des guichets de démonstration) chargé par
@@ -646,7 +647,14 @@ def main() -> int:
     print("2. Pages /gestion/statistiques/ et exports, contre recherche exacte d'un numéro")
     actives = Demande.objects.filter(statut=Demande.Statut.ACTIVE)
     par_departement = dict(actives.values_list("departement").annotate(n=Count("pk")).order_by())
-    grand = max(par_departement, key=par_departement.get)
+    # The largest communes' table (the most communes wished first): the longest export.
+    communes_par_departement = dict(
+        Mesure.objects.filter(jour=veille, indicateur="actives_commune")
+        .values_list("departement")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    grand = max(communes_par_departement, key=communes_par_departement.get)
     national = Utilisateur.objects.get(email=f"admin@{DOMAINE}")
     gestion_93 = Utilisateur.objects.get(email=f"gestionnaire.93@{DOMAINE}")
     clients = {
@@ -654,14 +662,11 @@ def main() -> int:
         "93": client_de(gestion_93),
         "grand": client_de(gestionnaire_de(grand)),
     }
-    communes_grand = Mesure.objects.filter(
-        jour=veille, departement=grand, indicateur="actives_commune"
-    ).count()
     print(
         f"  France : {sum(par_departement.values())} demandes actives ; 93 : "
-        f"{par_departement.get('93', 0)} ; département le plus chargé {grand} : "
-        f"{par_departement[grand]} demandes actives, {communes_grand} communes souhaitées en "
-        "premier"
+        f"{par_departement.get('93', 0)}, {communes_par_departement.get('93', 0)} communes "
+        f"souhaitées en premier ; département aux plus nombreuses communes {grand} : "
+        f"{par_departement[grand]} demandes actives, {communes_par_departement[grand]} communes"
     )
     agent = Utilisateur.objects.get(email=f"agent.75ba1@{DOMAINE}")
     rng = random.Random(args.graine)
@@ -672,7 +677,7 @@ def main() -> int:
     appels = {
         "page France (nationale)": lambda: page(clients["france"], {}, "France enti"),
         "page 93 (gestionnaire de la démo)": lambda: page(clients["93"], {}, "Seine-Saint-Denis"),
-        f"page {grand} (le plus chargé)": lambda: page(clients["grand"], {}, f"{grand} —"),
+        f"page {grand} (le plus de communes)": lambda: page(clients["grand"], {}, f"{grand} —"),
         "lecture seule, France (sans gabarit)": lambda: lecture_de_la_page(veille, ""),
     }
     for code in ("typologie", "taille", "anciennete", "flux", "radiations", "attributions"):
