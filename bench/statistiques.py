@@ -54,10 +54,7 @@ Lancement depuis la racine du projet :
 
 import argparse
 import functools
-import io
 import json
-import os
-import platform
 import random
 import sys
 import tempfile
@@ -69,11 +66,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import IO
 
 import recherche
-from contexte import charge, decrire_code
-from cotation import latences, preparer_postgresql, vmhwm
+from contexte import charge, imprimer_entete
+from cotation import latences, vmhwm
 from recherche import Generateur, charger, un_an_apres, vacuum_analyze
 
-URL_SERVEUR = "postgres://postgres@127.0.0.1:5432"
 BASE_BANC = "sne_bench_statistiques"
 ANNEES_DEPOT = 5
 PART_RADIEES = 0.15
@@ -488,16 +484,12 @@ def main() -> int:
     parser.add_argument("--plans", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS)")
     args = parser.parse_args()
 
-    os.environ["SNE_DATA_DIR"] = tempfile.mkdtemp(prefix="sne-banc-statistiques-")
-    os.environ.setdefault("SECRET_KEY", "cle-du-banc-seulement")  # a throwaway database
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # Django's test client
-    existait = preparer_postgresql(args.base, args.reutiliser)
-    os.environ["DATABASE_URL"] = f"{URL_SERVEUR}/{args.base}"
-    os.environ["SNE_PRODUCTION"] = "0"
-    recherche.initialiser_django()
+    imprimer_entete(
+        "Banc de mesure — statistiques (issue 16) : instantané quotidien, pages et exports"
+    )
     recherche.DEBUT = DEBUT
+    existait = recherche.ouvrir_base_du_banc(args.base, args.reutiliser)
 
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
@@ -505,31 +497,13 @@ def main() -> int:
     from sne.comptes.models import Utilisateur
     from sne.demandes.models import Demande, HistoriqueDemande
     from sne.demandes.recherche import trouver_demande
-    from sne.demo.donnees import DOMAINE, creer_donnees_demo
+    from sne.demo.donnees import DOMAINE
     from sne.statistiques.models import Instantane, Mesure
     from sne.statistiques.services import hier
 
-    print("Banc de mesure — statistiques (issue 16) : instantané quotidien, pages et exports")
-    print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(
-        f"Python           : {platform.python_version()} ({platform.machine()}, "
-        f"{os.cpu_count()} cœurs)"
-    )
-    print(f"Charge machine   : {charge()} au départ")
-    print(f"Code             : {decrire_code()}")
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("charger_referentiels", stdout=io.StringIO())
-    creer_donnees_demo()
-    connection.ensure_connection()
-    print(
-        f"Base de données  : PostgreSQL {connection.pg_version // 10000} (base {args.base}"
-        f"{', gardée' if existait else ', recréée'}) ; migrations, référentiels et démonstration "
-        f"en {time.perf_counter() - t0:.0f} s"
-    )
     aujourd_hui = timezone.localdate()
     deja = Demande.objects.count()
-    if args.reutiliser and deja > 1000:
+    if args.reutiliser and existait and deja > 1000:
         print(f"Chargement       : aucun (--reutiliser), {deja} demandes en base")
     else:
         print(f"Chargement       : {args.taille} demandes par lots de {recherche.LOT} (COPY)")
