@@ -17,17 +17,17 @@ une année d'historique :
 3. **Les pages** `/gestion/statistiques/` (vue `sne.statistiques.vues.statistiques`) par le
    client de test Django, connecté avec son second facteur (`tests.outils.connecter`) : la
    France (administratrice nationale de la démonstration), la Seine-Saint-Denis (gestionnaire
-   93 de la démonstration, le plus chargé de cette population), le département aux plus nombreuses
-   communes souhaitées en premier (un gestionnaire créé pour lui : le plus long tableau des
-   communes) et chaque export CSV et XLSX de ses tableaux ; et la lecture seule de la page de France
-   (`sne.statistiques.lecture`, sans gabarit), pour savoir où va le temps. Appels alternés avec
-   la recherche exacte d'un numéro visible par l'agent de démonstration de 75BA1
-   (`sne.demandes.recherche.trouver_demande`), comme `bench/cotation.py`, et avec la page de
-   cette recherche (`GET /demandes/?numero=…`, même client, mêmes middlewares : la comparaison
-   de page à page). Objectif : p95 de chaque page et de chaque export ≤ 3 × p95 de la
-   recherche exacte (`trouver_demande`). `--plans` imprime
-   l'`EXPLAIN (ANALYZE, BUFFERS)` des requêtes de la page de France, du département aux plus
-   nombreuses communes et des plus longues requêtes de l'instantané.
+   93 de la démonstration, le plus chargé de cette population), le département aux plus
+   nombreuses communes souhaitées en premier (un gestionnaire créé pour lui : le plus long
+   tableau des communes) et chaque export CSV et XLSX de ses tableaux ; et la lecture seule de
+   la page de France (`sne.statistiques.lecture`, sans gabarit), pour savoir où va le temps.
+   Appels alternés avec la recherche exacte d'un numéro visible par l'agent de démonstration
+   de 75BA1 (`sne.demandes.recherche.trouver_demande`), comme `bench/cotation.py`, et avec la
+   page de cette recherche (`GET /demandes/?numero=…`, même client, mêmes middlewares : la
+   comparaison de page à page). Objectif : p95 de chaque page et de chaque export ≤ 3 × p95
+   de la recherche exacte (`trouver_demande`). `--plans` imprime l'`EXPLAIN (ANALYZE,
+   BUFFERS)` des requêtes de la page de France, du département aux plus nombreuses communes
+   et des plus longues requêtes de l'instantané.
 
 La population : le générateur de `bench/recherche.py` (noms, ménages, communes souhaitées
 selon leur population, 5 % dans les périmètres des guichets de démonstration) chargé par
