@@ -3,7 +3,9 @@
 two runs). Imported by the benches, which run as scripts from bench/."""
 
 import os
+import platform
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
@@ -34,3 +36,15 @@ def decrire_code() -> str:
     if not modifies:
         return revision
     return f"{revision} + {len(modifies.splitlines())} fichier(s) de sne/ modifié(s) non commité(s)"
+
+
+def imprimer_entete(titre: str) -> None:
+    """The first lines of a bench's output: what is measured, when, on what, which code."""
+    print(titre)
+    print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
+    print(
+        f"Python           : {platform.python_version()} ({platform.machine()}, "
+        f"{os.cpu_count()} cœurs)"
+    )
+    print(f"Charge machine   : {charge()} au départ")
+    print(f"Code             : {decrire_code()}")

@@ -44,24 +44,19 @@ Lancement depuis la racine du projet :
 """
 
 import argparse
-import io
 import json
-import os
-import platform
 import random
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import recherche
-from contexte import charge, decrire_code
+from contexte import charge, imprimer_entete
 from recherche import Generateur, centile, charger, un_an_apres, vacuum_analyze
 
 RACINE = Path(__file__).resolve().parent.parent
-URL_SERVEUR = "postgres://postgres@127.0.0.1:5432"
 BASE_BANC = "sne_bench_cotation"
 PART_PARIS = 0.12
 CHAUFFE = 10
@@ -80,20 +75,6 @@ LOGEMENTS_ACTUELS = {
     "sans_abri": 1, "squat": 0.5, "camping": 0.5, "proprietaire": 2, "": 7,
 }
 # fmt: on
-
-
-def preparer_postgresql(base: str, reutiliser: bool) -> bool:
-    """Crée la base (la supprime d'abord sauf --reutiliser) ; vrai si elle existait déjà."""
-    import psycopg
-
-    with psycopg.connect(f"{URL_SERVEUR}/postgres", autocommit=True) as cnx:
-        existe = cnx.execute("SELECT 1 FROM pg_database WHERE datname = %s", [base]).fetchone()
-        if existe and not reutiliser:
-            cnx.execute(f'DROP DATABASE "{base}" WITH (FORCE)')
-            existe = None
-        if not existe:
-            cnx.execute(f'CREATE DATABASE "{base}"')
-    return bool(existe)
 
 
 class GenerateurCotation(Generateur):
@@ -287,15 +268,12 @@ def main() -> int:
     parser.add_argument("--plans", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS)")
     args = parser.parse_args()
 
-    os.environ["SNE_DATA_DIR"] = tempfile.mkdtemp(prefix="sne-banc-cotation-")
-    os.environ.setdefault("SECRET_KEY", "cle-du-banc-seulement")  # a throwaway database
-    existait = preparer_postgresql(args.base, args.reutiliser)
-    os.environ["DATABASE_URL"] = f"{URL_SERVEUR}/{args.base}"
-    os.environ["SNE_PRODUCTION"] = "0"
-    recherche.initialiser_django()
+    imprimer_entete(
+        "Banc de mesure — cotation (issue 15) : recalcul d'un département, liste des candidats"
+    )
     recherche.DEBUT = DEBUT
+    recherche.ouvrir_base_du_banc(args.base, args.reutiliser)
 
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
@@ -304,26 +282,8 @@ def main() -> int:
     from sne.comptes.models import Utilisateur
     from sne.demandes.models import CommuneSouhaitee, Demande
     from sne.demandes.recherche import trouver_demande
-    from sne.demo.donnees import DOMAINE, GRILLE_DEMO_75, creer_donnees_demo
+    from sne.demo.donnees import DOMAINE, GRILLE_DEMO_75
 
-    print("Banc de mesure — cotation (issue 15) : recalcul d'un département, liste des candidats")
-    print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(
-        f"Python           : {platform.python_version()} ({platform.machine()}, "
-        f"{os.cpu_count()} cœurs)"
-    )
-    print(f"Charge machine   : {charge()} au départ")
-    print(f"Code             : {decrire_code()}")
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("charger_referentiels", stdout=io.StringIO())
-    creer_donnees_demo()
-    connection.ensure_connection()
-    print(
-        f"Base de données  : PostgreSQL {connection.pg_version // 10000} (base {args.base}"
-        f"{', gardée' if existait else ', recréée'}) ; migrations, référentiels et démonstration "
-        f"en {time.perf_counter() - t0:.0f} s"
-    )
     aujourd_hui = timezone.localdate()
     deja = Demande.objects.count()
     if args.reutiliser and deja > 1000:

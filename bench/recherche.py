@@ -53,7 +53,6 @@ import io
 import json
 import math
 import os
-import platform
 import random
 import re
 import sys
@@ -64,7 +63,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from contexte import charge, decrire_code
+from contexte import charge, imprimer_entete
 
 RACINE = Path(__file__).resolve().parent.parent
 URL_SERVEUR = "postgres://postgres@127.0.0.1:5432"
@@ -96,6 +95,39 @@ def preparer_postgresql(reutiliser: bool, base: str = BASE_BANC) -> bool:
         if not existe:
             cnx.execute(f"CREATE DATABASE {base}")
     return bool(existe)
+
+
+def ouvrir_base_du_banc(base: str, reutiliser: bool, demandes_demo: bool = False) -> bool:
+    """L'environnement d'un banc sur sa base PostgreSQL dédiée (recréée, sauf `reutiliser`),
+    ses fichiers dans un répertoire temporaire, Django initialisé ; puis migrations,
+    référentiels et démonstration (ses demandes si `demandes_demo`), et la ligne qui le dit.
+    Vrai si la base existait."""
+    os.environ["SNE_DATA_DIR"] = tempfile.mkdtemp(prefix=f"sne-{base}-")
+    os.environ.setdefault("SECRET_KEY", "cle-du-banc-seulement")  # a throwaway database
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # Django's test client
+    existait = preparer_postgresql(reutiliser, base)
+    os.environ["DATABASE_URL"] = f"{URL_SERVEUR}/{base}"
+    os.environ["SNE_PRODUCTION"] = "0"  # a local PostgreSQL, not a deployment
+    initialiser_django()
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from sne.demo.donnees import creer_demandes_demo, creer_donnees_demo
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("charger_referentiels", stdout=io.StringIO())
+    creer_donnees_demo()
+    if demandes_demo:
+        creer_demandes_demo()
+    connection.ensure_connection()
+    print(
+        f"Base de données  : PostgreSQL {connection.pg_version // 10000} (base {base}"
+        f"{', gardée' if existait else ', recréée'}) ; migrations, référentiels et démonstration "
+        f"en {time.perf_counter() - t0:.0f} s"
+    )
+    return existait
 
 
 def initialiser_django() -> None:
@@ -727,13 +759,14 @@ def mesurer_agent(code: str, repetitions: int, graine: int, plans: bool) -> list
 _PRINCIPALES = re.compile(r'FROM "demandes_(demande|personne)"')
 
 
-def expliquer(titre: str, requetes: list[dict]) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) des requêtes qui lisent les demandes ou leurs personnes."""
+def expliquer(titre: str, requetes: list[dict], motif=_PRINCIPALES) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) des requêtes SELECT où se trouve `motif` (une expression
+    régulière ; par défaut, celles qui lisent les demandes ou leurs personnes)."""
     from django.db import connection
 
     for requete in requetes:
         sql = requete["sql"]
-        if not sql.lstrip("(").startswith("SELECT") or not _PRINCIPALES.search(sql):
+        if not sql.lstrip("(").startswith("SELECT") or not re.search(motif, sql):
             continue
         with connection.cursor() as curseur:
             curseur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
@@ -761,41 +794,13 @@ def main() -> int:
     parser.add_argument("--graine", type=int, default=20261130, help="graine des données")
     args = parser.parse_args()
 
-    repertoire = Path(tempfile.mkdtemp(prefix="sne-banc-recherche-"))
-    os.environ["SNE_DATA_DIR"] = str(repertoire)
-    os.environ.setdefault("SECRET_KEY", "cle-du-banc-seulement")  # a throwaway database
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # Django's test client
-    existait = preparer_postgresql(args.reutiliser)
-    os.environ["DATABASE_URL"] = f"{URL_SERVEUR}/{BASE_BANC}"
-    os.environ["SNE_PRODUCTION"] = "0"  # a local PostgreSQL, not a deployment
-    initialiser_django()
+    imprimer_entete("Banc de mesure — recherche des demandes à l'échelle nationale (sne.demandes)")
+    existait = ouvrir_base_du_banc(BASE_BANC, args.reutiliser, demandes_demo=True)
 
-    from django.core.management import call_command
     from django.db import connection
 
     from sne.demandes.models import CommuneSouhaitee, Demande, Personne
-    from sne.demo.donnees import creer_demandes_demo, creer_donnees_demo
 
-    print("Banc de mesure — recherche des demandes à l'échelle nationale (sne.demandes)")
-    print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(
-        f"Python           : {platform.python_version()} ({platform.machine()}, "
-        f"{os.cpu_count()} cœurs)"
-    )
-    print(f"Charge machine   : {charge()} au départ")
-    print(f"Code             : {decrire_code()}")
-
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("charger_referentiels", stdout=io.StringIO())
-    creer_donnees_demo()
-    creer_demandes_demo()
-    connection.ensure_connection()
-    print(
-        f"Base de données  : PostgreSQL {connection.pg_version // 10000} (base {BASE_BANC}"
-        f"{', gardée' if existait else ', recréée'}) ; migrations, référentiels et démonstration "
-        f"en {time.perf_counter() - t0:.0f} s"
-    )
     deja = Demande.objects.count()
     if args.reutiliser and existait and deja > 1000:
         print(f"Chargement       : aucun (--reutiliser), {deja} demandes en base")
