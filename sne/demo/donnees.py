@@ -608,6 +608,7 @@ def creer_statistiques_demo():
     from sne.statistiques.models import Instantane
     from sne.statistiques.services import prendre_instantane
 
-    if Instantane.objects.filter(jour=timezone.localdate()).exists():
+    # On the primary database, as prendre_instantane asks (never a read replica, maybe late).
+    if Instantane.objects.using("default").filter(jour=timezone.localdate()).exists():
         return None
     return prendre_instantane(timezone.localdate())
