@@ -34,7 +34,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # configurations »): a second connection to the same test database, read-only on PostgreSQL,
 # so that both passes of the CI run the router of production. A test that reads it lists it
 # (`django_db(databases=["default", "replique"])`) and is transactional: the mirror does not
-# see the uncommitted writes of a TestCase (tests/statistiques/test_replique.py).
+# see the uncommitted writes of a TestCase, and on SQLite (one shared in-memory database,
+# IMMEDIATE transactions) a TestCase cannot even open its transaction on both
+# (tests/statistiques/test_replique.py). Other tests, each in its transaction on `default`,
+# read there (sne/statistiques/routeur.py).
 DATABASES = {
     **DATABASES,
     "replique": {**en_lecture_seule(DATABASES["default"]), "TEST": {"MIRROR": "default"}},
