@@ -65,10 +65,17 @@ def fichiers_ecrits_hors_du_depot():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The real referentials (34,920 communes) are loaded once for the whole session."""
+    from django.db import connections
+
     from sne.referentiels.chargement import charger_referentiels
 
     with django_db_blocker.unblock():
         charger_referentiels()
+    yield
+    # The read replica is a test mirror of the test database (sne/settings/test.py): its
+    # connection, left open by the last test that read it, would keep PostgreSQL from dropping
+    # the test database ("being accessed by other users").
+    connections["replique"].close()
 
 
 @pytest.fixture

@@ -46,3 +46,10 @@ def test_les_tests_n_ecrivent_rien_dans_le_depot():
     assert not Path(settings.DATA_DIR).is_relative_to(RACINE)
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
     assert settings.HUEY["immediate"]
+
+
+def test_la_suite_lit_la_replique_en_miroir_de_sa_base_de_test():
+    """Both passes of the CI (SQLite, PostgreSQL) run the router of production with a replica:
+    the same test database through a second connection (tests/statistiques/test_replique.py)."""
+    assert settings.DATABASES["replique"]["TEST"]["MIRROR"] == "default"
+    assert settings.DATABASE_ROUTERS == ["sne.statistiques.routeur.RouteurReplique"]

@@ -120,3 +120,36 @@ def test_un_proxy_de_confiance_mal_ecrit_est_refuse_au_demarrage(tmp_path):
 
     assert resultat.returncode != 0
     assert "« proxy.interne » n'est ni une adresse IP ni un réseau" in resultat.stderr
+
+
+ROUTAGE = """
+import django
+django.setup()
+from django.conf import settings
+from django.db import router
+from sne.referentiels.models import Commune
+from sne.statistiques.models import Mesure
+print(sorted(settings.DATABASES))
+print(router.db_for_read(Mesure), router.db_for_write(Mesure), router.db_for_read(Commune))
+print(settings.DATABASES.get("replique", {}).get("OPTIONS"))
+"""
+
+
+def test_sans_replique_les_statistiques_se_lisent_sur_la_base_principale(tmp_path):
+    resultat = lancer(PRODUCTION, "-c", ROUTAGE, tmp_path=tmp_path)
+
+    assert resultat.returncode == 0, resultat.stderr
+    assert resultat.stdout.splitlines() == ["['default']", "default default default", "None"]
+
+
+def test_avec_une_replique_les_statistiques_s_y_lisent_en_lecture_seule(tmp_path):
+    variables = {**PRODUCTION, "DATABASE_REPLICA_URL": "postgres://sne@replique.interne:5432/sne"}
+
+    resultat = lancer(variables, "-c", ROUTAGE, tmp_path=tmp_path)
+
+    assert resultat.returncode == 0, resultat.stderr
+    assert resultat.stdout.splitlines() == [
+        "['default', 'replique']",
+        "replique default default",
+        "{'options': '-c default_transaction_read_only=on'}",
+    ]

@@ -609,7 +609,8 @@ def creer_statistiques_demo():
     from sne.statistiques.models import Instantane
     from sne.statistiques.services import prendre_instantane
 
-    if Instantane.objects.filter(jour=timezone.localdate()).exists():
+    # On the primary database, as prendre_instantane asks (never a read replica, maybe late).
+    if Instantane.objects.using("default").filter(jour=timezone.localdate()).exists():
         return None
     instantane = prendre_instantane(timezone.localdate())
     publier_mois(instantane.jour)  # the month's open-data file (/donnees-ouvertes/)

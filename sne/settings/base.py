@@ -192,10 +192,33 @@ else:
             "NAME": DATA_DIR / "sne.sqlite3",
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
+def en_lecture_seule(base: dict) -> dict:
+    """The settings of a read replica: on PostgreSQL, its sessions are read-only, as a hot
+    standby's are; so a write routed there by mistake fails here too, and in the test suite,
+    where the replica is the same database (a test mirror, sne/settings/test.py)."""
+    base = {**base, "OPTIONS": dict(base.get("OPTIONS", {}))}
+    if base["ENGINE"] == "django.db.backends.postgresql":
+        options = base["OPTIONS"].get("options", "")
+        base["OPTIONS"]["options"] = f"{options} -c default_transaction_read_only=on".strip()
+    return base
+
+
+# A read replica of the PostgreSQL database (optional): the statistics pages and their exports
+# read the snapshots there (sne/statistiques/routeur.py); every write, and every other read,
+# stays on `default`. See docs/deploiement.md, « Réplique en lecture ».
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replique"] = en_lecture_seule(
+        dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    )
+for _base in DATABASES.values():
+    if _base["ENGINE"] == "django.db.backends.sqlite3":
+        _base.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    elif _base["ENGINE"] == "django.db.backends.postgresql":
+        _base["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["sne.statistiques.routeur.RouteurReplique"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work (Huey) -----------------------------------------------------------------

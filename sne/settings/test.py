@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, HUEY, PASSWORD_HASHERS, STORAGES
+from .base import DATABASES, HUEY, PASSWORD_HASHERS, STORAGES, en_lecture_seule
 
 SECRET_KEY = "cle-des-tests-seulement"
 
@@ -30,6 +30,18 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pytest-django tests on an in-memory database; the file name is never opened.
     DATABASES = {"default": {**DATABASES["default"], "NAME": DATA_DIR / "sne.sqlite3"}}
+# The read replica, always, as a test mirror of `default` (Django's « Testing primary/replica
+# configurations »): a second connection to the same test database, read-only on PostgreSQL,
+# so that both passes of the CI run the router of production. A test that reads it lists it
+# (`django_db(databases=["default", "replique"])`) and is transactional: the mirror does not
+# see the uncommitted writes of a TestCase, and on SQLite (one shared in-memory database,
+# IMMEDIATE transactions) a TestCase cannot even open its transaction on both
+# (tests/statistiques/test_replique.py). Other tests, each in its transaction on `default`,
+# read there (sne/statistiques/routeur.py).
+DATABASES = {
+    **DATABASES,
+    "replique": {**en_lecture_seule(DATABASES["default"]), "TEST": {"MIRROR": "default"}},
+}
 
 # Tasks run at once, in the test's process (in memory), so tests see their effects.
 HUEY = {**HUEY, "immediate": True}

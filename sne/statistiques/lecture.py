@@ -4,7 +4,14 @@ a `Tableau` — the table shown beside its chart, and exactly what its CSV/XLSX 
 
 A territory is France (`FRANCE`, "") or a département's code. Queries are bounded: one day of
 one territory (about fifty rows), or twelve months of its flows through the index
-`mesure_tendance` (about 9 000 rows summed by the database)."""
+`mesure_tendance` (about 9 000 rows summed by the database).
+
+With a read replica (DATABASE_REPLICA_URL), the snapshots are read there (routeur.py). The
+communes' names stay on `default`, with the rest of the referential: a few hundred rows read by
+primary key, current on the primary (a commune renamed shows its name of today either way),
+and joined to nothing here (a `Mesure` names its commune by code), so reading them apart costs
+nothing; the router's rule stays one line — what the night writes once is read on the replica,
+nothing else."""
 
 from dataclasses import dataclass, field
 from datetime import date

@@ -27,7 +27,7 @@ from datetime import time as heure
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -78,7 +78,10 @@ def hier() -> date:
 def prendre_instantane(jour: date | None = None) -> Instantane:
     """The snapshot of `jour` (yesterday by default): taken once, returned as it is after."""
     jour = jour or hier()
-    deja = Instantane.objects.filter(jour=jour).first()
+    # Asked of the primary database, never of the read replica (routeur.py): a replica late by
+    # a few seconds would say « not taken yet » of a day just taken, and the day would be taken
+    # again, refused by the uniqueness of `Instantane.jour`.
+    deja = Instantane.objects.using(DEFAULT_DB_ALIAS).filter(jour=jour).first()
     if deja is not None:
         return deja
     debut = time.perf_counter()
