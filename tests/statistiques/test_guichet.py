@@ -16,6 +16,7 @@ from sne.statistiques.activite import _mediane
 from tests.attributions.fixtures import nouvelle_demande
 from tests.factories import GuichetFactory, agent, gestionnaire
 from tests.outils import a_midi, connecter, texte
+from tests.test_saisies_hostiles import VALEURS_HOSTILES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.aujourd_hui(date(2026, 2, 15))]
 
@@ -182,3 +183,16 @@ def test_un_nom_d_agent_qui_ressemble_a_une_formule_reste_du_texte_dans_le_csv(c
     lignes = _lignes_csv(client.get(URL + "?guichet=93CO1&export=agents&format=csv"))
 
     assert ["'=1+1", *["0"] * 11, "1", "1"] in lignes
+
+
+def test_aucun_parametre_hostile_ne_provoque_d_erreur(client, guichet):
+    """Each query parameter of the page, with the walk's hostile values (tests/
+    test_saisies_hostiles.py): not found (a NUL byte: refused), never a 500."""
+    _, _, alice, _ = guichet
+    connecter(client, alice)
+    client.raise_request_exception = False
+    base = {"guichet": "93CO1", "export": "agents", "format": "csv"}
+    for nom in base:
+        for hostile in VALEURS_HOSTILES:
+            reponse = client.get(URL, {**base, nom: hostile})
+            assert reponse.status_code in (400, 404), (nom, hostile[:20], reponse.status_code)
