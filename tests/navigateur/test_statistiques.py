@@ -63,6 +63,11 @@ def test_le_gestionnaire_93_lit_les_statistiques_et_exporte_un_tableau(page, liv
         expect(page.locator(f"#tableau-{code} table")).to_be_visible()
     montrees = lignes_du_tableau(page, "taille")
     assert len(montrees) == 6 and sum(int(ligne[1]) for ligne in montrees) > 0
+    # The chart draws what the table holds: a visible bar for each row that counts.
+    barres = page.locator("section[aria-labelledby=titre-taille] svg rect")
+    for rang, ligne in enumerate(montrees):
+        largeur = barres.nth(rang).bounding_box()["width"]
+        assert (largeur > 0) == (int(ligne[1]) > 0), (ligne, largeur)
 
     with page.expect_download() as telechargement:
         page.get_by_role(

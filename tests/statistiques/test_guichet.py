@@ -4,6 +4,7 @@ found; each table is exported as shown, and the export audited."""
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -94,7 +95,10 @@ def test_l_agent_lit_les_enregistrements_et_les_delais_de_son_guichet(client, gu
     assert "no-store" in reponse["Cache-Control"]
     page = texte(reponse)
     assert "93CO1 — Mairie de Saint-Denis" in page and "Aubervilliers" not in page
-    assert reponse.content.decode().count("<svg") == 2
+    html = reponse.content.decode()
+    assert html.count("<svg") == 2
+    # The charts' coordinates as SVG reads them: « 14.5 », never the French « 14,5 ».
+    assert re.findall(r' (?:x|y|width|height)="[^"]*,', html) == []
     assert "Activité du guichet" in page  # the main menu's entry
 
     delais = _lignes_csv(client.get(URL + "?guichet=93CO1&export=delais&format=csv"))
