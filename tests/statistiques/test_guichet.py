@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 
 from sne.audit.models import EvenementAudit
 from sne.statistiques.activite import _mediane
+from sne.statistiques.graphiques import CHASSE, graphique
+from sne.statistiques.lecture import Tableau
 from tests.attributions.fixtures import nouvelle_demande
 from tests.factories import GuichetFactory, agent, gestionnaire
 from tests.outils import a_midi, connecter, texte
@@ -200,3 +202,22 @@ def test_aucun_parametre_hostile_ne_provoque_d_erreur(client, guichet):
         for hostile in VALEURS_HOSTILES:
             reponse = client.get(URL, {**base, nom: hostile})
             assert reponse.status_code in (400, 404), (nom, hostile[:20], reponse.status_code)
+
+
+def test_le_nom_d_un_agent_tient_dans_son_graphique():
+    """The labels' column grows with the longest name (it was 218 units whatever the names);
+    beyond 40 characters a name is cut in the chart, whole in its table."""
+    long = "Système connecté du guichet 75BA1"
+    tres_long = "Marie-Christine de La Tour d'Auvergne-Lauraguais"
+    g = graphique(
+        Tableau(
+            code="agents",
+            titre="Agents",
+            colonnes=["Agent", "Total"],
+            lignes=[[long, 3], [tres_long, 1]],
+            series=["Total"],
+        )
+    )
+    assert [b["libelle"] for b in g["barres"]] == [long, tres_long[:39] + "…"]
+    assert g["x_libelle"] >= CHASSE * 40 and g["x_barre"] > g["x_libelle"]
+    assert max(b["x_valeur"] for b in g["barres"]) + 30 <= g["largeur"]
