@@ -35,6 +35,8 @@ urlpatterns = [
     path("pieces/", include("sne.pieces.urls")),
     path("cotation/", include("sne.attributions.urls_cotation")),
     path("donnees-ouvertes/", include("sne.statistiques.urls_ouvertes")),
+    # A desk's own activity, for its agents (the gestionnaires' statistics are under gestion/).
+    path("statistiques/guichet/", include("sne.statistiques.urls_guichet")),
     # The applicants' own pages, with their own session (sne/portail/session.py).
     path("portail/", include("sne.portail.urls")),
     # The landlords' CAL: their dwellings, sessions, candidates and decisions (issue 15).

@@ -34,3 +34,7 @@ habilite_requis = habilitation_requise(
     lambda d: d.a_une_habilitation,
     "Votre compte n'a aucune habilitation en cours : contactez votre gestionnaire territorial.",
 )
+agent_de_guichet_requis = habilitation_requise(
+    lambda d: bool(d.guichets_consultation),
+    "Cette page est réservée aux agents des guichets enregistreurs.",
+)

@@ -6,30 +6,44 @@ from .lecture import Tableau
 
 COULEURS = ["#000091", "#c9191e"]  # DSFR « bleu France », « rouge Marianne »
 LARGEUR = 640
+CHASSE = 7  # the width of a character of a bar's label, at 13 px, in the chart's units
+LIBELLE_MAX = 40  # characters of a bar's label, beyond which it is cut
 
 
 def barres(tableau: Tableau) -> dict:
-    """Horizontal bars, one per row, for the first series."""
+    """Horizontal bars, one per row, for the first series. The labels' column is as wide as
+    the longest label needs (an agent's name, a motif of radiation), within a limit beyond
+    which a label is cut (the table beside the chart holds it whole)."""
     colonne = tableau.colonnes.index(tableau.series[0])
     maximum = max((ligne[colonne] for ligne in tableau.lignes), default=0) or 1
     hauteur_ligne = 26
+    libelles = [_libelle_court(str(ligne[0])) for ligne in tableau.lignes]
+    # The bars take what the labels leave, less room for the value after them.
+    marge = 12 + CHASSE * max(len(libelle) for libelle in libelles)
+    longueur = LARGEUR - marge - 60
     return {
         "type": "barres",
         "largeur": LARGEUR,
         "hauteur": hauteur_ligne * len(tableau.lignes) + 8,
+        "x_libelle": marge - 6,
+        "x_barre": marge,
         "barres": [
             {
-                "libelle": ligne[0],
+                "libelle": libelle,
                 "valeur": ligne[colonne],
                 "y": 4 + i * hauteur_ligne,
                 "y_texte": 4 + i * hauteur_ligne + 16,
-                "largeur": round(330 * ligne[colonne] / maximum, 1),
-                "x_valeur": 232 + round(330 * ligne[colonne] / maximum, 1),
+                "largeur": round(longueur * ligne[colonne] / maximum, 1),
+                "x_valeur": marge + 8 + round(longueur * ligne[colonne] / maximum, 1),
             }
-            for i, ligne in enumerate(tableau.lignes)
+            for i, (libelle, ligne) in enumerate(zip(libelles, tableau.lignes, strict=True))
         ],
         "couleur": COULEURS[0],
     }
+
+
+def _libelle_court(libelle: str) -> str:
+    return libelle if len(libelle) <= LIBELLE_MAX else libelle[: LIBELLE_MAX - 1] + "…"
 
 
 def colonnes(tableau: Tableau) -> dict:
