@@ -15,7 +15,7 @@ import logging
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from sne.referentiels.models import Commune, Departement
 
@@ -39,7 +39,8 @@ AUTRES_COMMUNES = "Autres communes"
 def jour_du_mois(mois: date) -> date | None:
     """The month's latest snapshot that has the communes' detail (the one published)."""
     return (
-        Mesure.objects.filter(
+        Mesure.objects.using(DEFAULT_DB_ALIAS)
+        .filter(
             jour__gte=mois,
             jour__lt=mois + relativedelta(months=1),
             indicateur=Indicateur.ACTIVES_COMMUNE_TAILLE,
@@ -90,9 +91,12 @@ def _detail(jour: date) -> dict[tuple[str, str], dict]:
     """{(département, commune): {indicator: {modality: count}}} of the snapshot of `jour`."""
     detail: dict[tuple[str, str], dict] = {}
     indicateurs = [i for _, i, _ in INDICATEURS]
-    for departement, commune, indicateur, modalite, valeur in Mesure.objects.filter(
-        jour=jour, commune__gt="", indicateur__in=indicateurs
-    ).values_list("departement", "commune", "indicateur", "modalite", "valeur"):
+    # From the primary database: the snapshot was written a moment ago (a replica may lag).
+    for departement, commune, indicateur, modalite, valeur in (
+        Mesure.objects.using(DEFAULT_DB_ALIAS)
+        .filter(jour=jour, commune__gt="", indicateur__in=indicateurs)
+        .values_list("departement", "commune", "indicateur", "modalite", "valeur")
+    ):
         detail.setdefault((departement, commune), {}).setdefault(indicateur, {})[modalite] = valeur
     return detail
 

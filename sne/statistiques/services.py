@@ -93,7 +93,11 @@ def prendre_instantane(jour: date | None = None) -> Instantane:
                 valeurs[(departement, "", indicateur, modalite)] = 0
     # The communes' detail is kept for the month's latest snapshot only (`DETAIL_DES_COMMUNES`).
     fin_du_mois = jour.replace(day=1) + relativedelta(months=1)
-    detail = not Instantane.objects.filter(jour__gt=jour, jour__lt=fin_du_mois).exists()
+    detail = (
+        not Instantane.objects.using(DEFAULT_DB_ALIAS)
+        .filter(jour__gt=jour, jour__lt=fin_du_mois)
+        .exists()
+    )
     for cle, valeur in _compter(jour, departements):
         if detail or cle[2] not in DETAIL_DES_COMMUNES:
             valeurs[cle] = valeurs.get(cle, 0) + valeur

@@ -6,6 +6,7 @@ every page seen (tests/navigateur/conftest.py)."""
 import io
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -17,8 +18,13 @@ from sne.demo.donnees import (
     creer_donnees_demo,
     creer_statistiques_demo,
 )
+from sne.statistiques.routeur import REPLIQUE
 
-pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
+# The statistics read the replica (a mirror of the test database): the live server may use it.
+pytestmark = [
+    pytest.mark.navigateur,
+    pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, REPLIQUE]),
+]
 
 
 @pytest.fixture
