@@ -60,7 +60,6 @@ import cProfile
 import functools
 import io
 import os
-import platform
 import pstats
 import re
 import resource
@@ -70,10 +69,10 @@ import time
 import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from contexte import charge, decrire_code
+from contexte import charge, imprimer_entete
 from dateutil.relativedelta import relativedelta
 from recherche import (
     URL_SERVEUR,
@@ -655,14 +654,7 @@ def main() -> int:
     from sne.demo.donnees import creer_demandes_demo, creer_donnees_demo
     from sne.notifications.models import Message
 
-    print("Banc de mesure — campagne de renouvellement (sne.notifications.campagne)")
-    print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(
-        f"Python           : {platform.python_version()} ({platform.machine()}, "
-        f"{os.cpu_count()} cœurs)"
-    )
-    print(f"Charge machine   : {charge()} au départ")
-    print(f"Code             : {decrire_code()}")
+    imprimer_entete("Banc de mesure — campagne de renouvellement (sne.notifications.campagne)")
     bouchons = bouchons_de_contenu()
     if bouchons:
         print(

@@ -78,7 +78,6 @@ import io
 import json
 import math
 import os
-import platform
 import random
 import re
 import sys
@@ -90,7 +89,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from contexte import charge, decrire_code
+from contexte import charge, imprimer_entete
 from rapidfuzz.distance import JaroWinkler
 from recherche import (
     Tirage,
@@ -1607,14 +1606,9 @@ def main() -> int:
 
     from sne.demandes.models import Demande
 
-    print("Banc de mesure — détection des doublons (issue 11) : notre moteur et recordlinkage")
-    print(f"Date             : {datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(
-        f"Python           : {platform.python_version()} ({platform.machine()}, "
-        f"{os.cpu_count()} cœurs)"
+    imprimer_entete(
+        "Banc de mesure — détection des doublons (issue 11) : notre moteur et recordlinkage"
     )
-    print(f"Charge machine   : {charge()} au départ")
-    print(f"Code             : {decrire_code()}")
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("charger_referentiels", stdout=io.StringIO())
