@@ -253,7 +253,24 @@ def communes(jour: date, departement: str) -> Tableau:
     )
 
 
-def tous_les_tableaux(jour: date, territoire: str) -> list[Tableau]:
+# The tables each reading builds (an export reads only the one of its table).
+_LECTURE_DU_TABLEAU = {
+    "typologie": repartitions,
+    "taille": repartitions,
+    "anciennete": repartitions,
+    "flux": flux_par_mois,
+    "radiations": flux_par_mois,
+    "attributions": flux_par_mois,
+}
+
+
+def tous_les_tableaux(jour: date, territoire: str, seulement: str | None = None) -> list[Tableau]:
+    """The page's tables; `seulement`: an export's table code, whose reading alone is done (an
+    unknown code reads them all, and the caller finds none)."""
+    if seulement in _LECTURE_DU_TABLEAU:
+        return _LECTURE_DU_TABLEAU[seulement](jour, territoire)
+    if seulement == "communes" and territoire != FRANCE:
+        return [communes(jour, territoire)]
     tableaux = repartitions(jour, territoire) + flux_par_mois(jour, territoire)
     if territoire != FRANCE:
         tableaux.append(communes(jour, territoire))

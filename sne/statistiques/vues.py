@@ -49,8 +49,8 @@ def statistiques(request):
     }
     if jour is None or code is None:
         return render(request, "statistiques/statistiques.html", contexte)
-    tableaux = lecture.tous_les_tableaux(jour, code)
     export = request.GET.get("export")
+    tableaux = lecture.tous_les_tableaux(jour, code, seulement=export)
     if export is not None:
         return _exporter(request, jour, code, nom, tableaux, export, request.GET.get("format"))
     for tableau in tableaux:
