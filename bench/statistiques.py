@@ -446,9 +446,9 @@ def page(client, parametres: dict, attendu: str):
 
 def lecture_de_la_page(jour: date, territoire: str) -> int:
     """Ce que la vue lit avant de rendre (sans gabarit ni graphiques)."""
-    from sne.statistiques import lecture
+    from sne.statistiques import lecture, pages
 
-    lecture.dernier_jour()
+    pages.dernier_instantane()
     tableaux = lecture.tous_les_tableaux(jour, territoire)
     lecture.chiffres_cles(jour, territoire)
     return sum(len(t.lignes) for t in tableaux)

@@ -23,7 +23,7 @@ from django.db.models.functions import TruncMonth
 from sne.demandes import nomenclatures as n
 from sne.referentiels.models import Commune
 
-from .models import FRANCE, Indicateur, Instantane, Mesure
+from .models import FRANCE, Indicateur, Mesure
 from .services import ANCIENNETES, LIBELLES_TAILLES, NON_PRECISEE, TAILLES, TYPOLOGIES
 
 MOIS = 12
@@ -66,10 +66,6 @@ class Tableau:
     # The chart: one series per name, each a value per row (the first column is the label).
     series: list[str] = field(default_factory=list)
     note: str = ""
-
-
-def dernier_jour() -> date | None:
-    return Instantane.objects.order_by("-jour").values_list("jour", flat=True).first()
 
 
 def libelle_du_mois(mois: date) -> str:
@@ -253,24 +249,9 @@ def communes(jour: date, departement: str) -> Tableau:
     )
 
 
-# The tables each reading builds (an export reads only the one of its table).
-_LECTURE_DU_TABLEAU = {
-    "typologie": repartitions,
-    "taille": repartitions,
-    "anciennete": repartitions,
-    "flux": flux_par_mois,
-    "radiations": flux_par_mois,
-    "attributions": flux_par_mois,
-}
-
-
-def tous_les_tableaux(jour: date, territoire: str, seulement: str | None = None) -> list[Tableau]:
-    """The page's tables; `seulement`: an export's table code, whose reading alone is done (an
-    unknown code reads them all, and the caller finds none)."""
-    if seulement in _LECTURE_DU_TABLEAU:
-        return _LECTURE_DU_TABLEAU[seulement](jour, territoire)
-    if seulement == "communes" and territoire != FRANCE:
-        return [communes(jour, territoire)]
+def tous_les_tableaux(jour: date, territoire: str) -> list[Tableau]:
+    """The page's tables (kept in the cache by `pages.tableaux`, which every page and export
+    reads through)."""
     tableaux = repartitions(jour, territoire) + flux_par_mois(jour, territoire)
     if territoire != FRANCE:
         tableaux.append(communes(jour, territoire))

@@ -10,13 +10,9 @@ from django.views.decorators.http import require_GET
 from sne.comptes.decorateurs import gestionnaire_requis
 from sne.comptes.droits import departements_geres, droits_de
 
-from . import lecture
+from . import pages
 from .exports import exporter, tableau_demande
-from .graphiques import graphique
 from .models import FRANCE
-
-# The communes of a large département (Nord: 648) are listed in full in the export only.
-COMMUNES_MONTREES = 30
 
 
 def territoires_de(utilisateur) -> list[tuple[str, str]]:
@@ -38,7 +34,8 @@ def statistiques(request):
         raise Http404("Ce territoire n'est pas dans votre périmètre.")
     code = demande if demande is not None else (codes[0] if codes else None)
     nom = dict(territoires).get(code, "")
-    jour = lecture.dernier_jour()
+    instantane = pages.dernier_instantane()
+    jour = instantane.jour if instantane else None
     contexte = {
         "title": "Statistiques du registre",
         "rubrique": "statistiques",
@@ -50,15 +47,10 @@ def statistiques(request):
     if jour is None or code is None:
         return render(request, "statistiques/statistiques.html", contexte)
     export = request.GET.get("export")
-    tableaux = lecture.tous_les_tableaux(jour, code, seulement=export)
     if export is not None:
+        _, tableaux = pages.tableaux(instantane, code)
         return _exporter(request, jour, code, nom, tableaux, export, request.GET.get("format"))
-    for tableau in tableaux:
-        tableau.graphique = graphique(tableau)
-        tableau.lignes_montrees = (
-            tableau.lignes[:COMMUNES_MONTREES] if tableau.code == "communes" else tableau.lignes
-        )
-    contexte |= {"chiffres": lecture.chiffres_cles(jour, code), "tableaux": tableaux}
+    contexte["corps"] = pages.corps(instantane, code)
     return render(request, "statistiques/statistiques.html", contexte)
 
 

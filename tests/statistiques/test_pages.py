@@ -89,3 +89,34 @@ def test_chaque_tableau_s_exporte_tel_qu_il_est_montre(client, instantane):
     assert "« Demandes actives par taille du ménage » au 14/03/2027 (CSV)" in exports.last().resume
     assert client.get(URL + "?territoire=75&export=inconnu&format=csv").status_code == 404
     assert client.get(URL + "?territoire=75&export=taille&format=pdf").status_code == 404
+
+
+def test_la_nuit_dessine_les_pages_et_le_matin_les_lit_sans_relire_les_mesures(client, registre):
+    """A snapshot never changes: the night's task draws every territory's page into the
+    cache, and a page (or an export) then reads no `Mesure`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sne.statistiques import tasks
+
+    tasks.prendre_instantane_de_la_veille.call_local()
+    connecter(client, gestionnaire("93"))
+
+    with CaptureQueriesContext(connection) as requetes:
+        page = texte(client.get(URL))
+        export = client.get(URL + "?export=communes&format=csv")
+
+    assert "1 demande active" in page and "Saint-Denis" in page
+    assert "Saint-Denis;93066;1" in export.content.decode("utf-8-sig")
+    assert not [q for q in requetes.captured_queries if "statistiques_mesure" in q["sql"]]
+
+
+def test_une_autre_version_du_code_ne_sert_pas_la_page_d_avant(client, instantane, monkeypatch):
+    from sne.statistiques import pages
+
+    connecter(client, gestionnaire("93"))
+    assert "1 demande active" in texte(client.get(URL))
+    monkeypatch.setattr(pages, "VERSION", "deploiement-suivant")
+    monkeypatch.setattr(pages.lecture, "chiffres_cles", lambda jour, code: {"actives": 12})
+
+    assert "12 demandes actives" in texte(client.get(URL))

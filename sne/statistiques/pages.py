@@ -1,0 +1,102 @@
+"""What the statistics page of a territory shows, kept in the cache (ADR 0026).
+
+A snapshot never changes (models.py): the tables read from it (`lecture.tous_les_tableaux`)
+and the page's body drawn from them (key figures, charts, tables, export links) are the same
+for every reader of a territory until the next night. So they are computed once, kept in the
+cache shared by every process (Redis in production), and computed ahead by the night's task
+right after the snapshot (`prechauffer`): the first gestionnaire of the morning does not pay
+for them either. A page then costs its session, its rights and two cache reads.
+
+The key names the snapshot (its day and its primary key: a snapshot taken again after a
+restore is another one), the territory and the version of the code that draws it
+(`VERSION`: a digest of the modules and templates below, so that a deployment that changes a
+table or a chart never serves the previous one). Nothing personal is cached: the body holds
+counts and links that depend on the territory only. Entries expire after `DUREE`, by which
+time a newer snapshot has replaced them as the latest."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from . import lecture
+from .graphiques import graphique
+from .models import FRANCE, Instantane
+
+# The communes of a large département (Nord: 648) are listed in full in the export only.
+COMMUNES_MONTREES = 30
+DUREE = 2 * 24 * 3600
+_ICI = Path(__file__).resolve().parent
+_SOURCES = (
+    "lecture.py",
+    "graphiques.py",
+    "pages.py",
+    "templates/statistiques/_corps.html",
+    "templates/statistiques/_tableau.html",
+    "templates/statistiques/_graphique.html",
+)
+VERSION = hashlib.sha256(b"".join((_ICI / s).read_bytes() for s in _SOURCES)).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Repere:
+    """The snapshot a page reads: its day, and its key."""
+
+    jour: date
+    pk: int
+
+
+def dernier_instantane() -> Repere | None:
+    ligne = Instantane.objects.order_by("-jour").values_list("jour", "pk").first()
+    return Repere(*ligne) if ligne else None
+
+
+def _cle(quoi: str, instantane: Repere, territoire: str) -> str:
+    territoire = territoire or "france"
+    return f"statistiques:{VERSION}:{quoi}:{instantane.pk}:{instantane.jour:%Y%m%d}:{territoire}"
+
+
+def tableaux(instantane: Repere, territoire: str) -> tuple[dict, list[lecture.Tableau]]:
+    """(key figures, tables) of a territory on the snapshot's day: what the page shows and
+    each export writes."""
+    cle = _cle("tableaux", instantane, territoire)
+    lu = cache.get(cle)
+    if lu is None:
+        jour = instantane.jour
+        lu = (lecture.chiffres_cles(jour, territoire), lecture.tous_les_tableaux(jour, territoire))
+        cache.set(cle, lu, DUREE)
+    return lu
+
+
+def corps(instantane: Repere, territoire: str) -> str:
+    """The page's body (key figures, then each table with its chart and export links)."""
+    cle = _cle("corps", instantane, territoire)
+    html = cache.get(cle)
+    if html is None:
+        chiffres, lus = tableaux(instantane, territoire)
+        for tableau in lus:
+            tableau.graphique = graphique(tableau)
+            tableau.lignes_montrees = (
+                tableau.lignes[:COMMUNES_MONTREES] if tableau.code == "communes" else tableau.lignes
+            )
+        html = render_to_string(
+            "statistiques/_corps.html",
+            {"jour": instantane.jour, "code": territoire, "chiffres": chiffres, "tableaux": lus},
+        )
+        cache.set(cle, str(html), DUREE)
+    # Drawn by our template (autoescaped) from counts and labels of the code.
+    return mark_safe(html)
+
+
+def prechauffer(instantane: Instantane, departements: list[str]) -> int:
+    """The night's task, after the snapshot: every territory's body drawn and cached (France
+    and each département, ~10 ms each). Returns the number of territories."""
+    repere = Repere(instantane.jour, instantane.pk)
+    territoires = [FRANCE, *departements]
+    for territoire in territoires:
+        corps(repere, territoire)
+    return len(territoires)
