@@ -153,3 +153,19 @@ def test_avec_une_replique_les_statistiques_s_y_lisent_en_lecture_seule(tmp_path
         "replique default default",
         "{'options': '-c default_transaction_read_only=on'}",
     ]
+
+
+def test_gunicorn_sort_l_application_chargee_des_passes_du_ramasse_miettes():
+    """gunicorn.conf.py (read by gunicorn from the project's root): once a worker has loaded
+    Django and its URLs, those objects are frozen out of the collector's full passes."""
+    import gc
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", RACINE / "gunicorn.conf.py")
+    configuration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(configuration)
+    try:
+        configuration.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

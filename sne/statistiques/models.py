@@ -6,9 +6,11 @@ France, each département and, for the active demandes, each commune first wishe
 months read these rows, never the demandes, which change: a snapshot is never rewritten (the
 database refuses an UPDATE, migration 0001), and names its territories by their codes rather
 than by keys into the referential, which changes (a commune merged later leaves past
-snapshots as they were). The communes' detail by modality (`DETAIL_DES_COMMUNES`, some
-hundred thousand rows a day) is kept for the latest snapshot of each month only: the one the
-monthly open-data file publishes (`donnees_ouvertes.py`); every day keeps the communes' totals."""
+snapshots as they were). The communes' rows — their totals and their detail by modality
+(`DETAIL_DES_COMMUNES`), some hundred thousand rows a day at the scale of the country, nine
+in ten of a day's rows — are kept for the latest snapshot of each month only: the one the
+monthly open-data file publishes (`donnees_ouvertes.py`), and the latest day's, that the
+pages read; France's and the départements' rows are kept every day (ADR 0024)."""
 
 from django.db import models
 
@@ -26,7 +28,8 @@ class Indicateur(models.TextChoices):
         "Demandes actives plus anciennes que le délai anormalement long",
     )
     ACTIVES_COMMUNE = "actives_commune", "Demandes actives par commune souhaitée en premier"
-    # The communes' detail, kept for the latest snapshot of each month only (the open data)
+    # The communes' detail (the open data); like their totals, kept for the latest snapshot
+    # of each month only
     ACTIVES_COMMUNE_TYPOLOGIE = (
         "actives_commune_typologie",
         "Demandes actives par commune et par typologie souhaitée (la plus petite)",

@@ -39,7 +39,7 @@ from sne.doublons.models import PaireDoublon
 from sne.notifications.models import EvenementMessage, Message
 from sne.referentiels.models import Departement
 
-from .models import DETAIL_DES_COMMUNES, FRANCE, Indicateur, Instantane, Mesure
+from .models import FRANCE, Indicateur, Instantane, Mesure
 
 # Household sizes: (modality, at least, at most — None: no upper bound).
 TAILLES = [("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5", 5, 5), ("6_et_plus", 6, None)]
@@ -91,7 +91,8 @@ def prendre_instantane(jour: date | None = None) -> Instantane:
         for indicateur, modalites in _MODALITES.items():
             for modalite in modalites:
                 valeurs[(departement, "", indicateur, modalite)] = 0
-    # The communes' detail is kept for the month's latest snapshot only (`DETAIL_DES_COMMUNES`).
+    # The communes' rows (totals and detail) are kept for the month's latest snapshot only:
+    # the pages read the latest day's, the open data the month's last (ADR 0024).
     fin_du_mois = jour.replace(day=1) + relativedelta(months=1)
     detail = (
         not Instantane.objects.using(DEFAULT_DB_ALIAS)
@@ -99,7 +100,7 @@ def prendre_instantane(jour: date | None = None) -> Instantane:
         .exists()
     )
     for cle, valeur in _compter(jour, departements):
-        if detail or cle[2] not in DETAIL_DES_COMMUNES:
+        if detail or not cle[1]:
             valeurs[cle] = valeurs.get(cle, 0) + valeur
     france = defaultdict(int)
     for (_, commune, indicateur, modalite), valeur in valeurs.items():
@@ -127,9 +128,9 @@ def prendre_instantane(jour: date | None = None) -> Instantane:
             ),
             batch_size=5000,
         )
-        if detail:  # the month's earlier days' detail: the latest day's replaces it
+        if detail:  # the month's earlier days' communes: the latest day's replace them
             Mesure.objects.filter(
-                jour__gte=jour.replace(day=1), jour__lt=jour, indicateur__in=DETAIL_DES_COMMUNES
+                jour__gte=jour.replace(day=1), jour__lt=jour, commune__gt=""
             ).delete()
     return instantane
 

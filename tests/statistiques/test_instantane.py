@@ -102,20 +102,24 @@ def test_un_instantane_ne_se_prend_qu_une_fois_et_ne_change_plus(registre):
         Instantane.objects.filter(jour=VEILLE).update(demandes_actives=0)
 
 
-def test_le_detail_des_communes_n_est_garde_que_pour_le_dernier_jour_du_mois(registre):
+def test_les_communes_ne_sont_gardees_que_pour_le_dernier_jour_du_mois(registre):
     detail = Mesure.objects.filter(indicateur__in=DETAIL_DES_COMMUNES)
+    communes = Mesure.objects.filter(commune__gt="")
+    services.prendre_instantane(date(2027, 2, 28))
     services.prendre_instantane(date(2027, 3, 13))
     assert detail.filter(jour=date(2027, 3, 13)).exists()
 
     services.prendre_instantane(VEILLE)
-    assert not detail.filter(jour=date(2027, 3, 13)).exists()
+    assert not communes.filter(jour=date(2027, 3, 13)).exists()  # totals and detail
     assert detail.filter(jour=VEILLE).exists()
-    # The communes' totals stay every day.
-    assert Mesure.objects.filter(jour=date(2027, 3, 13), indicateur="actives_commune").exists()
+    assert communes.filter(jour=VEILLE, indicateur="actives_commune").count() == 3
+    # The départements' and France's rows stay every day; February's communes stay.
+    assert Mesure.objects.filter(jour=date(2027, 3, 13), departement="93", commune="").exists()
+    assert communes.filter(jour=date(2027, 2, 28), indicateur="actives_commune").count() == 3
 
-    # A day taken late, before the month's latest: no detail.
+    # A day taken late, before the month's latest: no commune.
     services.prendre_instantane(date(2027, 3, 12))
-    assert not detail.filter(jour=date(2027, 3, 12)).exists()
+    assert not communes.filter(jour=date(2027, 3, 12)).exists()
     assert detail.filter(jour=VEILLE).exists()
 
 
