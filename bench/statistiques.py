@@ -309,6 +309,7 @@ def signer_baux() -> int:
                     datetime.combine(signe_le - timedelta(days=15), datetime.min.time())
                 ),
                 bail_signe_le=signe_le,
+                bail_saisi_le=timezone.make_aware(datetime.combine(signe_le, datetime.min.time())),
                 guichet_id=guichet,
             )
             for (pk, _, guichet, signe_le), logement in zip(attribuees, logements, strict=True)
@@ -523,10 +524,11 @@ def main() -> int:
     )
     recherche.DEBUT = DEBUT
     existait = recherche.ouvrir_base_du_banc(args.base, args.reutiliser)
+    from django.conf import settings
     from django.core.cache import cache
 
     cache.clear()  # the bench's own Redis database (or directory): no page kept from a rerun
-    print(f"Cache            : {cache.__class__.__name__} ({args.cache})")
+    print(f"Cache            : {settings.CACHES['default']['BACKEND']} ({args.cache})")
 
     from django.db import connection
     from django.db.models import Count

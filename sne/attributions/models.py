@@ -195,6 +195,11 @@ class Candidature(models.Model):
     )
     precision_refus = models.CharField("précision du refus", max_length=500, blank=True)
     bail_signe_le = models.DateField("bail signé le", null=True, blank=True)
+    # When the refusal and the lease were keyed in: a date given by the desk may be days
+    # before; the statistics count a flow on the day it entered the register (an immutable
+    # daily snapshot cannot count a day already taken again).
+    refus_saisi_le = models.DateTimeField("refus saisi le", null=True, blank=True)
+    bail_saisi_le = models.DateTimeField("bail saisi le", null=True, blank=True)
 
     guichet = models.ForeignKey(
         Guichet, on_delete=models.PROTECT, related_name="+", verbose_name="guichet qui l'a saisie"
@@ -263,6 +268,16 @@ class Candidature(models.Model):
                 condition=Q(bail_signe_le__isnull=True)
                 | (Q(decision__in=ATTRIBUTIONS) & Q(refusee_le__isnull=True)),
                 name="candidature_bail_si_attribuee",
+            ),
+            models.CheckConstraint(
+                condition=Q(refusee_le__isnull=True, refus_saisi_le__isnull=True)
+                | Q(refusee_le__isnull=False, refus_saisi_le__isnull=False),
+                name="candidature_refus_date_de_saisie",
+            ),
+            models.CheckConstraint(
+                condition=Q(bail_signe_le__isnull=True, bail_saisi_le__isnull=True)
+                | Q(bail_signe_le__isnull=False, bail_saisi_le__isnull=False),
+                name="candidature_bail_date_de_saisie",
             ),
         ]
 

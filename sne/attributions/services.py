@@ -588,9 +588,12 @@ def enregistrer_refus(
     if motif == MotifRefusDemandeur.AUTRE and not precision:
         raise DonneesInvalides("Précisez le motif.", code="precision_requise", champ="precision")
     candidature.refusee_le = _verifier_jour(le, candidature.seance.date, "Le refus", "le")
+    candidature.refus_saisi_le = timezone.now()
     candidature.motif_refus = motif
     candidature.precision_refus = precision[:500]
-    candidature.save(update_fields=["refusee_le", "motif_refus", "precision_refus"])
+    candidature.save(
+        update_fields=["refusee_le", "refus_saisi_le", "motif_refus", "precision_refus"]
+    )
     _historiser(
         candidature.demande,
         HistoriqueDemande.Action.REFUS_LOGEMENT,
@@ -647,9 +650,10 @@ def signer_bail(candidature: Candidature, *, le: date, par, guichet) -> Candidat
         )
     exiger_modifiable(demande)
     candidature.bail_signe_le = _verifier_jour(le, candidature.seance.date, "Le bail", "le")
+    candidature.bail_saisi_le = timezone.now()
     try:
         with transaction.atomic():
-            candidature.save(update_fields=["bail_signe_le"])
+            candidature.save(update_fields=["bail_signe_le", "bail_saisi_le"])
     except IntegrityError as e:
         raise ErreurMetier(
             "Un bail est déjà signé pour ce logement à la suite de cette séance.",

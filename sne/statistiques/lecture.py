@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
+from sne.attributions.nomenclatures import DecisionCAL, MotifRefusDemandeur
 from sne.demandes import nomenclatures as n
 from sne.referentiels.models import Commune
 
@@ -44,6 +45,8 @@ MOIS_FR = [
 LIBELLES_TYPOLOGIES = dict(n.Typologie.choices) | {NON_PRECISEE: "non précisée"}
 LIBELLES_ANCIENNETES = {a[0]: a[1] for a in ANCIENNETES}
 LIBELLES_MOTIFS = dict(n.MotifRadiation.choices)
+LIBELLES_DECISIONS = dict(DecisionCAL.choices)
+LIBELLES_REFUS = dict(MotifRefusDemandeur.choices)
 # The monthly flows, in the order of the table's columns.
 FLUX = [
     (Indicateur.ENREGISTREMENTS, "Enregistrées"),
@@ -168,59 +171,82 @@ def _sommes_par_mois(jour: date, territoire: str, indicateurs) -> dict:
 def flux_par_mois(jour: date, territoire: str) -> list[Tableau]:
     """The flows of the last twelve months (the current one up to `jour`), by summing the
     daily snapshots; a day without snapshot counts nothing (written under the table)."""
-    indicateurs = [i for i, _ in FLUX]
+    indicateurs = [i for i, _ in FLUX] + [Indicateur.DECISIONS_CAL, Indicateur.REFUS_DEMANDEUR]
     sommes = _sommes_par_mois(jour, territoire, indicateurs)
     mois = _mois(jour)
 
     def total(m, indicateur):
         return sum(v for (d, i, _), v in sommes.items() if d == m and i == indicateur)
 
+    def par_modalite(code, titre, entete, colonne, indicateur, libelles, note=""):
+        """The twelve months of one flow, a row per modality (a motif, a decision…)."""
+        return Tableau(
+            code=code,
+            titre=titre,
+            colonnes=[entete, colonne],
+            lignes=[
+                [
+                    libelle,
+                    sum(v for (_, i, m), v in sommes.items() if i == indicateur and m == modalite),
+                ]
+                for modalite, libelle in libelles.items()
+            ],
+            series=[colonne],
+            note=note,
+        )
+
     flux = Tableau(
         code="flux",
         titre="Flux des demandes, mois par mois",
         colonnes=["Mois"] + [libelle for _, libelle in FLUX],
-        lignes=[[libelle_du_mois(m)] + [total(m, i) for i in indicateurs] for m in mois],
+        lignes=[
+            [libelle_du_mois(m)] + [total(m, i) for i in indicateurs[: len(FLUX)]] for m in mois
+        ],
         series=["Enregistrées", "Radiées"],
         note="Les douze derniers mois, le mois en cours jusqu'au jour de l'instantané. Les "
         "radiations comptent tous les motifs, dont l'attribution d'un logement et le "
         "non-renouvellement (RADREN) de la campagne.",
     )
-    radiations = Tableau(
-        code="radiations",
-        titre="Radiations des douze derniers mois, par motif",
-        colonnes=["Motif", "Demandes radiées"],
-        lignes=[
-            [
-                LIBELLES_MOTIFS[motif],
-                sum(
-                    v
-                    for (_, i, m), v in sommes.items()
-                    if i == Indicateur.RADIATIONS and m == motif
-                ),
-            ]
-            for motif in LIBELLES_MOTIFS
-        ],
-        series=["Demandes radiées"],
-    )
-    attributions = Tableau(
-        code="attributions",
-        titre="Baux signés des douze derniers mois, par ancienneté de la demande",
-        colonnes=["Ancienneté de la demande au bail", "Baux signés"],
-        lignes=[
-            [
-                libelle,
-                sum(
-                    v
-                    for (_, i, m), v in sommes.items()
-                    if i == Indicateur.ATTRIBUTIONS and m == code
-                ),
-            ]
-            for code, libelle in LIBELLES_ANCIENNETES.items()
-        ],
-        series=["Baux signés"],
-        note="Le délai d'attribution : de la date de dépôt de la demande au bail signé.",
-    )
-    return [flux, radiations, attributions]
+    return [
+        flux,
+        par_modalite(
+            "radiations",
+            "Radiations des douze derniers mois, par motif",
+            "Motif",
+            "Demandes radiées",
+            Indicateur.RADIATIONS,
+            LIBELLES_MOTIFS,
+        ),
+        par_modalite(
+            "decisions",
+            "Décisions des commissions d'attribution (CAL) des douze derniers mois",
+            "Décision (CCH R441-3)",
+            "Candidatures",
+            Indicateur.DECISIONS_CAL,
+            LIBELLES_DECISIONS,
+            note="Chaque candidature examinée compte une fois, au jour où sa décision est "
+            "saisie, dans le département de la demande.",
+        ),
+        par_modalite(
+            "refus",
+            "Logements attribués refusés par le demandeur, des douze derniers mois, par motif",
+            "Motif du refus",
+            "Refus",
+            Indicateur.REFUS_DEMANDEUR,
+            LIBELLES_REFUS,
+            note="Au jour où le refus est saisi.",
+        ),
+        par_modalite(
+            "attributions",
+            "Baux signés des douze derniers mois, par ancienneté de la demande",
+            "Ancienneté de la demande au bail",
+            "Baux signés",
+            Indicateur.ATTRIBUTIONS,
+            LIBELLES_ANCIENNETES,
+            note="Le délai d'attribution : de la date de dépôt de la demande au jour où le "
+            "bail est saisi.",
+        ),
+    ]
 
 
 def communes(jour: date, departement: str) -> Tableau:

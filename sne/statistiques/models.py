@@ -48,6 +48,8 @@ class Indicateur(models.TextChoices):
     REACTIVATIONS = "reactivations", "Demandes réactivées"
     RADIATIONS = "radiations", "Demandes radiées, par motif"
     ATTRIBUTIONS = "attributions", "Baux signés (attributions), par ancienneté de la demande"
+    DECISIONS_CAL = "decisions_cal", "Décisions des commissions d'attribution, par décision"
+    REFUS_DEMANDEUR = "refus_demandeur", "Logements attribués refusés par le demandeur, par motif"
     DOUBLONS_CONFIRMES = "doublons_confirmes", "Doublons confirmés"
     PREAVIS = "preavis", "Préavis de renouvellement envoyés"
     AVIS_NON_DISTRIBUES = (

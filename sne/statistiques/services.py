@@ -16,7 +16,10 @@ Definitions (what a gestionnaire reads on the pages, docs/statistiques.md « Dé
   `attestations.ParametresDepartement`), else the national default of 36 months;
 - flows: registrations by their keying date (`enregistree_le`; a separation's new demande
   included), renewals and radiations by their date, reactivations by their history entry,
-  attributions by the date the lease was signed, duplicates by their decision, the renewal
+  leases (attributions) by the day they were keyed in (`bail_saisi_le`: a lease signed on
+  Friday and keyed in on Monday counts on Monday, whose snapshot is not yet taken; its
+  seniority counted at that day), the CALs' decisions by their keying (`decidee_le`) and the
+  applicants' refusals by theirs (`refus_saisi_le`), duplicates by their decision, the renewal
   campaign's notices by their creation and their non-delivery by its report.
 """
 
@@ -33,6 +36,7 @@ from django.utils import timezone
 
 from sne.attestations.models import ParametresDepartement
 from sne.attributions.models import Candidature
+from sne.attributions.nomenclatures import DecisionCAL, MotifRefusDemandeur
 from sne.demandes import nomenclatures as n
 from sne.demandes.models import CommuneSouhaitee, Demande, HistoriqueDemande
 from sne.doublons.models import PaireDoublon
@@ -147,6 +151,8 @@ _MODALITES = {
     Indicateur.REACTIVATIONS: [""],
     Indicateur.RADIATIONS: MOTIFS_RADIATION,
     Indicateur.ATTRIBUTIONS: [a[0] for a in ANCIENNETES],
+    Indicateur.DECISIONS_CAL: DecisionCAL.values,
+    Indicateur.REFUS_DEMANDEUR: MotifRefusDemandeur.values,
     Indicateur.DOUBLONS_CONFIRMES: [""],
     Indicateur.PREAVIS: [""],
     Indicateur.AVIS_NON_DISTRIBUES: [""],
@@ -274,7 +280,7 @@ def _compter(jour: date, departements: list[str]):
         for modalite, condition in _anciennete(jour, "demande__").items()
     }
     for ligne in (
-        Candidature.objects.filter(bail_signe_le=jour)
+        Candidature.objects.filter(bail_saisi_le__gte=debut, bail_saisi_le__lt=fin)
         .order_by()
         .values("demande__departement_id")
         .annotate(**baux)
@@ -285,6 +291,25 @@ def _compter(jour: date, departements: list[str]):
                     (ligne["demande__departement_id"], "", Indicateur.ATTRIBUTIONS, cle[11:]),
                     valeur,
                 )
+
+    # The CALs' decisions (CCH R441-3) and the applicants' refusals, by the day they were
+    # keyed in, under the département of the demande.
+    for lignes, indicateur, modalite in (
+        (
+            Candidature.objects.filter(decidee_le__gte=debut, decidee_le__lt=fin),
+            Indicateur.DECISIONS_CAL,
+            "decision",
+        ),
+        (
+            Candidature.objects.filter(refus_saisi_le__gte=debut, refus_saisi_le__lt=fin),
+            Indicateur.REFUS_DEMANDEUR,
+            "motif_refus",
+        ),
+    ):
+        for ligne in (
+            lignes.order_by().values("demande__departement_id", modalite).annotate(n=Count("pk"))
+        ):
+            yield (ligne["demande__departement_id"], "", indicateur, ligne[modalite]), ligne["n"]
 
     yield from _par_departement(
         PaireDoublon.objects.filter(

@@ -12,8 +12,10 @@ from sne.comptes.models import Utilisateur
 from sne.demandes.models import CommuneSouhaitee, Demande
 from sne.demo.donnees import (
     DOMAINE,
+    creer_attributions_demo,
     creer_demandes_demo,
     creer_donnees_demo,
+    creer_grille_demo,
     creer_statistiques_demo,
 )
 from sne.statistiques.lecture import LIBELLES_TYPOLOGIES
@@ -27,6 +29,8 @@ pytestmark = pytest.mark.django_db
 def demo():
     creer_donnees_demo()
     creer_demandes_demo()
+    creer_grille_demo()
+    assert creer_attributions_demo()  # the CAL of Habitat Parisien, keyed in today
     instantane = creer_statistiques_demo()
     assert creer_statistiques_demo() is None  # taken once
     return instantane
@@ -77,3 +81,30 @@ def test_le_gestionnaire_93_lit_les_chiffres_de_la_demonstration(client, demo):
     for code in premieres.values_list("commune_id", flat=True):
         attendu[code] = attendu.get(code, 0) + 1
     assert lues == attendu
+
+
+def test_les_decisions_de_cal_et_les_refus_de_la_demonstration(client, demo):
+    """The demo's CAL of Habitat Parisien (keyed in today): its decisions and the refusal,
+    read on Paris's page, against the candidatures counted directly."""
+    from sne.attributions.models import Candidature
+    from sne.statistiques.lecture import LIBELLES_DECISIONS, LIBELLES_REFUS
+
+    connecter(client, Utilisateur.objects.get(email=f"admin@{DOMAINE}"))
+    url = reverse("statistiques:tableau") + "?territoire=75&format=xlsx&export="
+    du_jour = Candidature.objects.filter(
+        demande__departement_id="75", decidee_le__date=timezone.localdate()
+    )
+    assert du_jour.exists()
+
+    for export, colonne, libelles in (
+        ("decisions", "decision", LIBELLES_DECISIONS),
+        ("refus", "motif_refus", LIBELLES_REFUS),
+    ):
+        feuille = load_workbook(io.BytesIO(client.get(url + export).content)).active
+        lues = {feuille.cell(r, 1).value: feuille.cell(r, 2).value for r in range(3, 3 + 7)}
+        lues.pop(None, None)
+        attendu = dict.fromkeys(libelles.values(), 0)
+        for code in du_jour.exclude(**{colonne: ""}).values_list(colonne, flat=True):
+            attendu[libelles[code]] += 1
+        assert lues == attendu, export
+    assert sum(lues.values()) >= 1  # the demo's first candidate refused the dwelling

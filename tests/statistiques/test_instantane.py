@@ -124,24 +124,40 @@ def test_les_communes_ne_sont_gardees_que_pour_le_dernier_jour_du_mois(registre)
 
 
 @pytest.mark.aujourd_hui(date(2027, 3, 15))
-def test_un_bail_signe_compte_avec_l_anciennete_de_la_demande(
+def test_les_decisions_de_cal_les_refus_et_les_baux_comptent_le_jour_de_leur_saisie(
     seance, logement, candidats, guichet, agent_bailleur
 ):
     """The attributions fixtures: three demandes filed on 2 April 2026, a CAL on 10 March
-    2027, the lease of the first signed on 14 March (11 months: 6 months to 1 year) and the
-    demande struck off for attribution when it is keyed in, on the 15th."""
-    premier, *_ = (
+    2027. Everything is keyed in on the 15th, the refusal and the lease dated the 14th by the
+    desk: the snapshot of the 14th (taken in the night) could not see them; they count on the
+    15th, the lease with the demande's seniority that day (11 months: 6 months to 1 year)."""
+    premier, deuxieme, troisieme = (
         attributions.inscrire_candidat(seance, logement, d, par=agent_bailleur, guichet=guichet)
         for d in candidats
     )
     attributions.decider(premier, "attribution", par=agent_bailleur, guichet=guichet)
-    attributions.signer_bail(premier, le=VEILLE, par=agent_bailleur, guichet=guichet)
+    attributions.decider(deuxieme, "attribution_classement", par=agent_bailleur, guichet=guichet)
+    attributions.decider(
+        troisieme, "non_attribution", motif="autre_candidat", par=agent_bailleur, guichet=guichet
+    )
+    attributions.enregistrer_refus(premier, "loyer", le=VEILLE, par=agent_bailleur, guichet=guichet)
+    attributions.signer_bail(deuxieme, le=VEILLE, par=agent_bailleur, guichet=guichet)
 
     services.prendre_instantane(VEILLE)
     services.prendre_instantane(date(2027, 3, 15))
 
-    assert mesures("75")[(Indicateur.ATTRIBUTIONS, "6_12_mois")] == 1
-    assert sum(v for (i, _), v in mesures("75").items() if i == Indicateur.ATTRIBUTIONS) == 1
+    veille = mesures("75")
+    flux_de_la_cal = (Indicateur.ATTRIBUTIONS, Indicateur.DECISIONS_CAL, Indicateur.REFUS_DEMANDEUR)
+    assert sum(v for (i, _), v in veille.items() if i in flux_de_la_cal) == 0
     le_15 = mesures("75", jour=date(2027, 3, 15))
+    assert le_15[(Indicateur.DECISIONS_CAL, "attribution")] == 1
+    assert le_15[(Indicateur.DECISIONS_CAL, "attribution_classement")] == 1
+    assert le_15[(Indicateur.DECISIONS_CAL, "non_attribution")] == 1
+    assert le_15[(Indicateur.DECISIONS_CAL, "irrecevabilite")] == 0
+    assert le_15[(Indicateur.REFUS_DEMANDEUR, "loyer")] == 1
+    assert le_15[(Indicateur.REFUS_DEMANDEUR, "localisation")] == 0
+    assert le_15[(Indicateur.ATTRIBUTIONS, "6_12_mois")] == 1
+    assert sum(v for (i, _), v in le_15.items() if i == Indicateur.ATTRIBUTIONS) == 1
     assert le_15[(Indicateur.RADIATIONS, "attribution")] == 1
     assert le_15[(Indicateur.ACTIVES, "")] == 2
+    assert mesures(jour=date(2027, 3, 15))[(Indicateur.DECISIONS_CAL, "attribution")] == 1

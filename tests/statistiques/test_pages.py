@@ -43,7 +43,8 @@ def test_le_gestionnaire_voit_son_departement_et_ses_chiffres(client, instantane
     assert "1 demande active" in page
     assert "1 au-delà du délai anormalement long (100,0 %)" in page
     html = reponse.content.decode()
-    assert html.count("<svg") == 6  # typologie, taille, ancienneté, flux, radiations, baux
+    # typologie, taille, ancienneté, flux, radiations, décisions de CAL, refus, baux
+    assert html.count("<svg") == 8
     assert re.findall(r' (?:x|y|width|height)="[^"]*,', html) == []  # « 14.5 », not « 14,5 »
     assert "Saint-Denis" in page  # the commune first wished, in the communes' table
     # Another département: as if it did not exist.
