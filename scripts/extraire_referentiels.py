@@ -3,7 +3,8 @@
 
 Sources (npm registry packages, fetched with `npm pack`, so that the extract is reproducible):
   - @etalab/decoupage-administratif: INSEE's Code officiel géographique (départements,
-    communes, arrondissements municipaux, communes déléguées and associées), Licence Ouverte;
+    communes, arrondissements municipaux, communes déléguées and associées, EPCI à fiscalité
+    propre and their members), Licence Ouverte;
   - codes-postaux: La Poste's postal codes with their libellé d'acheminement, Licence Ouverte
     (formerly ODbL).
 
@@ -63,6 +64,7 @@ def main() -> None:
         postaux = telecharger("codes-postaux", args.codes_postaux, Path(tmp))
         departements = json.loads((decoupage / "data" / "departements.json").read_text())
         communes = json.loads((decoupage / "data" / "communes.json").read_text())
+        epcis = json.loads((decoupage / "data" / "epci.json").read_text())
         codes_postaux = json.loads((postaux / "codes-postaux.json").read_text())
 
     departements = sorted(
@@ -83,6 +85,22 @@ def main() -> None:
     ]
     actuelles.sort(key=lambda c: c["code"])
     codes_actuels = {c["code"] for c in actuelles}
+
+    # The EPCI à fiscalité propre (communautés, métropoles) and their member communes; a
+    # municipal arrondissement belongs to its commune's (Paris, Lyon, Marseille).
+    epcis = sorted(
+        (e for e in epcis if any(m["code"] in codes_actuels for m in e["membres"])),
+        key=lambda e: e["code"],
+    )
+    epci_de = {m["code"]: e["code"] for e in epcis for m in e["membres"]}
+    for c in actuelles:
+        if c["type"] == "arrondissement-municipal" and c.get("commune") in epci_de:
+            epci_de[c["code"]] = epci_de[c["commune"]]
+    ecrire(
+        "epci.csv",
+        ["code", "nom", "type"],
+        [[e["code"], e["nom"], e["type"]] for e in epcis],
+    )
     ecrire(
         "communes.csv",
         [
@@ -94,6 +112,7 @@ def main() -> None:
             "population",
             "codes_postaux",
             "anciens_codes",
+            "epci",
         ],
         [
             [
@@ -105,6 +124,7 @@ def main() -> None:
                 c.get("population", ""),
                 "|".join(c.get("codesPostaux", [])),
                 "|".join(a for a in c.get("anciensCodes", []) if a not in codes_actuels),
+                epci_de.get(c["code"], ""),
             ]
             for c in actuelles
         ],
@@ -150,7 +170,7 @@ def main() -> None:
             {
                 "paquet_npm": "@etalab/decoupage-administratif",
                 "version": args.decoupage,
-                "contenu": "Code officiel géographique de l'INSEE (COG)",
+                "contenu": "Code officiel géographique de l'INSEE (COG), EPCI et leurs membres",
                 "licence": "Licence Ouverte / Open Licence 2.0 (données), MIT (code)",
             },
             {

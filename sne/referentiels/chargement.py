@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .index import invalider_index
-from .models import ChargementReferentiel, CodePostal, Commune, Departement, NomAlternatif
+from .models import ChargementReferentiel, CodePostal, Commune, Departement, Epci, NomAlternatif
 
 DOSSIER_DONNEES = Path(__file__).resolve().parent / "data"
 TAILLE_LOT = 2000
@@ -71,7 +71,7 @@ def _remplacer(modele, champs: tuple[str, ...], lignes: set[tuple], compteurs, p
 
 @transaction.atomic
 def charger_referentiels(dossier: Path = DOSSIER_DONNEES) -> dict[str, int]:
-    """Load the départements, communes, alternative names and postal codes of `dossier`.
+    """Load the départements, EPCI, communes, alternative names and postal codes of `dossier`.
 
     Returns the counts of what changed; all zero when the files were already loaded.
     """
@@ -87,6 +87,9 @@ def charger_referentiels(dossier: Path = DOSSIER_DONNEES) -> dict[str, int]:
     }
     _synchroniser(Departement, "code", departements, compteurs, "departements")
 
+    epcis = {e["code"]: {"nom": e["nom"], "type": e["type"]} for e in _lire(dossier, "epci.csv")}
+    _synchroniser(Epci, "code", epcis, compteurs, "epci")
+
     lignes_communes = _lire(dossier, "communes.csv")
     communes = {
         c["code_insee"]: {
@@ -97,6 +100,7 @@ def charger_referentiels(dossier: Path = DOSSIER_DONNEES) -> dict[str, int]:
             "population": int(c["population"]) if c["population"] else None,
             "anciens_codes": c["anciens_codes"],
             "code_postal_principal": c["codes_postaux"].split("|")[0],
+            "epci_id": c["epci"] or None,
         }
         for c in lignes_communes
     }

@@ -33,6 +33,35 @@ class Departement(models.Model):
         return f"{self.nom} ({self.code})"
 
 
+class Epci(models.Model):
+    """An EPCI à fiscalité propre (communauté de communes, d'agglomération, urbaine,
+    métropole): the intercommunal territory of the local housing policy (PLH, conférence
+    intercommunale du logement, CCH L441-1-5). Identified by its SIREN."""
+
+    class Type(models.TextChoices):
+        CC = "CC", "Communauté de communes"
+        CA = "CA", "Communauté d'agglomération"
+        CU = "CU", "Communauté urbaine"
+        METRO = "METRO", "Métropole"
+        MET69 = "MET69", "Métropole de Lyon"
+
+    code = models.CharField("SIREN", max_length=9, primary_key=True)
+    nom = models.CharField("nom", max_length=150)
+    type = models.CharField("type", max_length=5, choices=Type.choices)
+    date_fermeture = models.DateField("fermé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "EPCI"
+        verbose_name_plural = "EPCI"
+        ordering = ["nom"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{9}$"), name="epci_siren")
+        ]
+
+    def __str__(self):
+        return self.nom
+
+
 class Commune(models.Model):
     class Type(models.TextChoices):
         COMMUNE = "commune", "Commune"
@@ -58,6 +87,15 @@ class Commune(models.Model):
     )
     anciens_codes = models.CharField(
         "anciens codes INSEE", max_length=200, blank=True, help_text="Séparés par « | »."
+    )
+    epci = models.ForeignKey(
+        Epci,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communes",
+        verbose_name="EPCI",
+        help_text="Vide pour les quatre îles mono-communales qui n'en ont pas.",
     )
     date_fermeture = models.DateField("fermée le", null=True, blank=True)
 

@@ -6,7 +6,13 @@ from django.core.management import call_command
 
 from sne.referentiels.chargement import DOSSIER_DONNEES, charger_referentiels
 from sne.referentiels.index import invalider_index
-from sne.referentiels.models import ChargementReferentiel, CodePostal, Commune, Departement
+from sne.referentiels.models import (
+    ChargementReferentiel,
+    CodePostal,
+    Commune,
+    Departement,
+    Epci,
+)
 from sne.referentiels.services import INTROUVABLE, resoudre_commune
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +37,20 @@ def test_les_communes_actuelles_et_les_arrondissements_municipaux_sont_charges()
     assert arrondissements.filter(commune_parente="75056").count() == 20
     assert arrondissements.filter(commune_parente="69123").count() == 9
     assert arrondissements.filter(commune_parente="13055").count() == 16
+
+
+def test_chaque_commune_a_son_epci_sauf_les_quatre_iles_qui_n_en_ont_pas():
+    assert 1_200 <= Epci.objects.count() <= 1_300
+    assert Commune.objects.get(code_insee="75120").epci.nom == "Métropole du Grand Paris"
+    assert Commune.objects.get(code_insee="69381").epci.type == Epci.Type.MET69
+    assert Commune.objects.get(code_insee="93066").epci.nom == "Métropole du Grand Paris"
+    sans = Commune.objects.filter(epci=None, date_fermeture=None, type=Commune.Type.COMMUNE)
+    assert set(sans.values_list("nom", flat=True)) == {
+        "Île-de-Bréhat",
+        "Île-de-Sein",
+        "Ouessant",
+        "L'Île-d'Yeu",
+    }
 
 
 def test_les_codes_postaux_de_la_poste_sont_charges_avec_leur_libelle():
