@@ -22,7 +22,7 @@ from django.db.models.functions import TruncMonth
 
 from sne.attributions.nomenclatures import DecisionCAL, MotifRefusDemandeur
 from sne.demandes import nomenclatures as n
-from sne.referentiels.models import Commune
+from sne.referentiels.models import Commune, Epci
 
 from .models import FRANCE, Indicateur, Mesure
 from .services import ANCIENNETES, LIBELLES_TAILLES, NON_PRECISEE, TAILLES, TYPOLOGIES
@@ -45,6 +45,7 @@ MOIS_FR = [
 LIBELLES_TYPOLOGIES = dict(n.Typologie.choices) | {NON_PRECISEE: "non précisée"}
 LIBELLES_ANCIENNETES = {a[0]: a[1] for a in ANCIENNETES}
 LIBELLES_MOTIFS = dict(n.MotifRadiation.choices)
+SANS_EPCI = "Sans EPCI (Bréhat, Sein, Ouessant, Yeu)"
 LIBELLES_DECISIONS = dict(DecisionCAL.choices)
 LIBELLES_REFUS = dict(MotifRefusDemandeur.choices)
 # The monthly flows, in the order of the table's columns.
@@ -249,18 +250,19 @@ def flux_par_mois(jour: date, territoire: str) -> list[Tableau]:
     ]
 
 
+def _communes_du_jour(jour: date, territoire: str) -> list[tuple[str, int]]:
+    """(commune, active demandes wishing it first) of the day, most first."""
+    lignes = Mesure.objects.filter(
+        jour=jour, commune__gt="", indicateur=Indicateur.ACTIVES_COMMUNE
+    ).order_by("-valeur", "commune")
+    if territoire != FRANCE:
+        lignes = lignes.filter(departement=territoire)
+    return list(lignes.values_list("commune", "valeur"))
+
+
 def communes(jour: date, departement: str) -> Tableau:
     """The communes of a département by active demandes wishing them first, most first."""
-    lignes = list(
-        Mesure.objects.filter(
-            jour=jour,
-            departement=departement,
-            commune__gt="",
-            indicateur=Indicateur.ACTIVES_COMMUNE,
-        )
-        .order_by("-valeur", "commune")
-        .values_list("commune", "valeur")
-    )
+    lignes = _communes_du_jour(jour, departement)
     noms = dict(
         Commune.objects.filter(code_insee__in=[c for c, _ in lignes]).values_list(
             "code_insee", "nom"
@@ -275,10 +277,49 @@ def communes(jour: date, departement: str) -> Tableau:
     )
 
 
+def epci(jour: date, territoire: str) -> Tableau:
+    """The EPCI (communautés, métropoles) by active demandes wishing one of their communes
+    first: the communes' figures of the day summed under today's EPCI of each commune (the
+    referential's; a snapshot names communes only, as the register had them)."""
+    lignes = _communes_du_jour(jour, territoire)
+    communes_ = (
+        Commune.objects.all()
+        if territoire == FRANCE
+        else Commune.objects.filter(code_insee__in=[c for c, _ in lignes])
+    )
+    epci_de = dict(communes_.values_list("code_insee", "epci_id"))
+    totaux: dict[str | None, int] = {}
+    for commune, valeur in lignes:
+        cle = epci_de.get(commune)
+        totaux[cle] = totaux.get(cle, 0) + valeur
+    noms = dict(Epci.objects.filter(code__in=[c for c in totaux if c]).values_list("code", "nom"))
+    rangees = sorted(totaux.items(), key=lambda kv: (-kv[1], noms.get(kv[0] or "", "")))
+    note = (
+        "Chaque demande compte une fois, sous l'EPCI de la première commune qu'elle souhaite "
+        "(appartenance d'aujourd'hui, d'après le Code officiel géographique)."
+    )
+    if territoire != FRANCE:
+        note += (
+            " Un EPCI à cheval sur plusieurs départements ne compte ici que ses communes "
+            "de ce département."
+        )
+    return Tableau(
+        code="epci",
+        titre="Demandes actives par EPCI de la commune souhaitée en premier",
+        colonnes=["EPCI", "SIREN", "Demandes actives"],
+        lignes=[
+            [noms.get(code, code) if code else SANS_EPCI, code or "", valeur]
+            for code, valeur in rangees
+        ],
+        note=note,
+    )
+
+
 def tous_les_tableaux(jour: date, territoire: str) -> list[Tableau]:
     """The page's tables (kept in the cache by `pages.tableaux`, which every page and export
     reads through)."""
     tableaux = repartitions(jour, territoire) + flux_par_mois(jour, territoire)
+    tableaux.append(epci(jour, territoire))
     if territoire != FRANCE:
         tableaux.append(communes(jour, territoire))
     return tableaux

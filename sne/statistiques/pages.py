@@ -27,7 +27,8 @@ from . import lecture
 from .graphiques import graphique
 from .models import FRANCE, Instantane
 
-# The communes of a large département (Nord: 648) are listed in full in the export only.
+# The communes of a large département (Nord: 648) and the EPCI of France (1 255) are listed
+# in full in the export only.
 COMMUNES_MONTREES = 30
 DUREE = 2 * 24 * 3600
 _ICI = Path(__file__).resolve().parent
@@ -81,7 +82,9 @@ def corps(instantane: Repere, territoire: str) -> str:
         for tableau in lus:
             tableau.graphique = graphique(tableau)
             tableau.lignes_montrees = (
-                tableau.lignes[:COMMUNES_MONTREES] if tableau.code == "communes" else tableau.lignes
+                tableau.lignes[:COMMUNES_MONTREES]
+                if tableau.code in ("communes", "epci")
+                else tableau.lignes
             )
         html = render_to_string(
             "statistiques/_corps.html",

@@ -121,3 +121,23 @@ def test_une_autre_version_du_code_ne_sert_pas_la_page_d_avant(client, instantan
     monkeypatch.setattr(pages.lecture, "chiffres_cles", lambda jour, code: {"actives": 12})
 
     assert "12 demandes actives" in texte(client.get(URL))
+
+
+def test_les_demandes_par_epci_de_la_commune_souhaitee_en_premier(client, instantane):
+    """a and d wish Paris 20e first, b Paris 13e, c Saint-Denis: all in the Métropole du Grand
+    Paris (the referential's EPCI of each commune)."""
+    connecter(client, national())
+
+    def epci(territoire):
+        reponse = client.get(URL, {"territoire": territoire, "export": "epci", "format": "csv"})
+        return list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
+
+    assert epci("75") == [
+        ["EPCI", "SIREN", "Demandes actives"],
+        ["Métropole du Grand Paris", "200054781", "3"],
+    ]
+    assert epci("93")[1:] == [["Métropole du Grand Paris", "200054781", "1"]]
+    assert epci("")[1:] == [["Métropole du Grand Paris", "200054781", "4"]]
+    assert epci("2A")[1:] == []
+    page = texte(client.get(URL, {"territoire": "75"}))
+    assert "Demandes actives par EPCI de la commune souhaitée en premier" in page
