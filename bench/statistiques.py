@@ -704,7 +704,8 @@ def main() -> int:
         f"page {grand} (le plus de communes)": lambda: page(clients["grand"], {}, f"{grand} —"),
         "lecture seule, France (sans gabarit)": lambda: lecture_de_la_page(veille, ""),
     }
-    for code in ("typologie", "taille", "anciennete", "flux", "radiations", "attributions"):
+    codes = ("typologie", "taille", "anciennete", "flux", "radiations", "decisions", "refus")
+    for code in (*codes, "attributions", "epci"):
         for format_ in FORMATS:
             appels[f"export {grand} {code} {format_.upper()}"] = functools.partial(
                 page, clients["grand"], {"export": code, "format": format_}, ""
@@ -712,6 +713,9 @@ def main() -> int:
     for format_ in FORMATS:
         appels[f"export {grand} communes {format_.upper()}"] = functools.partial(
             page, clients["grand"], {"export": "communes", "format": format_}, ""
+        )
+        appels[f"export France EPCI {format_.upper()}"] = functools.partial(
+            page, clients["france"], {"export": "epci", "format": format_}, ""
         )
     client_agent = client_de(agent)
 

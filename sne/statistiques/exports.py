@@ -35,6 +35,30 @@ def _texte_csv(valeur):
     return valeur
 
 
+def contenu(tableau: Tableau, format_: str, titre: str) -> bytes:
+    """The file of `tableau`: CSV (UTF-8 with its BOM, semicolons, for a French spreadsheet) or
+    XLSX (`titre` heads the sheet)."""
+    if format_ == "csv":
+        tampon = io.StringIO()
+        tampon.write("\ufeff")  # the BOM: a spreadsheet opens the accents right
+        ecrivain = csv.writer(tampon, delimiter=";")
+        ecrivain.writerow(tableau.colonnes)
+        ecrivain.writerows([[_texte_csv(v) for v in ligne] for ligne in tableau.lignes])
+        return tampon.getvalue().encode("utf-8")
+    classeur = Workbook()
+    feuille = classeur.active
+    feuille.title = tableau.code
+    ecrire_cellule(feuille, 1, 1, titre).font = Font(bold=True)
+    for colonne, entete in enumerate(tableau.colonnes, start=1):
+        ecrire_cellule(feuille, 2, colonne, entete).font = Font(bold=True)
+    for numero, ligne in enumerate(tableau.lignes, start=3):
+        for colonne, valeur in enumerate(ligne, start=1):
+            ecrire_cellule(feuille, numero, colonne, valeur)
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+    return sortie.getvalue()
+
+
 def exporter(
     request,
     tableau: Tableau,
@@ -44,34 +68,20 @@ def exporter(
     titre: str,
     resume: str,
     guichet=None,
+    fichier: bytes | None = None,
 ) -> HttpResponse:
     """The file of `tableau` (`nom_fichier` without extension), its export journaled first.
-    `titre` heads the XLSX sheet; `resume` says in the audit log what was exported."""
+    `titre` heads the XLSX sheet; `resume` says in the audit log what was exported;
+    `fichier`: the file already made (`pages.fichier`, kept in the cache), else made here."""
     journaliser(
         EvenementAudit.Action.EXPORT,
         utilisateur=request.user,
         guichet=guichet,
         resume=f"{resume} ({format_.upper()})",
     )
-    if format_ == "csv":
-        tampon = io.StringIO()
-        tampon.write("\ufeff")  # the BOM: a spreadsheet opens the accents right
-        ecrivain = csv.writer(tampon, delimiter=";")
-        ecrivain.writerow(tableau.colonnes)
-        ecrivain.writerows([[_texte_csv(v) for v in ligne] for ligne in tableau.lignes])
-        reponse = HttpResponse(tampon.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        classeur = Workbook()
-        feuille = classeur.active
-        feuille.title = tableau.code
-        ecrire_cellule(feuille, 1, 1, titre).font = Font(bold=True)
-        for colonne, entete in enumerate(tableau.colonnes, start=1):
-            ecrire_cellule(feuille, 2, colonne, entete).font = Font(bold=True)
-        for numero, ligne in enumerate(tableau.lignes, start=3):
-            for colonne, valeur in enumerate(ligne, start=1):
-                ecrire_cellule(feuille, numero, colonne, valeur)
-        sortie = io.BytesIO()
-        classeur.save(sortie)
-        reponse = HttpResponse(sortie.getvalue(), content_type=XLSX)
+    if fichier is None:
+        fichier = contenu(tableau, format_, titre)
+    type_ = "text/csv; charset=utf-8" if format_ == "csv" else XLSX
+    reponse = HttpResponse(fichier, content_type=type_)
     reponse["Content-Disposition"] = f'attachment; filename="{nom_fichier}.{format_}"'
     return reponse

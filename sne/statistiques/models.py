@@ -10,7 +10,8 @@ snapshots as they were). The communes' rows — their totals and their detail by
 (`DETAIL_DES_COMMUNES`), some hundred thousand rows a day at the scale of the country, nine
 in ten of a day's rows — are kept for the latest snapshot of each month only: the one the
 monthly open-data file publishes (`donnees_ouvertes.py`), and the latest day's, that the
-pages read; France's and the départements' rows are kept every day (ADR 0024)."""
+pages read; a commune's zeros are not written (an absent row counts 0); France's and the
+départements' rows are kept every day, zeros included (ADR 0024)."""
 
 from django.db import models
 

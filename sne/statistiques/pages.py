@@ -2,7 +2,8 @@
 
 A snapshot never changes (models.py): the tables read from it (`lecture.tous_les_tableaux`)
 and the page's body drawn from them (key figures, charts, tables, export links) are the same
-for every reader of a territory until the next night. So they are computed once, kept in the
+for every reader of a territory until the next night, and so are the files of its exports.
+So they are computed once, kept in the
 cache shared by every process (Redis in production), and computed ahead by the night's task
 right after the snapshot (`prechauffer`): the first gestionnaire of the morning does not pay
 for them either. A page then costs its session, its rights and two cache reads.
@@ -23,7 +24,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from . import lecture
+from . import exports, lecture
 from .graphiques import graphique
 from .models import FRANCE, Instantane
 
@@ -34,6 +35,7 @@ DUREE = 2 * 24 * 3600
 _ICI = Path(__file__).resolve().parent
 _SOURCES = (
     "lecture.py",
+    "exports.py",
     "graphiques.py",
     "pages.py",
     "templates/statistiques/_corps.html",
@@ -93,6 +95,17 @@ def corps(instantane: Repere, territoire: str) -> str:
         cache.set(cle, str(html), DUREE)
     # Drawn by our template (autoescaped) from counts and labels of the code.
     return mark_safe(html)
+
+
+def fichier(instantane: Repere, territoire: str, tableau, format_: str, titre: str) -> bytes:
+    """The CSV or XLSX file of one of the page's tables (the same for every reader: who
+    exported it is written to the audit log by the view, each time)."""
+    cle = _cle(f"fichier-{tableau.code}-{format_}", instantane, territoire)
+    contenu = cache.get(cle)
+    if contenu is None:
+        contenu = exports.contenu(tableau, format_, titre)
+        cache.set(cle, contenu, DUREE)
+    return contenu
 
 
 def prechauffer(instantane: Instantane, departements: list[str]) -> int:

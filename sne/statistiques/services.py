@@ -104,8 +104,9 @@ def prendre_instantane(jour: date | None = None) -> Instantane:
         .exists()
     )
     for cle, valeur in _compter(jour, departements):
-        if detail or not cle[1]:
-            valeurs[cle] = valeurs.get(cle, 0) + valeur
+        if cle[1] and not (detail and valeur):
+            continue  # a commune's zeros are not written: an absent row counts 0
+        valeurs[cle] = valeurs.get(cle, 0) + valeur
     france = defaultdict(int)
     for (_, commune, indicateur, modalite), valeur in valeurs.items():
         if not commune:

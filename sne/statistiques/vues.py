@@ -49,19 +49,24 @@ def statistiques(request):
     export = request.GET.get("export")
     if export is not None:
         _, tableaux = pages.tableaux(instantane, code)
-        return _exporter(request, jour, code, nom, tableaux, export, request.GET.get("format"))
+        return _exporter(
+            request, instantane, code, nom, tableaux, export, request.GET.get("format")
+        )
     contexte["corps"] = pages.corps(instantane, code)
     return render(request, "statistiques/statistiques.html", contexte)
 
 
-def _exporter(request, jour, code, nom, tableaux, export, format_):
+def _exporter(request, instantane, code, nom, tableaux, export, format_):
     tableau = tableau_demande(tableaux, export, format_)
     territoire = "france" if code == FRANCE else code
+    jour = instantane.jour
+    titre = f"{tableau.titre} — {nom} — instantané du {jour:%d/%m/%Y}"
     return exporter(
         request,
         tableau,
         format_,
         nom_fichier=f"sne-{territoire}-{tableau.code}-{jour:%Y%m%d}",
-        titre=f"{tableau.titre} — {nom} — instantané du {jour:%d/%m/%Y}",
+        titre=titre,
         resume=f"Statistiques, {nom} : « {tableau.titre} » au {jour:%d/%m/%Y}",
+        fichier=pages.fichier(instantane, code, tableau, format_, titre),
     )
