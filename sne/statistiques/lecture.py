@@ -24,7 +24,7 @@ from sne.attributions.nomenclatures import DecisionCAL, MotifRefusDemandeur
 from sne.demandes import nomenclatures as n
 from sne.referentiels.models import Commune, Epci
 
-from .models import FRANCE, Indicateur, Mesure
+from .models import FRANCE, SANS_EPCI, Indicateur, Mesure
 from .services import ANCIENNETES, LIBELLES_TAILLES, NON_PRECISEE, TAILLES, TYPOLOGIES
 
 MOIS = 12
@@ -45,7 +45,7 @@ MOIS_FR = [
 LIBELLES_TYPOLOGIES = dict(n.Typologie.choices) | {NON_PRECISEE: "non précisée"}
 LIBELLES_ANCIENNETES = {a[0]: a[1] for a in ANCIENNETES}
 LIBELLES_MOTIFS = dict(n.MotifRadiation.choices)
-SANS_EPCI = "Sans EPCI (Bréhat, Sein, Ouessant, Yeu)"
+LIBELLE_SANS_EPCI = "Sans EPCI (Bréhat, Sein, Ouessant, Yeu)"
 LIBELLES_DECISIONS = dict(DecisionCAL.choices)
 LIBELLES_REFUS = dict(MotifRefusDemandeur.choices)
 # The monthly flows, in the order of the table's columns.
@@ -250,19 +250,18 @@ def flux_par_mois(jour: date, territoire: str) -> list[Tableau]:
     ]
 
 
-def _communes_du_jour(jour: date, territoire: str) -> list[tuple[str, int]]:
-    """(commune, active demandes wishing it first) of the day, most first."""
-    lignes = Mesure.objects.filter(
-        jour=jour, commune__gt="", indicateur=Indicateur.ACTIVES_COMMUNE
-    ).order_by("-valeur", "commune")
-    if territoire != FRANCE:
-        lignes = lignes.filter(departement=territoire)
-    return list(lignes.values_list("commune", "valeur"))
-
-
 def communes(jour: date, departement: str) -> Tableau:
     """The communes of a département by active demandes wishing them first, most first."""
-    lignes = _communes_du_jour(jour, departement)
+    lignes = list(
+        Mesure.objects.filter(
+            jour=jour,
+            departement=departement,
+            commune__gt="",
+            indicateur=Indicateur.ACTIVES_COMMUNE,
+        )
+        .order_by("-valeur", "commune")
+        .values_list("commune", "valeur")
+    )
     noms = dict(
         Commune.objects.filter(code_insee__in=[c for c, _ in lignes]).values_list(
             "code_insee", "nom"
@@ -279,37 +278,33 @@ def communes(jour: date, departement: str) -> Tableau:
 
 def epci(jour: date, territoire: str) -> Tableau:
     """The EPCI (communautés, métropoles) by active demandes wishing one of their communes
-    first: the communes' figures of the day summed under today's EPCI of each commune (the
-    referential's; a snapshot names communes only, as the register had them)."""
-    lignes = _communes_du_jour(jour, territoire)
-    communes_ = (
-        Commune.objects.all()
-        if territoire == FRANCE
-        else Commune.objects.filter(code_insee__in=[c for c, _ in lignes])
+    first, most first: counted by the snapshot under each commune's EPCI of that day."""
+    lignes = list(
+        Mesure.objects.filter(
+            jour=jour, departement=territoire, commune="", indicateur=Indicateur.ACTIVES_EPCI
+        )
+        .order_by("-valeur", "modalite")
+        .values_list("modalite", "valeur")
     )
-    epci_de = dict(communes_.values_list("code_insee", "epci_id"))
-    totaux: dict[str | None, int] = {}
-    for commune, valeur in lignes:
-        cle = epci_de.get(commune)
-        totaux[cle] = totaux.get(cle, 0) + valeur
-    noms = dict(Epci.objects.filter(code__in=[c for c in totaux if c]).values_list("code", "nom"))
-    rangees = sorted(totaux.items(), key=lambda kv: (-kv[1], noms.get(kv[0] or "", "")))
+    noms = dict(Epci.objects.filter(code__in=[c for c, _ in lignes]).values_list("code", "nom"))
     note = (
         "Chaque demande compte une fois, sous l'EPCI de la première commune qu'elle souhaite "
-        "(appartenance d'aujourd'hui, d'après le Code officiel géographique)."
+        "(appartenance du jour de l'instantané, d'après le Code officiel géographique)."
     )
     if territoire != FRANCE:
         note += (
-            " Un EPCI à cheval sur plusieurs départements ne compte ici que ses communes "
-            "de ce département."
+            " Un EPCI à cheval sur plusieurs départements ne compte ici que ses communes de ce "
+            "département."
         )
     return Tableau(
         code="epci",
         titre="Demandes actives par EPCI de la commune souhaitée en premier",
         colonnes=["EPCI", "SIREN", "Demandes actives"],
         lignes=[
-            [noms.get(code, code) if code else SANS_EPCI, code or "", valeur]
-            for code, valeur in rangees
+            [LIBELLE_SANS_EPCI, "", valeur]
+            if code == SANS_EPCI
+            else [noms.get(code, code), code, valeur]
+            for code, valeur in lignes
         ],
         note=note,
     )

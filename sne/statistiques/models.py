@@ -16,6 +16,7 @@ départements' rows are kept every day, zeros included (ADR 0024)."""
 from django.db import models
 
 FRANCE = ""  # the `departement` of the national figures
+SANS_EPCI = "sans_epci"  # the modality of the four island communes that have no EPCI
 
 
 class Indicateur(models.TextChoices):
@@ -29,6 +30,8 @@ class Indicateur(models.TextChoices):
         "Demandes actives plus anciennes que le délai anormalement long",
     )
     ACTIVES_COMMUNE = "actives_commune", "Demandes actives par commune souhaitée en premier"
+    # Modality: the SIREN of the EPCI of that commune, on the day (`SANS_EPCI`: none).
+    ACTIVES_EPCI = "actives_epci", "Demandes actives par EPCI de la commune souhaitée en premier"
     # The communes' detail (the open data); like their totals, kept for the latest snapshot
     # of each month only
     ACTIVES_COMMUNE_TYPOLOGIE = (

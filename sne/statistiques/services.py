@@ -41,9 +41,9 @@ from sne.demandes import nomenclatures as n
 from sne.demandes.models import CommuneSouhaitee, Demande, HistoriqueDemande
 from sne.doublons.models import PaireDoublon
 from sne.notifications.models import EvenementMessage, Message
-from sne.referentiels.models import Departement
+from sne.referentiels.models import Commune, Departement
 
-from .models import FRANCE, Indicateur, Instantane, Mesure
+from .models import FRANCE, SANS_EPCI, Indicateur, Instantane, Mesure
 
 # Household sizes: (modality, at least, at most — None: no upper bound).
 TAILLES = [("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5", 5, 5), ("6_et_plus", 6, None)]
@@ -255,9 +255,13 @@ def _compter(jour: date, departements: list[str]):
         .values("departement_id", "commune_id")
         .annotate(**detail)
     )
+    # …and under the EPCI the referential gives that commune on the day (kept every day, with
+    # the département's rows: a few per département, 1 255 for France).
+    epci_de = dict(Commune.objects.filter(epci__isnull=False).values_list("code_insee", "epci_id"))
     for ligne in premieres:
         dep, commune = ligne["departement_id"], ligne["commune_id"]
         yield (dep, commune, Indicateur.ACTIVES_COMMUNE, ""), ligne["total"]
+        yield (dep, "", Indicateur.ACTIVES_EPCI, epci_de.get(commune, SANS_EPCI)), ligne["total"]
         for cle, valeur in ligne.items():
             famille, _, modalite = cle.partition(":")
             indicateur = {

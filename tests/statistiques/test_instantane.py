@@ -82,7 +82,13 @@ def test_chaque_chiffre_est_celui_du_comptage_a_la_main(registre):
     assert vingtieme[(Indicateur.ACTIVES_COMMUNE_TYPOLOGIE, "non_precisee")] == 1
     assert (Indicateur.ACTIVES_COMMUNE_TYPOLOGIE, "T4") not in vingtieme
 
+    # Their EPCI: all three communes are in the Métropole du Grand Paris.
+    assert mesures("75")[(Indicateur.ACTIVES_EPCI, "200054781")] == 3
+    assert mesures("93")[(Indicateur.ACTIVES_EPCI, "200054781")] == 1
+    assert Mesure.objects.filter(indicateur=Indicateur.ACTIVES_EPCI, departement="75").count() == 1
+
     france = mesures()
+    assert france[(Indicateur.ACTIVES_EPCI, "200054781")] == 4
     assert france[(Indicateur.ACTIVES, "")] == 4 == instantane.demandes_actives
     assert france[(Indicateur.ENREGISTREMENTS, "")] == 2
     assert france[(Indicateur.ACTIVES_DELAI_ANORMAL, "")] == 2
