@@ -59,13 +59,15 @@ def test_le_gestionnaire_93_lit_les_statistiques_et_exporte_un_tableau(page, liv
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Statistiques du registre")
     expect(page.get_by_role("main")).to_contain_text("93 — Seine-Saint-Denis")
-    # Six charts, each an image named after its table, and the table beside it.
+    # Eight charts, each an image named after its table, and the table beside it.
     graphiques = page.locator("svg[role=img]")
-    expect(graphiques).to_have_count(6)
+    expect(graphiques).to_have_count(8)
     expect(
         page.get_by_role("img", name="Graphique : Demandes actives par taille du ménage")
     ).to_be_visible()
-    for code in ("typologie", "taille", "anciennete", "flux", "radiations", "attributions"):
+    for code in ("typologie", "taille", "anciennete", "flux", "radiations", "decisions"):
+        expect(page.locator(f"#tableau-{code} table")).to_be_visible()
+    for code in ("refus", "attributions", "epci", "communes"):
         expect(page.locator(f"#tableau-{code} table")).to_be_visible()
     montrees = lignes_du_tableau(page, "taille")
     assert len(montrees) == 6 and sum(int(ligne[1]) for ligne in montrees) > 0
