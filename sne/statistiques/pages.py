@@ -3,10 +3,11 @@
 A snapshot never changes (models.py): the tables read from it (`lecture.tous_les_tableaux`)
 and the page's body drawn from them (key figures, charts, tables, export links) are the same
 for every reader of a territory until the next night, and so are the files of its exports.
-So they are computed once, kept in the
-cache shared by every process (Redis in production), and computed ahead by the night's task
-right after the snapshot (`prechauffer`): the first gestionnaire of the morning does not pay
-for them either. A page then costs its session, its rights and two cache reads.
+So they are computed once, kept in the cache shared by every process (Redis in production),
+and computed ahead by the night's task right after the snapshot (`prechauffer`): the first
+gestionnaire of the morning does not pay for them either. A page then costs its session, its
+rights and two cache reads. A cache that fails (Redis unreachable) never fails the page: it
+is computed, as without a cache, and the failure logged.
 
 The key names the snapshot (its day and its primary key: a snapshot taken again after a
 restore is another one), the territory and the version of the code that draws it
@@ -16,6 +17,7 @@ counts and links that depend on the territory only. Entries expire after `DUREE`
 time a newer snapshot has replaced them as the latest."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +29,8 @@ from django.utils.safestring import mark_safe
 from . import exports, lecture
 from .graphiques import graphique
 from .models import FRANCE, Instantane
+
+logger = logging.getLogger(__name__)
 
 # The communes of a large département (Nord: 648) and the EPCI of France (1 255) are listed
 # in full in the export only.
@@ -63,22 +67,37 @@ def _cle(quoi: str, instantane: Repere, territoire: str) -> str:
     return f"statistiques:{VERSION}:{quoi}:{instantane.pk}:{instantane.jour:%Y%m%d}:{territoire}"
 
 
+def _lire(cle: str):
+    try:
+        return cache.get(cle)
+    except Exception:  # the cache is a help, never a cause of failure
+        logger.warning("Cache des statistiques illisible (%s) : page calculée", cle, exc_info=True)
+        return None
+
+
+def _garder(cle: str, valeur) -> None:
+    try:
+        cache.set(cle, valeur, DUREE)
+    except Exception:
+        logger.warning("Cache des statistiques non écrit (%s)", cle, exc_info=True)
+
+
 def tableaux(instantane: Repere, territoire: str) -> tuple[dict, list[lecture.Tableau]]:
     """(key figures, tables) of a territory on the snapshot's day: what the page shows and
     each export writes."""
     cle = _cle("tableaux", instantane, territoire)
-    lu = cache.get(cle)
+    lu = _lire(cle)
     if lu is None:
         jour = instantane.jour
         lu = (lecture.chiffres_cles(jour, territoire), lecture.tous_les_tableaux(jour, territoire))
-        cache.set(cle, lu, DUREE)
+        _garder(cle, lu)
     return lu
 
 
 def corps(instantane: Repere, territoire: str) -> str:
     """The page's body (key figures, then each table with its chart and export links)."""
     cle = _cle("corps", instantane, territoire)
-    html = cache.get(cle)
+    html = _lire(cle)
     if html is None:
         chiffres, lus = tableaux(instantane, territoire)
         for tableau in lus:
@@ -92,7 +111,7 @@ def corps(instantane: Repere, territoire: str) -> str:
             "statistiques/_corps.html",
             {"jour": instantane.jour, "code": territoire, "chiffres": chiffres, "tableaux": lus},
         )
-        cache.set(cle, str(html), DUREE)
+        _garder(cle, str(html))
     # Drawn by our template (autoescaped) from counts and labels of the code.
     return mark_safe(html)
 
@@ -101,10 +120,10 @@ def fichier(instantane: Repere, territoire: str, tableau, format_: str, titre: s
     """The CSV or XLSX file of one of the page's tables (the same for every reader: who
     exported it is written to the audit log by the view, each time)."""
     cle = _cle(f"fichier-{tableau.code}-{format_}", instantane, territoire)
-    contenu = cache.get(cle)
+    contenu = _lire(cle)
     if contenu is None:
         contenu = exports.contenu(tableau, format_, titre)
-        cache.set(cle, contenu, DUREE)
+        _garder(cle, contenu)
     return contenu
 
 

@@ -141,3 +141,22 @@ def test_les_demandes_par_epci_de_la_commune_souhaitee_en_premier(client, instan
     assert epci("2A")[1:] == []
     page = texte(client.get(URL, {"territoire": "75"}))
     assert "Demandes actives par EPCI de la commune souhaitée en premier" in page
+
+
+def test_un_cache_en_panne_ne_fait_pas_tomber_la_page(client, instantane, monkeypatch, caplog):
+    """Redis unreachable: the page and its exports are computed, as without a cache."""
+    from sne.statistiques import pages
+
+    class CacheEnPanne:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("Redis injoignable")
+
+        set = get
+
+    monkeypatch.setattr(pages, "cache", CacheEnPanne())
+    connecter(client, gestionnaire("93"))
+
+    assert "1 demande active" in texte(client.get(URL))
+    export = client.get(URL + "?export=taille&format=csv")
+    assert export.status_code == 200 and "1 personne" in export.content.decode("utf-8-sig")
+    assert "Cache des statistiques illisible" in caplog.text
