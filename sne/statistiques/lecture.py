@@ -200,9 +200,7 @@ def flux_par_mois(jour: date, territoire: str) -> list[Tableau]:
         code="flux",
         titre="Flux des demandes, mois par mois",
         colonnes=["Mois"] + [libelle for _, libelle in FLUX],
-        lignes=[
-            [libelle_du_mois(m)] + [total(m, i) for i in indicateurs[: len(FLUX)]] for m in mois
-        ],
+        lignes=[[libelle_du_mois(m)] + [total(m, i) for i, _ in FLUX] for m in mois],
         series=["Enregistrées", "Radiées"],
         note="Les douze derniers mois, le mois en cours jusqu'au jour de l'instantané. Les "
         "radiations comptent tous les motifs, dont l'attribution d'un logement et le "

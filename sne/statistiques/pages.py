@@ -26,6 +26,8 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from sne.referentiels.models import Departement
+
 from . import exports, lecture
 from .graphiques import graphique
 from .models import FRANCE, Instantane
@@ -127,11 +129,11 @@ def fichier(instantane: Repere, territoire: str, tableau, format_: str, titre: s
     return contenu
 
 
-def prechauffer(instantane: Instantane, departements: list[str]) -> int:
+def prechauffer(instantane: Instantane) -> int:
     """The night's task, after the snapshot: every territory's body drawn and cached (France
     and each département, ~10 ms each). Returns the number of territories."""
     repere = Repere(instantane.jour, instantane.pk)
-    territoires = [FRANCE, *departements]
+    territoires = [FRANCE, *Departement.objects.values_list("code", flat=True)]
     for territoire in territoires:
         corps(repere, territoire)
     return len(territoires)

@@ -5,8 +5,6 @@ ahead into the cache, and the month's open-data file."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from sne.referentiels.models import Departement
-
 from . import donnees_ouvertes, pages, services
 
 
@@ -15,6 +13,6 @@ def prendre_instantane_de_la_veille() -> int:
     """Yesterday's snapshot, its pages drawn into the cache, then the open-data file of its
     month (from that day)."""
     instantane = services.prendre_instantane()
-    pages.prechauffer(instantane, list(Departement.objects.values_list("code", flat=True)))
+    pages.prechauffer(instantane)
     donnees_ouvertes.publier_mois(instantane.jour)
     return instantane.pk
